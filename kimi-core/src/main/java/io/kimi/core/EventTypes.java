@@ -1,0 +1,23 @@
+package io.kimi.core;
+
+/** Names of the event types this project emits or understands. Others are accepted as they come. */
+public final class EventTypes {
+    public static final String SESSION_STARTED = "SESSION_STARTED";
+    public static final String SESSION_ENDED = "SESSION_ENDED";
+    public static final String ITERATION_STARTED = "ITERATION_STARTED";
+    public static final String ITERATION_ENDED = "ITERATION_ENDED";
+    public static final String STATE_CHANGED = "STATE_CHANGED";
+    public static final String STEP_STARTED = "STEP_STARTED";
+    public static final String STEP_COMPLETE = "STEP_COMPLETE";
+    public static final String STEP_FAILED = "STEP_FAILED";
+    public static final String CONVERGENCE_REACHED = "CONVERGENCE_REACHED";
+    public static final String ERROR = "ERROR";
+    public static final String METRICS = "METRICS";
+    public static final String REQUEST_COMPLETED = "REQUEST_COMPLETED";
+    public static final String REQUEST_FAILED = "REQUEST_FAILED";
+    public static final String COMPACTION_APPLIED = "COMPACTION_APPLIED";
+    public static final String ALERT = "ALERT";
+
+    private EventTypes() {
+    }
+}

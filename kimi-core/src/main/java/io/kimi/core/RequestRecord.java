@@ -1,0 +1,67 @@
+package io.kimi.core;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+
+/**
+ * One proxied chat completion, as recorded in its session.
+ *
+ * @param requestId our id for the request (also sent upstream as {@code x-request-id} when the client gave none)
+ * @param sessionId the session it was counted in
+ * @param timestamp when the request arrived
+ * @param provider the provider key from config
+ * @param model the model key the client asked for
+ * @param upstreamModel the model id sent to the provider
+ * @param stream whether the client asked for a stream
+ * @param status how it ended
+ * @param httpStatus the status code the client received
+ * @param errorType OpenAI error type or our fault class, {@code null} on success
+ * @param errorMessage a readable message, {@code null} on success; never holds a secret
+ * @param estimated our local count (prompt before sending, completion from what passed through)
+ * @param reported the provider's usage, {@code null} when it reported none
+ * @param costUsd cost of the effective usage at the model's prices
+ * @param latencyMs from arrival to the last byte sent to the client
+ * @param ttftMs from arrival to the first byte of the reply, {@code -1} when none came
+ * @param source where the request came from: {@code proxy}, {@code logs}, {@code compile_chat}, {@code error}
+ */
+public record RequestRecord(
+        String requestId,
+        String sessionId,
+        Instant timestamp,
+        String provider,
+        String model,
+        String upstreamModel,
+        boolean stream,
+        RequestStatus status,
+        int httpStatus,
+        String errorType,
+        String errorMessage,
+        TokenUsage estimated,
+        TokenUsage reported,
+        double costUsd,
+        long latencyMs,
+        long ttftMs,
+        String source) {
+
+    public RequestRecord {
+        requireNonNull(requestId, "requestId");
+        requireNonNull(sessionId, "sessionId");
+        requireNonNull(timestamp, "timestamp");
+        requireNonNull(provider, "provider");
+        requireNonNull(model, "model");
+        requireNonNull(upstreamModel, "upstreamModel");
+        requireNonNull(status, "status");
+        requireNonNull(estimated, "estimated");
+        requireNonNull(source, "source");
+    }
+
+    /** The provider's usage when it reported one, else our estimate. */
+    public TokenUsage effective() {
+        return reported != null ? reported : estimated;
+    }
+
+    public UsageSource usageSource() {
+        return reported != null ? UsageSource.REPORTED : UsageSource.ESTIMATED;
+    }
+}

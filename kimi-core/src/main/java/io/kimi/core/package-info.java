@@ -1,0 +1,2 @@
+/** Domain records shared by every layer: sessions, events, request records and token usage. */
+package io.kimi.core;

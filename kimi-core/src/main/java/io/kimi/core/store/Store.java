@@ -1,0 +1,60 @@
+package io.kimi.core.store;
+
+import io.kimi.core.Event;
+import io.kimi.core.RequestRecord;
+import io.kimi.core.Session;
+import io.kimi.core.SessionKind;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Persistent sessions, request records and events.
+ *
+ * <p>Writes never block the caller: each is queued for one writer thread that commits them in batches, in
+ * the order they were submitted, and completes the returned future once committed (exceptionally with a
+ * {@link StoreException} when the write failed; a failed write never rolls back writes of other batches).
+ * Reads run on the caller's thread on their own connections, so call them off event loops. To read your own
+ * writes, wait for {@link #flush()} first.
+ *
+ * <p>Implementations are thread-safe.
+ */
+public interface Store extends AutoCloseable {
+
+    /** Inserts the session, or replaces every field of the stored one with the same id. */
+    CompletableFuture<Void> saveSession(Session session);
+
+    /** Deletes the session with its requests and events; completes with whether it existed. */
+    CompletableFuture<Boolean> deleteSession(String sessionId);
+
+    /** Marks this proxy session as the only active one (and every other proxy session inactive). */
+    CompletableFuture<Void> activateSession(String sessionId);
+
+    /** Appends a request record to its session (which must exist, or be saved earlier). */
+    CompletableFuture<Void> saveRequest(RequestRecord request);
+
+    /** Appends an event; completes with {@code false} when an event with the same id was already stored. */
+    CompletableFuture<Boolean> appendEvent(Event event);
+
+    /** Completes once every write submitted before this call is committed (or has failed). */
+    CompletableFuture<Void> flush();
+
+    Optional<Session> findSession(String sessionId);
+
+    /** The active proxy session, if any. */
+    Optional<Session> findActiveSession();
+
+    Page<Session> listSessions(SessionQuery query);
+
+    /** A session's requests, newest first. */
+    Page<RequestRecord> listRequests(String sessionId, int limit, int offset);
+
+    /** A session's events, oldest first (the order they happened). */
+    Page<Event> listEvents(String sessionId, int limit, int offset);
+
+    /** Counts sessions per kind, for metrics. */
+    long countSessions(SessionKind kind);
+
+    /** Flushes pending writes, stops the writer and closes every connection. Idempotent. */
+    @Override
+    void close();
+}
