@@ -25,6 +25,8 @@ public record KimiConfig(
         requireNonNull(source, "source");
         requireNonNull(server, "server");
         requireNonNull(thresholds, "thresholds");
+        requireNonNull(providers, "providers");
+        requireNonNull(models, "models");
         providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
     }

@@ -45,6 +45,19 @@ public record ProviderConfig(
         headers = Map.copyOf(headers);
     }
 
+    /**
+     * Shows every field except header values (a header may carry a credential); the API key shows as its
+     * variable name only (see {@link Secret#toString()}).
+     */
+    @Override
+    public String toString() {
+        return "ProviderConfig[key=" + key + ", type=" + type.wireName() + ", baseUrl=" + baseUrl
+                + ", apiKey=" + apiKey + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
+                + ", totalTimeout=" + totalTimeout + ", maxRetries=" + maxRetries + ", streamUsage=" + streamUsage
+                + ", maxConnections=" + maxConnections + ", headers=" + new java.util.TreeSet<>(headers.keySet())
+                + "]";
+    }
+
     /** The provider's chat completions URL. */
     public URI chatCompletionsUri() {
         String base = baseUrl.toString();

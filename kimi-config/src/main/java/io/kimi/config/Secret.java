@@ -55,6 +55,18 @@ public final class Secret {
         return value;
     }
 
+    /** Equal when both come from the same variable (or none) and hold the same value (or none). */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Secret s && java.util.Objects.equals(variable, s.variable)
+                && java.util.Objects.equals(value, s.value);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(variable, value);
+    }
+
     @Override
     public String toString() {
         if (value != null) {

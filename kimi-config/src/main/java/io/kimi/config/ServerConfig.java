@@ -11,7 +11,9 @@ import java.nio.file.Path;
  * @param port the port (8766 by default; 0 picks a free one)
  * @param dbPath the SQLite file
  * @param maxBodyBytes the largest request body accepted (413 beyond)
- * @param authToken the Bearer token required on every route; required for a non-loopback bind
+ * @param authToken the Bearer token required on every route; required for a non-loopback bind. It may be
+ *     {@linkplain Secret#isConfigured() configured} but not {@linkplain Secret#isResolved() resolved} when the
+ *     file names an unset variable: treat that as an error at start (fail closed), not as "no token"
  * @param allowUnauthenticatedRemote explicit opt-out of the token requirement for non-loopback binds
  * @param ioThreads Netty event loop threads (0: one per core)
  * @param blockingThreads threads for database reads and other blocking work

@@ -56,9 +56,21 @@ public record RequestRecord(
         requireNonNull(source, "source");
     }
 
-    /** The provider's usage when it reported one, else our estimate. */
+    /** The usage that counts for this request: see {@link #countedUsage}. */
     public TokenUsage effective() {
-        return reported != null ? reported : estimated;
+        return countedUsage(reported, estimated, httpStatus);
+    }
+
+    /**
+     * The usage that counts (in totals and cost): the provider's report when there is one; else our estimate
+     * when the provider accepted the request (a 2xx reply, possibly broken off midway: providers bill those);
+     * else nothing, since a refused or unreachable request used no tokens.
+     */
+    public static TokenUsage countedUsage(TokenUsage reported, TokenUsage estimated, int httpStatus) {
+        if (reported != null) {
+            return reported;
+        }
+        return httpStatus >= 200 && httpStatus < 300 ? estimated : TokenUsage.ZERO;
     }
 
     public UsageSource usageSource() {

@@ -1,0 +1,123 @@
+package io.kimi.api;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.config.KimiConfig;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.io.IOException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends each request where it belongs: chat completions to the proxy (on the event loop), {@code /models}
+ * answered from memory, every other route to the blocking pool. Stateless; shared by all channels.
+ */
+@ChannelHandler.Sharable
+final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+
+    private final Auth auth;
+    private final ProxyHandler proxy;
+    private final Routes routes;
+    private final Executor blocking;
+    private final byte[] modelList;
+
+    Dispatcher(Auth auth, ProxyHandler proxy, Routes routes, Executor blocking, KimiConfig config, JsonViews views) {
+        this.auth = auth;
+        this.proxy = proxy;
+        this.routes = routes;
+        this.blocking = blocking;
+        this.modelList = openAiModelList(config, views);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        long arrival = System.nanoTime();
+        if (request.decoderResult().isFailure()) {
+            Responses.write(ctx.channel(), Errors.response(400, "bad_request",
+                    "Malformed HTTP request: " + request.decoderResult().cause().getMessage()));
+            return;
+        }
+        if (!auth.allows(request.headers())) {
+            Responses.write(ctx.channel(), Errors.response(401, "unauthorized",
+                    "This server requires 'Authorization: Bearer <token>' (the KIMI_AUTH_TOKEN it was started with).")
+                    .withHeader("WWW-Authenticate", "Bearer"));
+            return;
+        }
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        HttpMethod method = request.method();
+        if (path.equals("/chat/completions") || path.equals("/v1/chat/completions")) {
+            if (method.equals(HttpMethod.POST)) {
+                proxy.handle(ctx.channel(), request, arrival);
+            } else {
+                Responses.write(ctx.channel(), Errors.response(405, "method_not_allowed",
+                        "Use POST for " + path + ".").withHeader("Allow", "POST"));
+            }
+            return;
+        }
+        if (path.equals("/models") || path.equals("/v1/models")) {
+            Responses.write(ctx.channel(), ApiResponse.json(200, modelList));
+            return;
+        }
+        var match = routes.match(method, path);
+        if (match.isEmpty()) {
+            Responses.write(ctx.channel(), Errors.response(404, "not_found", "No route for " + method + " " + path
+                    + "."));
+            return;
+        }
+        if (match.get().endpoint() == null) {
+            String allowed = match.get().allowed().stream().map(HttpMethod::name).collect(Collectors.joining(", "));
+            Responses.write(ctx.channel(), Errors.response(405, "method_not_allowed",
+                    "Use " + allowed + " for " + path + ".").withHeader("Allow", allowed));
+            return;
+        }
+        ApiRequest api = new ApiRequest(method, path, match.get().params(), uri.parameters(),
+                request.headers().copy(), ByteBufUtil.getBytes(request.content()));
+        Endpoint endpoint = match.get().endpoint();
+        try {
+            blocking.execute(() -> {
+                ApiResponse response;
+                try {
+                    response = endpoint.handle(api);
+                } catch (Exception e) {
+                    response = Errors.fromException(e, method + " " + path);
+                }
+                Responses.write(ctx.channel(), response);
+            });
+        } catch (RejectedExecutionException e) {
+            Responses.write(ctx.channel(), Errors.response(503, "busy", "The server is overloaded; try again."));
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("Client connection {} failed: {}", ctx.channel(), cause.toString());
+        } else {
+            log.warn("Unexpected error on client connection {}", ctx.channel(), cause);
+        }
+        ctx.close();
+    }
+
+    private static byte[] openAiModelList(KimiConfig config, JsonViews views) {
+        ObjectNode n = views.mapper().createObjectNode().put("object", "list");
+        ArrayNode data = n.putArray("data");
+        config.models().values().forEach(m -> data.addObject()
+                .put("id", m.key())
+                .put("object", "model")
+                .put("created", 0)
+                .put("owned_by", m.provider())
+                .put("context_window", m.contextWindow()));
+        return views.bytes(n);
+    }
+}

@@ -1,0 +1,152 @@
+package io.kimi.api;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.config.KimiConfig;
+import io.kimi.config.ModelConfig;
+import io.kimi.config.ProviderConfig;
+import io.kimi.core.RequestRecord;
+import io.kimi.core.Session;
+import io.kimi.core.SessionTotals;
+import io.kimi.core.TokenUsage;
+import java.time.Instant;
+import java.util.List;
+
+/** The wire form (snake_case JSON) of our records: one place, so every route shows them the same way. */
+final class JsonViews {
+    private final ObjectMapper json;
+    private final KimiConfig config;
+
+    JsonViews(ObjectMapper json, KimiConfig config) {
+        this.json = json;
+        this.config = config;
+    }
+
+    ObjectMapper mapper() {
+        return json;
+    }
+
+    ObjectNode session(Session s) {
+        ObjectNode n = json.createObjectNode();
+        n.put("session_id", s.sessionId())
+                .put("kind", s.kind().wireName())
+                .put("name", s.name())
+                .put("target", s.target())
+                .put("status", s.status().wireName())
+                .put("start_time", time(s.startTime()))
+                .put("end_time", time(s.endTime()))
+                .put("current_state", s.currentState())
+                .put("current_iteration", s.currentIteration());
+        n.set("config", parseOrEmpty(s.configJson()));
+        n.put("provider", s.provider())
+                .put("model", s.model())
+                .put("context_window", s.contextWindow())
+                .put("active", s.active());
+        SessionTotals t = s.totals();
+        ObjectNode totals = n.putObject("totals");
+        totals.put("requests", t.requests())
+                .put("failed_requests", t.failedRequests())
+                .put("prompt_tokens", t.promptTokens())
+                .put("completion_tokens", t.completionTokens())
+                .put("total_tokens", t.totalTokens())
+                .put("cached_tokens", t.cachedTokens())
+                .put("estimated_prompt_tokens", t.estimatedPromptTokens())
+                .put("cost_usd", t.costUsd());
+        double percent = s.contextPercent();
+        ObjectNode context = n.putObject("context");
+        context.put("tokens", t.contextTokens())
+                .put("window", s.contextWindow())
+                .put("percent", Math.round(percent * 100) / 100.0)
+                .put("level", config.thresholds().colour(percent));
+        return n;
+    }
+
+    ObjectNode request(RequestRecord r) {
+        ObjectNode n = json.createObjectNode();
+        TokenUsage used = r.effective();
+        n.put("request_id", r.requestId())
+                .put("session_id", r.sessionId())
+                .put("timestamp", time(r.timestamp()))
+                .put("provider", r.provider())
+                .put("model", r.model())
+                .put("upstream_model", r.upstreamModel())
+                .put("stream", r.stream())
+                .put("status", r.status().wireName())
+                .put("http_status", r.httpStatus())
+                .put("error_type", r.errorType())
+                .put("error_message", r.errorMessage())
+                .put("prompt_tokens", used.promptTokens())
+                .put("completion_tokens", used.completionTokens())
+                .put("total_tokens", used.totalTokens())
+                .put("cached_tokens", used.cachedPromptTokens())
+                .put("usage_source", r.usageSource().wireName())
+                .put("estimated_prompt_tokens", r.estimated().promptTokens())
+                .put("estimated_completion_tokens", r.estimated().completionTokens());
+        TokenUsage rep = r.reported();
+        if (rep == null) {
+            n.putNull("reported_prompt_tokens").putNull("reported_completion_tokens");
+        } else {
+            n.put("reported_prompt_tokens", rep.promptTokens()).put("reported_completion_tokens",
+                    rep.completionTokens());
+        }
+        n.put("cost_usd", r.costUsd())
+                .put("latency_ms", r.latencyMs())
+                .put("ttft_ms", r.ttftMs())
+                .put("source", r.source());
+        return n;
+    }
+
+    ArrayNode requests(List<RequestRecord> records) {
+        ArrayNode a = json.createArrayNode();
+        records.forEach(r -> a.add(request(r)));
+        return a;
+    }
+
+    ObjectNode provider(ProviderConfig p) {
+        ObjectNode n = json.createObjectNode();
+        n.put("key", p.key())
+                .put("type", p.type().wireName())
+                .put("base_url", p.baseUrl().toString())
+                .put("has_api_key", p.apiKey().isResolved())
+                .put("api_key_env", p.apiKey().variable().orElse(null))
+                .put("stream_usage", p.streamUsage());
+        ArrayNode models = n.putArray("models");
+        config.models().values().stream().filter(m -> m.provider().equals(p.key())).forEach(m -> models.add(m.key()));
+        return n;
+    }
+
+    ObjectNode model(ModelConfig m) {
+        ObjectNode n = json.createObjectNode();
+        n.put("key", m.key())
+                .put("provider", m.provider())
+                .put("upstream_model", m.upstreamModel())
+                .put("context_window", m.contextWindow())
+                .put("encoding", m.encoding().wireName());
+        n.putObject("prices_per_million").put("input", m.prices().input()).put("output", m.prices().output())
+                .put("cached_input", m.prices().cachedInput());
+        return n;
+    }
+
+    byte[] bytes(JsonNode node) {
+        try {
+            return json.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("serialising a JSON tree failed", e);
+        }
+    }
+
+    private JsonNode parseOrEmpty(String text) {
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            return json.createObjectNode().put("unparsed", text);
+        }
+    }
+
+    private static String time(Instant t) {
+        return t == null ? null : t.toString();
+    }
+}

@@ -1,0 +1,281 @@
+package io.kimi.api;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kimi.config.ConfigException;
+import io.kimi.config.ConfigLoader;
+import io.kimi.config.ConfigOverrides;
+import io.kimi.config.KimiConfig;
+import io.kimi.config.ServerConfig;
+import io.kimi.core.KimiException;
+import io.kimi.core.store.Store;
+import io.kimi.core.store.sqlite.SqliteStore;
+import io.kimi.core.tokens.TokenCounter;
+import io.kimi.proxy.ChatProxy;
+import io.kimi.proxy.ModelRouter;
+import io.kimi.proxy.ProxyOptions;
+import io.kimi.services.Accountant;
+import io.kimi.services.ChatCompletions;
+import io.kimi.services.ProxySessions;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.UUID;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole server, embeddable: an OpenAI-compatible proxy at {@code /chat/completions} and {@code /models}
+ * (also under {@code /v1}) that counts every request into sessions stored in SQLite, and the dashboard's REST
+ * API. {@code KimiServer.builder().port(0).build().start()} starts one on a free loopback port.
+ *
+ * <p>Start it once; {@link #close()} stops accepting, ends open exchanges, records every finished request and
+ * closes the database. Thread-safe.
+ */
+public final class KimiServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(KimiServer.class);
+
+    private final KimiConfig config;
+    private final Clock clock;
+    private final Object lifecycle = new Object();
+    private EventLoopGroup group;
+    private ThreadPoolExecutor blocking;
+    private Store store;
+    private Accountant accountant;
+    private ChatProxy proxy;
+    private Channel serverChannel;
+    private boolean started;
+    private boolean closed;
+
+    private KimiServer(KimiConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The configuration in force, after every override. */
+    public KimiConfig config() {
+        return config;
+    }
+
+    /**
+     * Opens the database and binds the port. Throws {@link ConfigException} for an unsafe or impossible setup
+     * (e.g. a non-loopback bind without a token) and {@link KimiException} when the port cannot be bound.
+     */
+    public KimiServer start() {
+        synchronized (lifecycle) {
+            if (started) {
+                throw new IllegalStateException("already started");
+            }
+            started = true;
+            ServerConfig server = config.server();
+            Auth auth = new Auth(checkAuth(server));
+            try {
+                store = SqliteStore.open(server.dbPath(), clock);
+                TokenCounter counter = new TokenCounter(64L << 20);
+                ProxySessions sessions = ProxySessions.load(store, config, clock);
+                accountant = new Accountant(store, sessions, counter);
+                proxy = new ChatProxy(ProxyOptions.defaults(UUID.randomUUID().toString()));
+                blocking = blockingPool(server.blockingThreads());
+                ObjectMapper json = new ObjectMapper();
+                JsonViews views = new JsonViews(json, config);
+                ChatCompletions completions = new ChatCompletions(new ModelRouter(config), sessions, counter,
+                        accountant, clock);
+                RestApi rest = new RestApi(store, sessions, accountant, config, views, clock);
+                Dispatcher dispatcher = new Dispatcher(auth, new ProxyHandler(completions, proxy, blocking),
+                        rest.routes(), blocking, config, views);
+                group = new MultiThreadIoEventLoopGroup(server.ioThreads(), NioIoHandler.newFactory());
+                serverChannel = new ServerBootstrap()
+                        .group(group)
+                        .channel(NioServerSocketChannel.class)
+                        .option(ChannelOption.SO_BACKLOG, 1024)
+                        .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childHandler(new ServerInitializer(server.maxBodyBytes(), dispatcher))
+                        .bind(server.host(), server.port())
+                        .syncUninterruptibly()
+                        .channel();
+            } catch (RuntimeException e) {
+                shutdown();
+                if (e instanceof KimiException) {
+                    throw e;
+                }
+                throw new KimiException("Could not start on " + server.host() + ":" + server.port() + ": "
+                        + e.getMessage(), e);
+            }
+            log.info("Kimi Dashboard listening on {} (database {}, config {})", baseUri(), server.dbPath(),
+                    config.source());
+            return this;
+        }
+    }
+
+    /** The bound port (useful when configured as 0). */
+    public int port() {
+        synchronized (lifecycle) {
+            if (serverChannel == null) {
+                throw new IllegalStateException("not started");
+            }
+            return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+        }
+    }
+
+    /** e.g. {@code http://127.0.0.1:8766}. */
+    public URI baseUri() {
+        String host = config.server().host();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+    }
+
+    @Override
+    public void close() {
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            shutdown();
+            log.info("Kimi Dashboard stopped");
+        }
+    }
+
+    private void shutdown() {
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        }
+        if (proxy != null) {
+            // Upstream pools close on their event loops, so before those stop.
+            proxy.close();
+        }
+        if (group != null) {
+            // Closing the client channels cancels open exchanges; their records reach the accountant.
+            group.shutdownGracefully(0, 5, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+        }
+        if (blocking != null) {
+            blocking.shutdown();
+            try {
+                blocking.awaitTermination(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (accountant != null) {
+            accountant.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    private static String checkAuth(ServerConfig server) {
+        String token = null;
+        if (server.authToken().isConfigured()) {
+            if (!server.authToken().isResolved()) {
+                throw new ConfigException("server", "auth_token", "an access token is configured as "
+                        + server.authToken() + " but that variable is not set");
+            }
+            token = server.authToken().value();
+        }
+        if (token == null && !server.allowUnauthenticatedRemote() && !isLoopback(server.host())) {
+            throw new ConfigException("server", "host", "binding to " + server.host()
+                    + " exposes the proxy (and your provider keys' budget) beyond this machine: set KIMI_AUTH_TOKEN"
+                    + " (clients then send it as their API key), or set allow_unauthenticated_remote = true");
+        }
+        return token;
+    }
+
+    private static boolean isLoopback(String host) {
+        try {
+            return InetAddress.getByName(host).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            throw new ConfigException("server", "host", "cannot resolve '" + host + "'", e);
+        }
+    }
+
+    private static ThreadPoolExecutor blockingPool(int threads) {
+        int n = Math.max(1, threads);
+        AtomicInteger count = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(n, n, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(1024),
+                r -> {
+                    Thread t = new Thread(r, "kimi-blocking-" + count.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        return pool;
+    }
+
+    /** Builds a {@link KimiServer}. Values not set come from the environment and config file (see README). */
+    public static final class Builder {
+        private KimiConfig config;
+        private Path configFile;
+        private String host;
+        private Integer port;
+        private Path dbPath;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** Uses this configuration instead of loading one; host, port and db overrides still apply. */
+        public Builder config(KimiConfig value) {
+            this.config = requireNonNull(value, "config");
+            return this;
+        }
+
+        /** Loads this config file (else {@code KIMI_CONFIG}, {@code ./config.toml}, or the built-in defaults). */
+        public Builder configFile(Path value) {
+            this.configFile = requireNonNull(value, "configFile");
+            return this;
+        }
+
+        public Builder host(String value) {
+            this.host = requireNonNull(value, "host");
+            return this;
+        }
+
+        /** 0 picks a free port. */
+        public Builder port(int value) {
+            if (value < 0 || value > 65535) {
+                throw new IllegalArgumentException("port: " + value + " (expected: 0-65535)");
+            }
+            this.port = value;
+            return this;
+        }
+
+        public Builder dbPath(Path value) {
+            this.dbPath = requireNonNull(value, "dbPath");
+            return this;
+        }
+
+        public Builder clock(Clock value) {
+            this.clock = requireNonNull(value, "clock");
+            return this;
+        }
+
+        public KimiServer build() {
+            KimiConfig base = config != null ? config
+                    : new ConfigLoader(System.getenv()).load(new ConfigOverrides(configFile, host, port, dbPath));
+            ServerConfig s = base.server();
+            ServerConfig merged = new ServerConfig(host != null ? host : s.host(), port != null ? port : s.port(),
+                    dbPath != null ? dbPath : s.dbPath(), s.maxBodyBytes(), s.authToken(),
+                    s.allowUnauthenticatedRemote(), s.ioThreads(), s.blockingThreads());
+            return new KimiServer(base.withServer(merged), clock);
+        }
+    }
+}

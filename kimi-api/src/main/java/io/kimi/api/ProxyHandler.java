@@ -1,0 +1,87 @@
+package io.kimi.api;
+
+import io.kimi.proxy.ChatProxy;
+import io.kimi.proxy.OpenAiError;
+import io.kimi.proxy.ProxyException;
+import io.kimi.services.ChatCompletions;
+import io.kimi.services.PreparedRequest;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code POST /chat/completions}: prepares the request (on the event loop when that cannot block, else on the
+ * blocking pool) and hands it to the proxy on the client's event loop.
+ */
+final class ProxyHandler {
+    private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
+
+    private final ChatCompletions completions;
+    private final ChatProxy proxy;
+    private final Executor blocking;
+
+    ProxyHandler(ChatCompletions completions, ChatProxy proxy, Executor blocking) {
+        this.completions = completions;
+        this.proxy = proxy;
+        this.blocking = blocking;
+    }
+
+    void handle(Channel channel, FullHttpRequest request, long arrivalNanos) {
+        HttpHeaders headers = request.headers().copy();
+        if (proxy.isOwnHop(headers)) {
+            Responses.write(channel, Errors.fromError(OpenAiError.of(508, "invalid_request_error", "loop_detected",
+                    "This request came back to the proxy that sent it: a provider's base_url points at this "
+                            + "server. Fix that provider's base_url.")));
+            return;
+        }
+        byte[] body = ByteBufUtil.getBytes(request.content());
+        if (!completions.mayBlock(headers, body.length)) {
+            prepareAndProxy(channel, body, headers, arrivalNanos);
+            return;
+        }
+        try {
+            blocking.execute(() -> {
+                PreparedRequest prepared = prepareOrAnswer(channel, body, headers, arrivalNanos);
+                if (prepared != null) {
+                    channel.eventLoop().execute(() -> send(channel, prepared));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.warn("Blocking pool is full; refusing a chat completion");
+            Responses.write(channel, Errors.response(503, "busy", "The server is overloaded; try again shortly."));
+        }
+    }
+
+    private void prepareAndProxy(Channel channel, byte[] body, HttpHeaders headers, long arrivalNanos) {
+        PreparedRequest prepared = prepareOrAnswer(channel, body, headers, arrivalNanos);
+        if (prepared != null) {
+            send(channel, prepared);
+        }
+    }
+
+    private PreparedRequest prepareOrAnswer(Channel channel, byte[] body, HttpHeaders headers, long arrivalNanos) {
+        try {
+            return completions.prepare(body, headers, arrivalNanos);
+        } catch (ProxyException e) {
+            Responses.write(channel, Errors.fromError(e.error()));
+        } catch (RuntimeException e) {
+            Responses.write(channel, Errors.fromException(e, "Preparing a chat completion"));
+        }
+        return null;
+    }
+
+    private void send(Channel channel, PreparedRequest prepared) {
+        if (!channel.isActive()) {
+            prepared.observer().onComplete(new io.kimi.proxy.ExchangeResult(io.kimi.core.RequestStatus.CANCELLED,
+                    499, null, prepared.request().stream(), new byte[0], false, -1,
+                    System.nanoTime() - prepared.request().arrivalNanos(), 0));
+            return;
+        }
+        proxy.proxy(channel, prepared.request(), prepared.observer());
+    }
+}

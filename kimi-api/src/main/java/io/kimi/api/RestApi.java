@@ -1,0 +1,254 @@
+package io.kimi.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.config.KimiConfig;
+import io.kimi.core.RequestRecord;
+import io.kimi.core.Session;
+import io.kimi.core.SessionKind;
+import io.kimi.core.SessionStatus;
+import io.kimi.core.store.Page;
+import io.kimi.core.store.SessionQuery;
+import io.kimi.core.store.Store;
+import io.kimi.services.Accountant;
+import io.kimi.services.ProxySessions;
+import io.kimi.services.SessionNotFoundException;
+import io.netty.handler.codec.http.HttpMethod;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The dashboard's REST routes for proxy sessions, providers, models, export and health. */
+final class RestApi {
+    private static final int RECENT_REQUESTS = 50;
+    private static final int EXPORT_PAGE = 1000;
+
+    private final Store store;
+    private final ProxySessions sessions;
+    private final Accountant accountant;
+    private final KimiConfig config;
+    private final JsonViews views;
+    private final CsvExport csv;
+    private final Clock clock;
+    private final Instant started;
+
+    RestApi(Store store, ProxySessions sessions, Accountant accountant, KimiConfig config, JsonViews views,
+            Clock clock) {
+        this.store = store;
+        this.sessions = sessions;
+        this.accountant = accountant;
+        this.config = config;
+        this.views = views;
+        this.csv = new CsvExport();
+        this.clock = clock;
+        this.started = clock.instant();
+    }
+
+    Routes routes() {
+        return new Routes()
+                .add(HttpMethod.GET, "/health", this::health)
+                .add(HttpMethod.GET, "/api/sessions", this::listSessions)
+                .add(HttpMethod.POST, "/api/sessions", this::createSession)
+                .add(HttpMethod.GET, "/api/sessions/active", this::activeSession)
+                .add(HttpMethod.GET, "/api/sessions/{id}", this::getSession)
+                .add(HttpMethod.DELETE, "/api/sessions/{id}", this::deleteSession)
+                .add(HttpMethod.POST, "/api/sessions/{id}/activate", this::activate)
+                .add(HttpMethod.GET, "/api/providers", this::providers)
+                .add(HttpMethod.GET, "/api/models", this::models)
+                .add(HttpMethod.GET, "/api/export/{format}", this::export);
+    }
+
+    /** Waits until every finished request is recorded, so reads see what clients already received. */
+    private void catchUp() throws Exception {
+        accountant.sync().get(10, TimeUnit.SECONDS);
+    }
+
+    private ApiResponse health(ApiRequest r) {
+        ObjectNode n = views.mapper().createObjectNode();
+        boolean dbOk;
+        String dbError = null;
+        try {
+            store.countSessions(SessionKind.PROXY);
+            dbOk = true;
+        } catch (RuntimeException e) {
+            dbOk = false;
+            dbError = e.getMessage();
+        }
+        n.put("status", dbOk ? "opérationnel" : "dégradé")
+                .put("message", dbOk ? "Kimi Proxy Dashboard est en ligne"
+                        : "Kimi Proxy Dashboard est en ligne, mais la base de données ne répond pas")
+                .put("database", dbOk ? "ok" : "erreur : " + dbError)
+                .put("uptime_seconds", Duration.between(started, clock.instant()).toSeconds())
+                .put("providers", config.providers().size())
+                .put("models", config.models().size())
+                .put("active_session", sessions.active().map(Session::sessionId).orElse(null));
+        return ApiResponse.json(dbOk ? 200 : 503, views.bytes(n));
+    }
+
+    private ApiResponse listSessions(ApiRequest r) throws Exception {
+        int limit = r.intQuery("limit", 50, 1, SessionQuery.MAX_LIMIT);
+        int offset = r.intQuery("offset", 0, 0, Integer.MAX_VALUE);
+        String kind = r.query("kind");
+        String status = r.query("status");
+        catchUp();
+        Page<Session> page = store.listSessions(new SessionQuery(
+                kind == null ? null : SessionKind.fromWire(kind),
+                status == null ? null : SessionStatus.fromWire(status), limit, offset));
+        ObjectNode n = views.mapper().createObjectNode();
+        ArrayNode list = n.putArray("sessions");
+        page.items().forEach(s -> list.add(views.session(s)));
+        n.put("total", page.total()).put("limit", limit).put("offset", offset);
+        return ApiResponse.json(200, views.bytes(n));
+    }
+
+    private ApiResponse createSession(ApiRequest r) throws Exception {
+        String name = null;
+        String model = null;
+        if (r.body().length > 0) {
+            JsonNode body;
+            try {
+                body = views.mapper().readTree(r.body());
+            } catch (IOException e) {
+                throw new IllegalArgumentException("the body is not valid JSON: " + e.getMessage());
+            }
+            if (body != null && !body.isNull() && !body.isMissingNode()) {
+                if (!body.isObject()) {
+                    throw new IllegalArgumentException("the body must be a JSON object, e.g. {\"name\":\"...\"}");
+                }
+                name = optionalText(body, "name");
+                model = optionalText(body, "model");
+            }
+        }
+        Session created = sessions.createAndActivate(name, model);
+        catchUp();
+        return ApiResponse.json(201, views.bytes(views.session(created)));
+    }
+
+    private ApiResponse activeSession(ApiRequest r) throws Exception {
+        catchUp();
+        Session active = store.findActiveSession().orElse(null);
+        if (active == null) {
+            return Errors.response(404, "no_active_session",
+                    "No proxy session is active yet: one starts with the first proxied request, "
+                            + "or create one with POST /api/sessions.");
+        }
+        ObjectNode n = views.session(active);
+        n.set("recent_requests", views.requests(
+                store.listRequests(active.sessionId(), RECENT_REQUESTS, 0).items()));
+        return ApiResponse.json(200, views.bytes(n));
+    }
+
+    private ApiResponse getSession(ApiRequest r) throws Exception {
+        catchUp();
+        Session s = find(r.pathParam("id"));
+        ObjectNode n = views.session(s);
+        if (s.kind() == SessionKind.PROXY) {
+            n.set("recent_requests", views.requests(store.listRequests(s.sessionId(), RECENT_REQUESTS, 0).items()));
+        }
+        return ApiResponse.json(200, views.bytes(n));
+    }
+
+    private ApiResponse deleteSession(ApiRequest r) throws Exception {
+        String id = r.pathParam("id");
+        catchUp();
+        find(id);
+        sessions.remove(id);
+        boolean existed = store.deleteSession(id).get(10, TimeUnit.SECONDS);
+        if (!existed) {
+            throw new SessionNotFoundException(id);
+        }
+        ObjectNode n = views.mapper().createObjectNode().put("deleted", true).put("session_id", id);
+        return ApiResponse.json(200, views.bytes(n));
+    }
+
+    private ApiResponse activate(ApiRequest r) throws Exception {
+        String id = r.pathParam("id");
+        catchUp();
+        Session s = find(id);
+        if (s.kind() != SessionKind.PROXY) {
+            throw new IllegalArgumentException("session " + id + " is a " + s.kind().wireName()
+                    + " session; only proxy sessions can be active");
+        }
+        Session now = sessions.activate(id);
+        catchUp();
+        return ApiResponse.json(200, views.bytes(views.session(now)));
+    }
+
+    private ApiResponse providers(ApiRequest r) {
+        ObjectNode n = views.mapper().createObjectNode();
+        ArrayNode list = n.putArray("providers");
+        config.providers().values().forEach(p -> list.add(views.provider(p)));
+        return ApiResponse.json(200, views.bytes(n));
+    }
+
+    private ApiResponse models(ApiRequest r) {
+        ObjectNode n = views.mapper().createObjectNode();
+        ArrayNode list = n.putArray("models");
+        config.models().values().forEach(m -> list.add(views.model(m)));
+        return ApiResponse.json(200, views.bytes(n));
+    }
+
+    private ApiResponse export(ApiRequest r) throws Exception {
+        String format = r.pathParam("format");
+        if (!format.equals("csv") && !format.equals("json")) {
+            return Errors.response(404, "unknown_format", "Export formats are csv and json, not '" + format + "'.");
+        }
+        catchUp();
+        String id = r.query("session_id");
+        Session session = id != null ? find(id) : store.findActiveSession().orElse(null);
+        if (session == null) {
+            return Errors.response(404, "no_active_session",
+                    "No proxy session is active; name one with ?session_id=.");
+        }
+        List<RequestRecord> all = allRequests(session.sessionId());
+        String file = "kimi-session-" + session.sessionId() + "." + format;
+        ApiResponse response;
+        if (format.equals("csv")) {
+            response = new ApiResponse(200, "text/csv; charset=utf-8", csv.write(all, views),
+                    java.util.Map.of());
+        } else {
+            ObjectNode n = views.mapper().createObjectNode();
+            n.set("session", views.session(session));
+            n.set("requests", views.requests(all));
+            n.put("exported_at", clock.instant().toString());
+            response = ApiResponse.json(200, views.bytes(n));
+        }
+        return response.withHeader("Content-Disposition", "attachment; filename=\"" + file + "\"");
+    }
+
+    /** Every request of a session, oldest first. */
+    private List<RequestRecord> allRequests(String sessionId) {
+        List<RequestRecord> newestFirst = new ArrayList<>();
+        int offset = 0;
+        while (true) {
+            Page<RequestRecord> page = store.listRequests(sessionId, EXPORT_PAGE, offset);
+            newestFirst.addAll(page.items());
+            offset += page.items().size();
+            if (page.items().isEmpty() || offset >= page.total()) {
+                break;
+            }
+        }
+        java.util.Collections.reverse(newestFirst);
+        return newestFirst;
+    }
+
+    private Session find(String id) {
+        return store.findSession(id).orElseThrow(() -> new SessionNotFoundException(id));
+    }
+
+    private static String optionalText(JsonNode body, String field) {
+        JsonNode v = body.get(field);
+        if (v == null || v.isNull()) {
+            return null;
+        }
+        if (!v.isTextual()) {
+            throw new IllegalArgumentException(field + ": expected a string");
+        }
+        return v.asText();
+    }
+}

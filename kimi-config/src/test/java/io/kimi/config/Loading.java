@@ -1,0 +1,51 @@
+package io.kimi.config;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** Test helper: writes TOML into a directory and loads it with a given environment. */
+final class Loading {
+    private final Path dir;
+
+    Loading(Path dir) {
+        this.dir = dir;
+    }
+
+    Path write(String name, String toml) {
+        Path file = dir.resolve(name);
+        try {
+            Files.writeString(file, toml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return file;
+    }
+
+    /** A loader whose ./config.toml is a file that does not exist in the temp dir. */
+    ConfigLoader loader(Map<String, String> env) {
+        return new ConfigLoader(env, dir.resolve("no-such-working-dir-config.toml"));
+    }
+
+    KimiConfig load(String toml) {
+        return load(toml, Map.of());
+    }
+
+    KimiConfig load(String toml, Map<String, String> env) {
+        Path file = write("config.toml", toml);
+        return loader(env).load(new ConfigOverrides(file, null, null, null));
+    }
+
+    /** The minimal valid catalogue, to append to a test's [server] or [thresholds]. */
+    static final String LOCAL_CATALOGUE = """
+            [providers.local]
+            type = "openai-compatible"
+            base_url = "http://127.0.0.1:8000/v1"
+
+            [models.m]
+            provider = "local"
+            context_window = 1000
+            """;
+}

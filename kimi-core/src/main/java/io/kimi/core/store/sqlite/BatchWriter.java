@@ -1,0 +1,222 @@
+package io.kimi.core.store.sqlite;
+
+import static java.util.Objects.requireNonNull;
+
+import io.kimi.core.store.StoreException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer: one daemon thread that owns the write connection, takes queued writes in submission
+ * order, and commits up to {@link #MAX_BATCH} of them per transaction.
+ *
+ * <p>When a batch's transaction fails, each of its writes is retried alone in its own transaction, so a bad
+ * write fails only its own future. Futures are completed on the writer thread, in submission order, after
+ * the commit: dependent stages attached with the non-async methods ({@code thenApply}, ...) run on that thread
+ * and must not block (use the {@code ...Async} variants for anything slow).
+ *
+ * <p>The thread closes the handle (and with it the connection) when it stops.
+ */
+final class BatchWriter {
+    /** Most writes committed in one transaction. */
+    static final int MAX_BATCH = 512;
+
+    private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
+
+    private final Handle handle;
+    private final String storeName;
+    private final BlockingQueue<PendingWrite<?>> queue = new LinkedBlockingQueue<>();
+    private final PendingWrite<Void> stop = PendingWrite.marker("stop");
+    private final Object lock = new Object();
+    private final Thread thread;
+    /** Guarded by {@link #lock}; once set, nothing more is queued after {@link #stop}. */
+    private boolean closed;
+
+    /**
+     * @param handle the write connection, handed over to the writer thread
+     * @param storeName names the store in error messages (its file)
+     * @param threadName the writer thread's name
+     */
+    BatchWriter(Handle handle, String storeName, String threadName) {
+        this.handle = requireNonNull(handle, "handle");
+        this.storeName = requireNonNull(storeName, "storeName");
+        this.thread = new Thread(this::run, requireNonNull(threadName, "threadName"));
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    /** Queues a write; the future fails with a {@link StoreException} when it failed or the writer is closed. */
+    <T> CompletableFuture<T> submit(String description, WriteOp<T> op) {
+        requireNonNull(description, "description");
+        requireNonNull(op, "op");
+        return enqueue(new PendingWrite<>(description, op, new CompletableFuture<>()));
+    }
+
+    /** Completes once every write queued before it has been committed or has failed. */
+    CompletableFuture<Void> flush() {
+        return enqueue(PendingWrite.marker("flush"));
+    }
+
+    private <T> CompletableFuture<T> enqueue(PendingWrite<T> write) {
+        synchronized (lock) {
+            if (closed) {
+                return CompletableFuture.failedFuture(new StoreException("store is closed: " + storeName));
+            }
+            queue.add(write);
+        }
+        return write.future();
+    }
+
+    /**
+     * Stops accepting writes, lets the thread commit everything already queued, and waits for it to stop
+     * (unless called from the writer thread itself, e.g. from a dependent stage). Idempotent.
+     */
+    void close() {
+        synchronized (lock) {
+            if (!closed) {
+                closed = true;
+                queue.add(stop);
+            }
+        }
+        if (Thread.currentThread() == thread) {
+            log.debug("close() called on the writer thread of {}; it stops after the current batch", storeName);
+            return;
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("Interrupted while waiting for the writer of {} to commit queued writes", storeName, e);
+        }
+    }
+
+    boolean isClosed() {
+        synchronized (lock) {
+            return closed;
+        }
+    }
+
+    private void run() {
+        List<PendingWrite<?>> batch = new ArrayList<>(MAX_BATCH);
+        try {
+            boolean stopping = false;
+            while (!stopping) {
+                batch.clear();
+                batch.add(takeNext());
+                queue.drainTo(batch, MAX_BATCH - 1);
+                int end = indexOfStop(batch);
+                if (end >= 0) {
+                    // Nothing is queued after the stop marker: the lock guarantees it.
+                    batch.subList(end, batch.size()).clear();
+                    stopping = true;
+                }
+                if (!batch.isEmpty()) {
+                    runBatchSafely(batch);
+                }
+            }
+        } finally {
+            closeHandle();
+            stop.future().complete(null);
+        }
+    }
+
+    private int indexOfStop(List<PendingWrite<?>> batch) {
+        for (int i = 0; i < batch.size(); i++) {
+            if (batch.get(i) == stop) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private PendingWrite<?> takeNext() {
+        while (true) {
+            try {
+                return queue.take();
+            } catch (InterruptedException e) {
+                // Only close() may stop this thread, so that no queued write is ever lost.
+                log.warn("Writer thread of {} interrupted; it keeps running until the store is closed",
+                        storeName, e);
+            }
+        }
+    }
+
+    private void runBatchSafely(List<PendingWrite<?>> batch) {
+        try {
+            runBatch(batch);
+        } catch (RuntimeException | Error e) {
+            // Unexpected (a bug or a JVM error): never leave a caller waiting forever.
+            log.error("Writer of {} failed unexpectedly on a batch of {}", storeName, batch.size(), e);
+            for (PendingWrite<?> write : batch) {
+                write.future().completeExceptionally(toStoreException(write, e));
+            }
+        }
+    }
+
+    private void runBatch(List<PendingWrite<?>> batch) {
+        Object[] results = new Object[batch.size()];
+        boolean committed;
+        try {
+            handle.useTransaction(h -> {
+                for (int i = 0; i < batch.size(); i++) {
+                    PendingWrite<?> write = batch.get(i);
+                    results[i] = write.isMarker() ? null : write.op().apply(h);
+                }
+            });
+            committed = true;
+        } catch (RuntimeException e) {
+            log.debug("Batch of {} writes to {} failed, retrying each alone: {}", batch.size(), storeName,
+                    e.toString());
+            committed = false;
+        }
+        if (committed) {
+            for (int i = 0; i < batch.size(); i++) {
+                batch.get(i).complete(results[i]);
+            }
+            return;
+        }
+        for (PendingWrite<?> write : batch) {
+            runAlone(write);
+        }
+    }
+
+    private void runAlone(PendingWrite<?> write) {
+        if (write.isMarker()) {
+            write.complete(null);
+            return;
+        }
+        Object result;
+        try {
+            result = handle.inTransaction(h -> write.op().apply(h));
+        } catch (RuntimeException e) {
+            log.debug("Write failed on {}: {}", storeName, write.description(), e);
+            write.future().completeExceptionally(toStoreException(write, e));
+            return;
+        }
+        write.complete(result);
+    }
+
+    private StoreException toStoreException(PendingWrite<?> write, Throwable e) {
+        if (e instanceof StoreException se) {
+            return se;
+        }
+        return new StoreException(write.description() + " failed on " + storeName + ": " + e.getMessage(), e);
+    }
+
+    private void closeHandle() {
+        try {
+            handle.close();
+        } catch (RuntimeException e) {
+            log.warn("Closing the write connection of {} failed", storeName, e);
+        }
+    }
+}

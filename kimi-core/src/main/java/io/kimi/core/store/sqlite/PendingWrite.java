@@ -1,0 +1,26 @@
+package io.kimi.core.store.sqlite;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A queued write and the future its caller holds.
+ *
+ * @param description what it does, for error messages (e.g. {@code saveRequest r-1})
+ * @param op the write; {@code null} for a flush marker, which only completes after what came before it
+ * @param future completed on the writer thread once the write committed or failed
+ */
+record PendingWrite<T>(String description, WriteOp<T> op, CompletableFuture<T> future) {
+
+    static PendingWrite<Void> marker(String description) {
+        return new PendingWrite<>(description, null, new CompletableFuture<>());
+    }
+
+    boolean isMarker() {
+        return op == null;
+    }
+
+    @SuppressWarnings("unchecked")
+    void complete(Object result) {
+        future.complete((T) result);
+    }
+}

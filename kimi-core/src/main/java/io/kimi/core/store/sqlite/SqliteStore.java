@@ -1,0 +1,243 @@
+package io.kimi.core.store.sqlite;
+
+import static java.util.Objects.requireNonNull;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.kimi.core.Event;
+import io.kimi.core.RequestRecord;
+import io.kimi.core.Session;
+import io.kimi.core.SessionKind;
+import io.kimi.core.store.Page;
+import io.kimi.core.store.SessionQuery;
+import io.kimi.core.store.Store;
+import io.kimi.core.store.StoreException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Store} on one SQLite file.
+ *
+ * <p>Every connection runs in WAL mode with {@code synchronous=NORMAL}, foreign keys on and a 5 s busy
+ * timeout. One daemon thread, {@code kimi-store-writer}, owns the only write connection and commits queued
+ * writes in batches of up to 512 per transaction; reads use a small pool of read-only connections, so they
+ * never wait for the writer.
+ *
+ * <p>Futures returned by the write methods are completed on the writer thread: stages attached with
+ * {@code thenApply}, {@code thenAccept}, ... run there and must not block or call {@link #flush()} and wait;
+ * use the {@code ...Async} variants for anything slow.
+ *
+ * <p>Semantics beyond {@link Store}: saving a session with {@code active = true} makes it the only active one
+ * (as {@link #activateSession} does); only proxy sessions can be active, so activating (or saving as active) a
+ * convergence session fails with a {@link StoreException}, as does activating an unknown one
+ * ({@code "unknown session: <id>"}). A request whose id is stored already fails its future.
+ *
+ * <p>The schema is versioned ({@code schema_version}); opening applies missing migrations once and refuses a
+ * database written by a newer version.
+ */
+public final class SqliteStore implements Store {
+    private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
+    private static final int READ_POOL_SIZE = 4;
+    private static final String WRITER_THREAD = "kimi-store-writer";
+
+    private final String storeName;
+    private final BatchWriter writer;
+    private final HikariDataSource readerPool;
+    private final Reads reads;
+    private final Jdbi readers;
+
+    private SqliteStore(String storeName, BatchWriter writer, HikariDataSource readerPool) {
+        this.storeName = storeName;
+        this.writer = writer;
+        this.readerPool = readerPool;
+        this.readers = Jdbi.create(readerPool);
+        this.reads = new Reads(readers);
+    }
+
+    /**
+     * Opens (creating it and its parent directories when missing) the database file and migrates it to the
+     * newest schema.
+     *
+     * @param file the SQLite file, e.g. {@code ./dashboard.db}
+     * @param clock stamps applied migrations
+     * @throws StoreException when the file cannot be opened or migrated, or its schema is newer than this code
+     */
+    public static SqliteStore open(Path file, Clock clock) {
+        requireNonNull(file, "file");
+        requireNonNull(clock, "clock");
+        Path path = file.toAbsolutePath().normalize();
+        String storeName = path.toString();
+        createParentDirectories(path);
+        SqliteConnections connections = new SqliteConnections(path);
+        Connection connection;
+        try {
+            connection = connections.openWriter();
+        } catch (SQLException e) {
+            throw new StoreException("cannot open database " + storeName + ": " + e.getMessage(), e);
+        }
+        // Closing the handle closes the connection (ConnectionFactory's default closeConnection).
+        Handle handle = Jdbi.open(() -> connection);
+        HikariDataSource pool = null;
+        try {
+            new Migrations(Migrations.ALL, clock).migrate(handle, storeName);
+            pool = connections.openReaders(READ_POOL_SIZE);
+        } catch (RuntimeException e) {
+            closeQuietly(handle, pool, storeName, e);
+            throw e instanceof StoreException se
+                    ? se
+                    : new StoreException("cannot open database " + storeName + ": " + e.getMessage(), e);
+        }
+        BatchWriter writer = new BatchWriter(handle, storeName, WRITER_THREAD);
+        writer.start();
+        log.debug("Opened store {}", storeName);
+        return new SqliteStore(storeName, writer, pool);
+    }
+
+    @Override
+    public CompletableFuture<Void> saveSession(Session session) {
+        requireNonNull(session, "session");
+        return writer.submit("saveSession " + session.sessionId(), h -> Writes.saveSession(h, session));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> deleteSession(String sessionId) {
+        requireNonNull(sessionId, "sessionId");
+        return writer.submit("deleteSession " + sessionId, h -> Writes.deleteSession(h, sessionId));
+    }
+
+    @Override
+    public CompletableFuture<Void> activateSession(String sessionId) {
+        requireNonNull(sessionId, "sessionId");
+        return writer.submit("activateSession " + sessionId, h -> Writes.activateSession(h, sessionId));
+    }
+
+    @Override
+    public CompletableFuture<Void> saveRequest(RequestRecord request) {
+        requireNonNull(request, "request");
+        return writer.submit("saveRequest " + request.requestId(), h -> Writes.saveRequest(h, request));
+    }
+
+    @Override
+    public CompletableFuture<Boolean> appendEvent(Event event) {
+        requireNonNull(event, "event");
+        return writer.submit("appendEvent " + event.eventId(), h -> Writes.appendEvent(h, event));
+    }
+
+    @Override
+    public CompletableFuture<Void> flush() {
+        return writer.flush();
+    }
+
+    @Override
+    public Optional<Session> findSession(String sessionId) {
+        requireNonNull(sessionId, "sessionId");
+        return read("findSession " + sessionId, () -> reads.findSession(sessionId));
+    }
+
+    @Override
+    public Optional<Session> findActiveSession() {
+        return read("findActiveSession", reads::findActiveSession);
+    }
+
+    @Override
+    public Page<Session> listSessions(SessionQuery query) {
+        requireNonNull(query, "query");
+        return read("listSessions", () -> reads.listSessions(query));
+    }
+
+    @Override
+    public Page<RequestRecord> listRequests(String sessionId, int limit, int offset) {
+        requireNonNull(sessionId, "sessionId");
+        checkPage(limit, offset);
+        return read("listRequests " + sessionId, () -> reads.listRequests(sessionId, limit, offset));
+    }
+
+    @Override
+    public Page<Event> listEvents(String sessionId, int limit, int offset) {
+        requireNonNull(sessionId, "sessionId");
+        checkPage(limit, offset);
+        return read("listEvents " + sessionId, () -> reads.listEvents(sessionId, limit, offset));
+    }
+
+    @Override
+    public long countSessions(SessionKind kind) {
+        requireNonNull(kind, "kind");
+        return read("countSessions " + kind.wireName(), () -> reads.countSessions(kind));
+    }
+
+    /** Commits every queued write, stops the writer thread and closes every connection. Idempotent. */
+    @Override
+    public void close() {
+        writer.close();
+        if (!readerPool.isClosed()) {
+            readerPool.close();
+            log.debug("Closed store {}", storeName);
+        }
+    }
+
+    /** Queues any write (for tests and diagnostics in this package). */
+    <T> CompletableFuture<T> submit(String description, WriteOp<T> op) {
+        return writer.submit(description, op);
+    }
+
+    /** The read-only pool (for tests in this package). */
+    Jdbi readers() {
+        return readers;
+    }
+
+    private <T> T read(String what, Supplier<T> query) {
+        if (writer.isClosed()) {
+            throw new StoreException("store is closed: " + storeName);
+        }
+        try {
+            return query.get();
+        } catch (StoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new StoreException(what + " failed on " + storeName + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void checkPage(int limit, int offset) {
+        if (limit < 1 || limit > SessionQuery.MAX_LIMIT) {
+            throw new IllegalArgumentException("limit: " + limit + " (expected: 1-" + SessionQuery.MAX_LIMIT + ")");
+        }
+        if (offset < 0) {
+            throw new IllegalArgumentException("offset: " + offset + " (expected: >= 0)");
+        }
+    }
+
+    private static void createParentDirectories(Path path) {
+        Path parent = path.getParent();
+        if (parent == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(parent);
+        } catch (IOException e) {
+            throw new StoreException("cannot create directory " + parent + " for database " + path + ": " + e, e);
+        }
+    }
+
+    private static void closeQuietly(Handle handle, HikariDataSource pool, String storeName, Exception cause) {
+        try {
+            handle.close();
+            if (pool != null) {
+                pool.close();
+            }
+        } catch (RuntimeException e) {
+            cause.addSuppressed(e);
+            log.warn("Closing {} after a failed open also failed", storeName, e);
+        }
+    }
+}

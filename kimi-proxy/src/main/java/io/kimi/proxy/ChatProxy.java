@@ -1,0 +1,65 @@
+package io.kimi.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import io.kimi.config.MissingSecretException;
+import io.kimi.config.ProviderConfig;
+import io.kimi.core.RequestStatus;
+import io.netty.channel.Channel;
+
+/**
+ * Sends chat completions to providers and relays the replies to clients as they arrive. Thread-safe; one per
+ * server. Call {@link #proxy} on the client channel's event loop.
+ */
+public final class ChatProxy implements AutoCloseable {
+    private final ProxyOptions options;
+    private final UpstreamPools pools = new UpstreamPools();
+
+    public ChatProxy(ProxyOptions options) {
+        this.options = requireNonNull(options, "options");
+    }
+
+    public ProxyOptions options() {
+        return options;
+    }
+
+    /**
+     * Proxies one request and writes the reply (or an OpenAI-format error) to {@code client}. The observer
+     * learns how it ended, exactly once.
+     */
+    public void proxy(Channel client, UpstreamRequest request, ExchangeObserver observer) {
+        requireNonNull(client, "client");
+        requireNonNull(request, "request");
+        requireNonNull(observer, "observer");
+        if (!client.eventLoop().inEventLoop()) {
+            throw new IllegalStateException("proxy() must be called on the client channel's event loop");
+        }
+        ProviderConfig provider = request.route().provider();
+        String key = null;
+        if (provider.apiKey().isConfigured()) {
+            try {
+                key = provider.apiKey().value();
+            } catch (MissingSecretException e) {
+                OpenAiError error = OpenAiError.of(503, "server_error", "provider_key_missing",
+                        "Provider '" + provider.key() + "' cannot be used: " + e.getMessage()
+                                + ". Set it and restart the server.");
+                observer.onComplete(new ExchangeResult(RequestStatus.ERROR, 503, error, false, new byte[0],
+                        false, -1, System.nanoTime() - request.arrivalNanos(), 0));
+                client.writeAndFlush(ErrorResponses.toResponse(error));
+                return;
+            }
+        }
+        new ProxyExchange(client, request, pools.poolFor(provider, client.eventLoop()), options, key, observer)
+                .start();
+    }
+
+    /** Whether a request carries this proxy's own hop marker, i.e. a provider's URL points back at us. */
+    public boolean isOwnHop(io.netty.handler.codec.http.HttpHeaders headers) {
+        return options.instanceId().equals(headers.get(HeaderPolicy.HOP_HEADER));
+    }
+
+    @Override
+    public void close() {
+        pools.close();
+    }
+}

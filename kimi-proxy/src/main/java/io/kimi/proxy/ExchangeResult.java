@@ -1,0 +1,30 @@
+package io.kimi.proxy;
+
+import io.kimi.core.RequestStatus;
+
+/**
+ * How a proxied exchange ended, handed to the {@link ExchangeObserver} once.
+ *
+ * @param status success, error or cancelled (client went away)
+ * @param httpStatus the status the client received (or was about to)
+ * @param error the error sent to the client, or {@code null}; for a stream that broke after it started,
+ *     the error sent as an SSE event
+ * @param streamed whether the reply was a stream (SSE)
+ * @param transcript the reply bytes as they passed (the JSON body, or the SSE events including a usage
+ *     chunk that was stripped), to be parsed off the event loop with {@link ReplyParser}; may be empty
+ * @param transcriptTruncated whether the transcript hit its size limit (usage events are always kept)
+ * @param ttftNanos nanoseconds from arrival to the first byte of the provider's reply, or -1
+ * @param totalNanos nanoseconds from arrival to the end
+ * @param attempts connection attempts made (1 when no retry was needed)
+ */
+public record ExchangeResult(
+        RequestStatus status,
+        int httpStatus,
+        OpenAiError error,
+        boolean streamed,
+        byte[] transcript,
+        boolean transcriptTruncated,
+        long ttftNanos,
+        long totalNanos,
+        int attempts) {
+}

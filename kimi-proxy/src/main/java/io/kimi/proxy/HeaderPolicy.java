@@ -1,0 +1,54 @@
+package io.kimi.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/** Which headers cross the proxy, in each direction. */
+public final class HeaderPolicy {
+    /** Marks requests we send upstream; a request arriving with our own instance id has looped back. */
+    public static final AsciiString HOP_HEADER = AsciiString.cached("x-kimi-proxy-instance");
+    /** Names a client's session explicitly. Consumed by us, never sent upstream. */
+    public static final AsciiString SESSION_HEADER = AsciiString.cached("x-session-id");
+    public static final AsciiString REQUEST_ID = AsciiString.cached("x-request-id");
+
+    /** Hop-by-hop headers, and the ones we set ourselves or must never pass on (credentials, encodings). */
+    private static final Set<String> NOT_FORWARDED_UP = Set.of(
+            "host", "connection", "keep-alive", "proxy-connection", "proxy-authorization", "proxy-authenticate",
+            "te", "trailer", "transfer-encoding", "upgrade", "content-length", "content-type", "expect",
+            "authorization", "cookie", "accept-encoding", "x-session-id", "x-kimi-proxy-instance",
+            "api-key", "x-api-key", "http2-settings");
+
+    private static final Set<String> NOT_FORWARDED_DOWN = Set.of(
+            "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+            "content-length", "set-cookie", "alt-svc");
+
+    private HeaderPolicy() {
+    }
+
+    /** Copies the client's headers that may go upstream into {@code out}. */
+    static void copyClientHeaders(HttpHeaders client, HttpHeaders out) {
+        for (Map.Entry<String, String> h : client) {
+            if (!NOT_FORWARDED_UP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                out.add(h.getKey(), h.getValue());
+            }
+        }
+    }
+
+    /** Copies the provider's response headers that may go to the client into {@code out}. */
+    static void copyResponseHeaders(HttpHeaders upstream, HttpHeaders out) {
+        for (Map.Entry<String, String> h : upstream) {
+            if (!NOT_FORWARDED_DOWN.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                out.add(h.getKey(), h.getValue());
+            }
+        }
+    }
+
+    static boolean isEventStream(HttpHeaders headers) {
+        String type = headers.get(HttpHeaderNames.CONTENT_TYPE);
+        return type != null && type.toLowerCase(Locale.ROOT).startsWith("text/event-stream");
+    }
+}

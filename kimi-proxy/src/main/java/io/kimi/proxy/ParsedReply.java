@@ -1,0 +1,13 @@
+package io.kimi.proxy;
+
+import io.kimi.core.TokenUsage;
+
+/**
+ * What a reply said about itself.
+ *
+ * @param reported the provider's usage, or {@code null} when it reported none
+ * @param completionText the generated text (content, reasoning and tool-call arguments) for our own count
+ * @param finished whether the reply reached its end ({@code finish_reason} or {@code [DONE]})
+ */
+public record ParsedReply(TokenUsage reported, String completionText, boolean finished) {
+}

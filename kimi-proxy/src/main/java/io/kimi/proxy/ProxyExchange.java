@@ -1,0 +1,508 @@
+package io.kimi.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kimi.config.ProviderConfig;
+import io.kimi.core.RequestStatus;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ConnectTimeoutException;
+import io.netty.channel.EventLoop;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.GenericFutureListener;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One proxied chat completion, from connecting upstream to the client's last byte. Everything runs on the
+ * client's event loop, which is also the upstream connection's, so there is no locking and no thread hop.
+ *
+ * <p>Replies of 2xx with {@code text/event-stream} are relayed event by event as they arrive; a read from the
+ * provider is requested only once the previous write to the client has completed (backpressure). Other 2xx
+ * replies are relayed whole, byte for byte. Non-2xx replies become our OpenAI-format error, with the provider's
+ * message and without any secret.
+ */
+final class ProxyExchange implements UpstreamListener {
+    private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long BASE_BACKOFF_MS = 100;
+
+    private enum Mode { AWAITING, STREAM, BUFFERED, ERROR }
+
+    private final Channel client;
+    private final EventLoop loop;
+    private final UpstreamRequest request;
+    private final ProviderConfig provider;
+    private final ChannelPool pool;
+    private final ProxyOptions options;
+    private final String authorization;
+    private final ExchangeObserver observer;
+    private final Transcript transcript;
+    private final ChannelFutureListener onClientClosed = f -> onClientClosed();
+
+    private Channel upstream;
+    private int attempts;
+    private Mode mode = Mode.AWAITING;
+    private boolean done;
+    private long ttftNanos = -1;
+    private long lastReadNanos;
+    private HttpResponse upstreamResponse;
+    private SseFramer framer;
+    private CompositeByteBuf body;
+    private ScheduledFuture<?> totalTimer;
+    private ScheduledFuture<?> readTimer;
+
+    ProxyExchange(Channel client, UpstreamRequest request, ChannelPool pool, ProxyOptions options,
+            String authorization, ExchangeObserver observer) {
+        this.client = client;
+        this.loop = client.eventLoop();
+        this.request = request;
+        this.provider = request.route().provider();
+        this.pool = pool;
+        this.options = options;
+        this.authorization = authorization;
+        this.observer = observer;
+        this.transcript = new Transcript(options.transcriptLimitBytes());
+    }
+
+    void start() {
+        client.closeFuture().addListener(onClientClosed);
+        long remaining = provider.totalTimeout().toNanos() - (System.nanoTime() - request.arrivalNanos());
+        totalTimer = loop.schedule(this::onTotalTimeout, Math.max(remaining, 0), TimeUnit.NANOSECONDS);
+        attempt();
+    }
+
+    // ---- connecting and sending ------------------------------------------------------------------------
+
+    private void attempt() {
+        attempts++;
+        Future<Channel> acquired = pool.acquire();
+        acquired.addListener((GenericFutureListener<Future<Channel>>) f -> {
+            if (done) {
+                if (f.isSuccess()) {
+                    f.getNow().close();
+                    pool.release(f.getNow());
+                }
+                return;
+            }
+            if (!f.isSuccess()) {
+                onConnectFailed(f.cause());
+                return;
+            }
+            Channel ch = f.getNow();
+            upstream = ch;
+            UpstreamHandler handler = ch.pipeline().get(UpstreamHandler.class);
+            handler.bind(this);
+            lastReadNanos = System.nanoTime();
+            ch.writeAndFlush(buildRequest()).addListener((ChannelFutureListener) w -> {
+                if (!w.isSuccess()) {
+                    onUpstreamClosed(w.cause());
+                } else if (!done && upstream == w.channel()) {
+                    scheduleReadCheck(provider.readTimeout().toNanos());
+                    w.channel().read();
+                }
+            });
+        });
+    }
+
+    private FullHttpRequest buildRequest() {
+        URI uri = provider.chatCompletionsUri();
+        String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
+                Unpooled.wrappedBuffer(request.body()));
+        HttpHeaders h = req.headers();
+        HeaderPolicy.copyClientHeaders(request.clientHeaders(), h);
+        int port = uri.getPort();
+        h.set(HttpHeaderNames.HOST, port == -1 ? uri.getHost() : uri.getHost() + ":" + port);
+        h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        h.setInt(HttpHeaderNames.CONTENT_LENGTH, request.body().length);
+        h.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);
+        if (!h.contains(HeaderPolicy.REQUEST_ID)) {
+            h.set(HeaderPolicy.REQUEST_ID, request.requestId());
+        }
+        h.set(HeaderPolicy.HOP_HEADER, options.instanceId());
+        if (authorization != null) {
+            h.set(HttpHeaderNames.AUTHORIZATION, "Bearer " + authorization);
+        }
+        provider.headers().forEach(h::set);
+        return req;
+    }
+
+    private void onConnectFailed(Throwable cause) {
+        if (cause instanceof ConnectTimeoutException) {
+            fail(OpenAiError.of(504, "timeout_error", "upstream_timeout",
+                    "Connecting to provider '" + provider.key() + "' at " + hostPort() + " timed out after "
+                            + provider.connectTimeout().toMillis() + " ms."));
+        } else if (!retryLater(cause)) {
+            fail(OpenAiError.of(502, "upstream_error", "upstream_unreachable",
+                    "Could not connect to provider '" + provider.key() + "' at " + hostPort() + " after "
+                            + attempts + " attempt(s): " + describe(cause)));
+        }
+    }
+
+    /** Schedules another attempt when retries remain; returns whether it did. */
+    private boolean retryLater(Throwable cause) {
+        if (attempts > provider.maxRetries() || cause instanceof SSLException) {
+            return false;
+        }
+        long backoff = BASE_BACKOFF_MS << (attempts - 1);
+        backoff += ThreadLocalRandom.current().nextLong(backoff / 4 + 1);
+        log.debug("Provider '{}' attempt {} failed before replying ({}); retrying in {} ms", provider.key(),
+                attempts, describe(cause), backoff);
+        loop.schedule(() -> {
+            if (!done) {
+                attempt();
+            }
+        }, backoff, TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    // ---- receiving --------------------------------------------------------------------------------------
+
+    @Override
+    public void onUpstreamMessage(Object msg) {
+        if (done) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        lastReadNanos = System.nanoTime();
+        try {
+            if (msg instanceof HttpResponse) {
+                onResponseHead((HttpResponse) msg);
+            }
+            if (msg instanceof HttpContent) {
+                onContent((HttpContent) msg);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onResponseHead(HttpResponse response) {
+        if (response.decoderResult().isFailure()) {
+            onUpstreamClosed(response.decoderResult().cause());
+            return;
+        }
+        ttftNanos = System.nanoTime() - request.arrivalNanos();
+        upstreamResponse = response;
+        int status = response.status().code();
+        if (status < 200 || status >= 300) {
+            mode = Mode.ERROR;
+            body = client.alloc().compositeBuffer();
+        } else if (request.stream() && HeaderPolicy.isEventStream(response.headers())) {
+            mode = Mode.STREAM;
+            framer = new SseFramer(client.alloc());
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status());
+            HeaderPolicy.copyResponseHeaders(response.headers(), head.headers());
+            HttpUtil.setTransferEncodingChunked(head, true);
+            head.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+            head.headers().set("X-Accel-Buffering", "no");
+            client.writeAndFlush(head);
+        } else {
+            mode = Mode.BUFFERED;
+            body = client.alloc().compositeBuffer();
+        }
+        upstream.read();
+    }
+
+    private void onContent(HttpContent content) {
+        if (mode == Mode.AWAITING) {
+            return;
+        }
+        if (content.decoderResult().isFailure()) {
+            onUpstreamClosed(content.decoderResult().cause());
+            return;
+        }
+        boolean last = content instanceof LastHttpContent;
+        ByteBuf data = content.content();
+        switch (mode) {
+            case STREAM:
+                relayEvents(data.retain(), last);
+                break;
+            case BUFFERED:
+            case ERROR:
+                int max = mode == Mode.ERROR ? options.maxErrorBodyBytes() : options.maxBufferedReplyBytes();
+                if (body.readableBytes() + data.readableBytes() <= max) {
+                    body.addComponent(true, data.retain());
+                } else if (mode == Mode.BUFFERED) {
+                    fail(OpenAiError.of(502, "upstream_error", "upstream_reply_too_large",
+                            "Provider '" + provider.key() + "' sent a reply larger than "
+                                    + options.maxBufferedReplyBytes() + " bytes."));
+                    return;
+                }
+                if (last) {
+                    finishWhole();
+                } else {
+                    upstream.read();
+                }
+                break;
+            default:
+                throw new IllegalStateException("mode " + mode);
+        }
+    }
+
+    private void relayEvents(ByteBuf data, boolean last) {
+        List<ByteBuf> events = new ArrayList<>(4);
+        framer.feed(data, events);
+        if (last) {
+            ByteBuf rest = framer.remainder();
+            if (rest != null && rest.isReadable()) {
+                events.add(rest);
+            } else if (rest != null) {
+                rest.release();
+            }
+        }
+        CompositeByteBuf out = null;
+        for (ByteBuf event : events) {
+            boolean usage = SseEvents.mayHoldUsage(event);
+            transcript.append(event, usage);
+            if (usage && request.stripUsageChunk() && isUsageOnlyChunk(event)) {
+                event.release();
+                continue;
+            }
+            if (out == null) {
+                out = client.alloc().compositeBuffer(Math.max(events.size(), 2));
+            }
+            out.addComponent(true, event);
+        }
+        if (last) {
+            finish(RequestStatus.SUCCESS, upstreamResponse.status().code(), null);
+            if (out != null) {
+                client.write(new DefaultHttpContent(out));
+            }
+            client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            releaseUpstream(HttpUtil.isKeepAlive(upstreamResponse));
+        } else if (out != null) {
+            client.writeAndFlush(new DefaultHttpContent(out)).addListener(this::readMoreAfterWrite);
+        } else {
+            client.flush();
+            upstream.read();
+        }
+    }
+
+    private void readMoreAfterWrite(Future<? super Void> write) {
+        if (write.isSuccess() && !done && upstream != null) {
+            upstream.read();
+        }
+    }
+
+    private static boolean isUsageOnlyChunk(ByteBuf event) {
+        String data = SseEvents.data(event);
+        if (data == null) {
+            return false;
+        }
+        try {
+            JsonNode chunk = JSON.readTree(data);
+            JsonNode choices = chunk.path("choices");
+            return chunk.path("usage").isObject() && (choices.isMissingNode() || choices.isNull()
+                    || (choices.isArray() && choices.isEmpty()));
+        } catch (IOException e) {
+            log.debug("SSE event with a usage field is not JSON; relaying it as is: {}", e.toString());
+            return false;
+        }
+    }
+
+    private void finishWhole() {
+        CompositeByteBuf whole = body;
+        body = null;
+        if (mode == Mode.ERROR) {
+            OpenAiError error = ProviderErrors.map(provider, upstreamResponse,
+                    whole.toString(StandardCharsets.UTF_8), authorization);
+            whole.release();
+            releaseUpstream(HttpUtil.isKeepAlive(upstreamResponse));
+            fail(error);
+            return;
+        }
+        transcript.append(whole, true);
+        finish(RequestStatus.SUCCESS, upstreamResponse.status().code(), null);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, upstreamResponse.status(),
+                whole);
+        HeaderPolicy.copyResponseHeaders(upstreamResponse.headers(), response.headers());
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, whole.readableBytes());
+        client.writeAndFlush(response);
+        releaseUpstream(HttpUtil.isKeepAlive(upstreamResponse));
+    }
+
+    // ---- failures -----------------------------------------------------------------------------------------
+
+    @Override
+    public void onUpstreamClosed(Throwable cause) {
+        if (done) {
+            return;
+        }
+        if (mode == Mode.AWAITING) {
+            discardUpstream();
+            if (cause instanceof SSLException) {
+                fail(OpenAiError.of(502, "upstream_error", "upstream_tls_failed",
+                        "TLS with provider '" + provider.key() + "' at " + hostPort() + " failed: "
+                                + describe(cause)));
+            } else if (!retryLater(cause == null ? new IOException("connection closed") : cause)) {
+                fail(OpenAiError.of(502, "upstream_error", "upstream_connection_reset",
+                        "Provider '" + provider.key() + "' closed the connection before replying, after "
+                                + attempts + " attempt(s)" + (cause == null ? "." : ": " + describe(cause))));
+            }
+            return;
+        }
+        fail(OpenAiError.of(502, "upstream_error", "upstream_disconnected",
+                "Provider '" + provider.key() + "' closed the connection before the reply was complete"
+                        + (cause == null ? "." : ": " + describe(cause))));
+    }
+
+    private void onTotalTimeout() {
+        if (!done) {
+            fail(OpenAiError.of(504, "timeout_error", "upstream_timeout",
+                    "Provider '" + provider.key() + "' did not finish within the total timeout of "
+                            + provider.totalTimeout().toMillis() + " ms."));
+        }
+    }
+
+    private void scheduleReadCheck(long delayNanos) {
+        readTimer = loop.schedule(() -> {
+            if (done) {
+                return;
+            }
+            long idle = System.nanoTime() - lastReadNanos;
+            long limit = provider.readTimeout().toNanos();
+            if (idle >= limit) {
+                fail(OpenAiError.of(504, "timeout_error", "upstream_timeout",
+                        "Provider '" + provider.key() + "' sent nothing for " + provider.readTimeout().toMillis()
+                                + " ms (read timeout)."));
+            } else {
+                scheduleReadCheck(limit - idle);
+            }
+        }, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Ends the exchange with an error, in whatever form the client can still receive. */
+    private void fail(OpenAiError error) {
+        if (done) {
+            return;
+        }
+        Mode failedIn = mode;
+        discardUpstream();
+        if (failedIn == Mode.STREAM) {
+            // Headers and events already went out: end the stream with an SSE error event.
+            finish(RequestStatus.ERROR, 200, error);
+            byte[] json = error.toJsonBytes();
+            ByteBuf event = client.alloc().buffer(json.length + 8);
+            event.writeBytes("data: ".getBytes(StandardCharsets.US_ASCII)).writeBytes(json).writeByte('\n')
+                    .writeByte('\n');
+            client.write(new DefaultHttpContent(event));
+            client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            return;
+        }
+        finish(RequestStatus.ERROR, error.httpStatus(), error);
+        if (client.isActive()) {
+            client.writeAndFlush(ErrorResponses.toResponse(error));
+        }
+    }
+
+    private void onClientClosed() {
+        if (done) {
+            return;
+        }
+        discardUpstream();
+        int status = upstreamResponse == null ? 499 : upstreamResponse.status().code();
+        finish(RequestStatus.CANCELLED, status, null);
+    }
+
+    // ---- bookkeeping ---------------------------------------------------------------------------------------
+
+    private void finish(RequestStatus status, int httpStatus, OpenAiError error) {
+        done = true;
+        client.closeFuture().removeListener(onClientClosed);
+        if (totalTimer != null) {
+            totalTimer.cancel(false);
+        }
+        if (readTimer != null) {
+            readTimer.cancel(false);
+        }
+        if (framer != null) {
+            framer.release();
+        }
+        if (body != null) {
+            body.release();
+            body = null;
+        }
+        ExchangeResult result = new ExchangeResult(status, httpStatus, error, mode == Mode.STREAM,
+                transcript.toByteArray(), transcript.truncated(), ttftNanos,
+                System.nanoTime() - request.arrivalNanos(), attempts);
+        try {
+            observer.onComplete(result);
+        } catch (RuntimeException e) {
+            log.error("Recording request {} failed; the reply is not affected", request.requestId(), e);
+        }
+    }
+
+    private void releaseUpstream(boolean reusable) {
+        Channel ch = upstream;
+        upstream = null;
+        if (ch == null) {
+            return;
+        }
+        ch.pipeline().get(UpstreamHandler.class).unbind();
+        if (!reusable) {
+            ch.close();
+        }
+        pool.release(ch);
+    }
+
+    private void discardUpstream() {
+        Channel ch = upstream;
+        upstream = null;
+        if (ch != null) {
+            UpstreamHandler handler = ch.pipeline().get(UpstreamHandler.class);
+            if (handler != null) {
+                handler.unbind();
+            }
+            ch.close();
+            pool.release(ch);
+        }
+    }
+
+    private String hostPort() {
+        URI uri = provider.baseUrl();
+        return uri.getHost() + (uri.getPort() == -1 ? "" : ":" + uri.getPort());
+    }
+
+    private static String describe(Throwable cause) {
+        String message = cause.getMessage();
+        return cause.getClass().getSimpleName() + (message == null ? "" : " (" + message + ")");
+    }
+
+    /** For tests and logs. */
+    @Override
+    public String toString() {
+        return "ProxyExchange[" + request.requestId() + ", " + provider.key() + ", " + mode + "]";
+    }
+}

@@ -1,0 +1,144 @@
+package io.kimi.proxy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kimi.core.TokenUsage;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads usage and generated text out of a reply transcript ({@link ExchangeResult#transcript()}), off the event
+ * loop. Understands OpenAI's final usage chunk, Moonshot's {@code choices[0].usage}, and the cached-token
+ * fields of OpenAI ({@code prompt_tokens_details.cached_tokens}), Moonshot ({@code cached_tokens}) and
+ * DeepSeek ({@code prompt_cache_hit_tokens}). Thread-safe.
+ */
+public final class ReplyParser {
+    private static final Logger log = LoggerFactory.getLogger(ReplyParser.class);
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    public ParsedReply parse(byte[] transcript, boolean streamed) {
+        return streamed ? parseStream(new String(transcript, StandardCharsets.UTF_8)) : parseBody(transcript);
+    }
+
+    private ParsedReply parseBody(byte[] body) {
+        if (body.length == 0) {
+            return new ParsedReply(null, "", false);
+        }
+        try {
+            JsonNode reply = json.readTree(body);
+            StringBuilder text = new StringBuilder();
+            boolean finished = false;
+            for (JsonNode choice : reply.path("choices")) {
+                appendGenerated(choice.path("message"), text);
+                finished |= choice.hasNonNull("finish_reason");
+            }
+            return new ParsedReply(usageOf(reply), text.toString(), finished);
+        } catch (IOException e) {
+            log.debug("Reply body is not JSON; counting nothing from it: {}", e.toString());
+            return new ParsedReply(null, "", false);
+        }
+    }
+
+    private ParsedReply parseStream(String sse) {
+        StringBuilder text = new StringBuilder();
+        TokenUsage usage = null;
+        boolean finished = false;
+        int pos = 0;
+        int len = sse.length();
+        while (pos < len) {
+            int end = nextEventEnd(sse, pos);
+            String data = SseEvents.data(sse.substring(pos, end));
+            pos = end;
+            if (data == null || data.isBlank()) {
+                continue;
+            }
+            if (data.strip().equals("[DONE]")) {
+                finished = true;
+                continue;
+            }
+            try {
+                JsonNode chunk = json.readTree(data);
+                TokenUsage u = usageOf(chunk);
+                for (JsonNode choice : chunk.path("choices")) {
+                    appendGenerated(choice.path("delta"), text);
+                    if (u == null) {
+                        u = usage(choice.path("usage"));
+                    }
+                    finished |= choice.hasNonNull("finish_reason");
+                }
+                if (u != null) {
+                    usage = u;
+                }
+            } catch (IOException e) {
+                log.debug("Skipping an SSE event that is not JSON: {}", e.toString());
+            }
+        }
+        return new ParsedReply(usage, text.toString(), finished);
+    }
+
+    /** The end of the event starting at {@code from}: after its blank line, or the end of the text. */
+    private static int nextEventEnd(String s, int from) {
+        boolean atLineStart = true;
+        int len = s.length();
+        for (int i = from; i < len; i++) {
+            char c = s.charAt(i);
+            if (c == '\r' || c == '\n') {
+                if (c == '\r' && i + 1 < len && s.charAt(i + 1) == '\n') {
+                    i++;
+                }
+                if (atLineStart) {
+                    return i + 1;
+                }
+                atLineStart = true;
+            } else {
+                atLineStart = false;
+            }
+        }
+        return len;
+    }
+
+    private static void appendGenerated(JsonNode message, StringBuilder out) {
+        appendText(message.get("content"), out);
+        appendText(message.get("reasoning_content"), out);
+        appendText(message.get("reasoning"), out);
+        appendText(message.get("refusal"), out);
+        for (JsonNode call : message.path("tool_calls")) {
+            JsonNode function = call.path("function");
+            appendText(function.get("name"), out);
+            appendText(function.get("arguments"), out);
+        }
+    }
+
+    private static void appendText(JsonNode node, StringBuilder out) {
+        if (node != null && node.isTextual()) {
+            out.append(node.asText());
+        } else if (node != null && node.isArray()) {
+            for (JsonNode part : node) {
+                appendText(part.get("text"), out);
+            }
+        }
+    }
+
+    private static TokenUsage usageOf(JsonNode chunk) {
+        return usage(chunk.path("usage"));
+    }
+
+    private static TokenUsage usage(JsonNode usage) {
+        if (!usage.isObject() || !usage.has("prompt_tokens")) {
+            return null;
+        }
+        int prompt = usage.path("prompt_tokens").asInt(0);
+        int completion = usage.path("completion_tokens").asInt(0);
+        int cached = usage.path("prompt_tokens_details").path("cached_tokens").asInt(0);
+        if (cached == 0) {
+            cached = usage.path("cached_tokens").asInt(0);
+        }
+        if (cached == 0) {
+            cached = usage.path("prompt_cache_hit_tokens").asInt(0);
+        }
+        return new TokenUsage(Math.max(prompt, 0), Math.max(completion, 0), Math.max(0, Math.min(cached, prompt)));
+    }
+}

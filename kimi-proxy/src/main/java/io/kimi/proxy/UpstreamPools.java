@@ -1,0 +1,89 @@
+package io.kimi.proxy;
+
+import io.kimi.config.ProviderConfig;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
+import io.netty.channel.pool.AbstractChannelPoolHandler;
+import io.netty.channel.pool.ChannelPool;
+import io.netty.channel.pool.FixedChannelPool;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLException;
+
+/**
+ * Keep-alive connections to providers, one pool per (provider, event loop), so that an exchange's upstream
+ * connection lives on its client's event loop. Idle connections read (and so notice a provider's close);
+ * connections in use read only on demand.
+ */
+final class UpstreamPools implements AutoCloseable {
+    private final Map<Key, ChannelPool> pools = new ConcurrentHashMap<>();
+    private final SslContext ssl;
+
+    private record Key(String provider, EventLoop loop) {
+    }
+
+    UpstreamPools() {
+        try {
+            ssl = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                    .endpointIdentificationAlgorithm("HTTPS").build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("the JDK's TLS provider is unavailable", e);
+        }
+    }
+
+    ChannelPool poolFor(ProviderConfig provider, EventLoop loop) {
+        return pools.computeIfAbsent(new Key(provider.key(), loop), k -> newPool(provider, loop));
+    }
+
+    private ChannelPool newPool(ProviderConfig provider, EventLoop loop) {
+        URI uri = provider.baseUrl();
+        boolean tls = uri.getScheme().toLowerCase(Locale.ROOT).equals("https");
+        String host = uri.getHost();
+        int port = uri.getPort() != -1 ? uri.getPort() : tls ? 443 : 80;
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.AUTO_READ, false)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) provider.connectTimeout().toMillis())
+                .remoteAddress(host, port);
+        return new FixedChannelPool(bootstrap, new AbstractChannelPoolHandler() {
+            @Override
+            public void channelCreated(Channel ch) {
+                ChannelPipeline p = ch.pipeline();
+                if (tls) {
+                    p.addLast("tls", ssl.newHandler(ch.alloc(), host, port));
+                }
+                p.addLast("http", new HttpClientCodec());
+                p.addLast("exchange", new UpstreamHandler());
+            }
+
+            @Override
+            public void channelAcquired(Channel ch) {
+                ch.config().setAutoRead(false);
+            }
+
+            @Override
+            public void channelReleased(Channel ch) {
+                ch.config().setAutoRead(true);
+            }
+        }, Math.max(1, provider.maxConnections()));
+    }
+
+    @Override
+    public void close() {
+        pools.values().forEach(ChannelPool::close);
+        pools.clear();
+    }
+}

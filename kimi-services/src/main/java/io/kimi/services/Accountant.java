@@ -1,0 +1,156 @@
+package io.kimi.services;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.config.ModelConfig;
+import io.kimi.core.Event;
+import io.kimi.core.EventTypes;
+import io.kimi.core.RequestRecord;
+import io.kimi.core.RequestStatus;
+import io.kimi.core.Session;
+import io.kimi.core.TokenUsage;
+import io.kimi.core.store.Store;
+import io.kimi.core.tokens.TokenCounter;
+import io.kimi.proxy.ExchangeResult;
+import io.kimi.proxy.OpenAiError;
+import io.kimi.proxy.ParsedReply;
+import io.kimi.proxy.ReplyParser;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns finished exchanges into request records and session totals, on its own thread, in arrival order:
+ * parses the reply transcript, counts the completion locally, prices the effective usage, and queues the
+ * writes. Nothing here runs on an event loop.
+ */
+public final class Accountant implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Accountant.class);
+    private static final long NANOS_PER_MS = 1_000_000L;
+
+    private final Store store;
+    private final ProxySessions sessions;
+    private final TokenCounter counter;
+    private final ReplyParser parser = new ReplyParser();
+    private final ObjectMapper json = new ObjectMapper();
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kimi-accounting");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Accountant(Store store, ProxySessions sessions, TokenCounter counter) {
+        this.store = store;
+        this.sessions = sessions;
+        this.counter = counter;
+    }
+
+    /** Queues a finished exchange. Cheap; safe on an event loop. */
+    void submit(RequestContext context, ExchangeResult result) {
+        try {
+            thread.execute(() -> record(context, result));
+        } catch (RejectedExecutionException e) {
+            log.error("Request {} finished after shutdown began; it is not recorded", context.requestId(), e);
+        }
+    }
+
+    /** Completes once every exchange submitted before is recorded and committed. */
+    public CompletableFuture<Void> sync() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        try {
+            thread.execute(() -> store.flush().whenComplete((v, e) -> {
+                if (e != null) {
+                    done.completeExceptionally(e);
+                } else {
+                    done.complete(null);
+                }
+            }));
+        } catch (RejectedExecutionException e) {
+            return store.flush();
+        }
+        return done;
+    }
+
+    private void record(RequestContext context, ExchangeResult result) {
+        try {
+            ModelConfig model = context.route().model();
+            ParsedReply reply = parser.parse(result.transcript(), result.streamed());
+            int completionEstimate = counter.countCompletion(model.encoding(), reply.completionText());
+            TokenUsage estimated = new TokenUsage(context.promptEstimate(), completionEstimate, 0);
+            TokenUsage reported = reply.reported();
+            TokenUsage counted = RequestRecord.countedUsage(reported, estimated, result.httpStatus());
+            double cost = model.prices().cost(counted.promptTokens(), counted.completionTokens(),
+                    counted.cachedPromptTokens());
+            OpenAiError error = result.error();
+            RequestRecord request = new RequestRecord(context.requestId(), context.sessionId(), context.arrival(),
+                    context.route().provider().key(), model.key(), model.upstreamModel(), context.stream(),
+                    result.status(), result.httpStatus(), error == null ? null : error.code(),
+                    error == null ? null : error.message(), estimated, reported, cost,
+                    result.totalNanos() / NANOS_PER_MS,
+                    result.ttftNanos() < 0 ? -1 : result.ttftNanos() / NANOS_PER_MS, context.source());
+            Session session = sessions.update(context.sessionId(), s -> s.withTotals(s.totals().plus(request)));
+            if (session == null) {
+                log.warn("Session {} was deleted while request {} ran; the request is not recorded",
+                        context.sessionId(), context.requestId());
+                return;
+            }
+            store.saveRequest(request).whenComplete((v, e) -> logFailure("request " + request.requestId(), e));
+            sessions.persist(session);
+            store.appendEvent(eventFor(request, session))
+                    .whenComplete((v, e) -> logFailure("event of request " + request.requestId(), e));
+        } catch (RuntimeException e) {
+            log.error("Recording request {} failed", context.requestId(), e);
+        }
+    }
+
+    private Event eventFor(RequestRecord r, Session session) {
+        ObjectNode data = json.createObjectNode();
+        TokenUsage used = r.effective();
+        data.put("request_id", r.requestId())
+                .put("model", r.model())
+                .put("provider", r.provider())
+                .put("status", r.status().wireName())
+                .put("http_status", r.httpStatus())
+                .put("stream", r.stream())
+                .put("prompt_tokens", used.promptTokens())
+                .put("completion_tokens", used.completionTokens())
+                .put("estimated_prompt_tokens", r.estimated().promptTokens())
+                .put("estimated_completion_tokens", r.estimated().completionTokens())
+                .put("usage_source", r.usageSource().wireName())
+                .put("cost_usd", r.costUsd())
+                .put("latency_ms", r.latencyMs())
+                .put("context_percent", session.contextPercent());
+        if (r.errorMessage() != null) {
+            data.put("error", r.errorMessage());
+        }
+        String type = r.status() == RequestStatus.SUCCESS ? EventTypes.REQUEST_COMPLETED : EventTypes.REQUEST_FAILED;
+        return new Event(UUID.randomUUID().toString(), r.sessionId(), r.timestamp(), 0, null, type,
+                data.toString());
+    }
+
+    private static void logFailure(String what, Throwable e) {
+        if (e != null) {
+            log.error("Could not store {}", what, e);
+        }
+    }
+
+    /** Records what is queued, then stops. Bounded wait. */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("Accounting did not finish within 10 s; {} request(s) not recorded",
+                        thread.shutdownNow().size());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            log.warn("Interrupted while finishing accounting");
+        }
+    }
+}

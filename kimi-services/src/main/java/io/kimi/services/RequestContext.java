@@ -1,0 +1,19 @@
+package io.kimi.services;
+
+import io.kimi.proxy.Route;
+import java.time.Instant;
+
+/**
+ * What the accountant needs to know about a request besides how it ended.
+ *
+ * @param requestId the request's id
+ * @param sessionId the session it counts in
+ * @param route its model and provider
+ * @param stream whether the client asked for a stream
+ * @param promptEstimate our prompt count before sending
+ * @param arrival when it arrived
+ * @param source where it came from ({@code proxy})
+ */
+record RequestContext(String requestId, String sessionId, Route route, boolean stream, int promptEstimate,
+        Instant arrival, String source) {
+}
