@@ -288,6 +288,26 @@ class ProxyEndToEndTest {
     }
 
     @Test
+    void streamOutlastingTheTotalTimeoutEndsWithATimeoutEvent(@TempDir Path other2) throws Exception {
+        server.close();
+        server = TestServer.start(other2, fake.baseUrl(), other.baseUrl(), "",
+                "read_timeout_ms = 5000\ntotal_timeout_ms = 700");
+        fake.enqueue(Reply.streamingCompletion(List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j"), null,
+                UsageStyle.NONE).delayBetweenChunks(Duration.ofMillis(150)));
+
+        HttpResponse<String> response = server.post("/chat/completions", chatBody("kimi-k2", true, ""));
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<String> events = events(response.body());
+        assertThat(events.size()).isBetween(2, 9);
+        assertThat(events.get(events.size() - 1)).startsWith("data: {\"error\"").contains("upstream_timeout");
+        assertThat(fake.awaitClientDisconnect(Duration.ofSeconds(5))).isTrue();
+        JsonNode recorded = json(server.get("/api/sessions/active")).path("recent_requests").get(0);
+        assertThat(recorded.path("status").asText()).isEqualTo("error");
+        assertThat(recorded.path("error_type").asText()).isEqualTo("upstream_timeout");
+    }
+
+    @Test
     void providerDyingMidStreamEndsTheStreamWithAnErrorEventAndKeepsPartialCounts() {
         fake.enqueue(Reply.streamingCompletion(List.of("alpha", " beta", " gamma", " delta"), new Usage(10, 4, 0),
                 UsageStyle.MOONSHOT).disconnectAfterChunks(2));

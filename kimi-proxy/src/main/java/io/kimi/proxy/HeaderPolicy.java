@@ -3,6 +3,8 @@ package io.kimi.proxy;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.AsciiString;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -31,20 +33,40 @@ public final class HeaderPolicy {
 
     /** Copies the client's headers that may go upstream into {@code out}. */
     static void copyClientHeaders(HttpHeaders client, HttpHeaders out) {
-        for (Map.Entry<String, String> h : client) {
-            if (!NOT_FORWARDED_UP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+        copy(client, out, NOT_FORWARDED_UP);
+    }
+
+    /** Copies the provider's response headers that may go to the client into {@code out}. */
+    static void copyResponseHeaders(HttpHeaders upstream, HttpHeaders out) {
+        copy(upstream, out, NOT_FORWARDED_DOWN);
+    }
+
+    /** Copies all but the excluded headers and those the message's {@code Connection} header names (RFC 9110). */
+    private static void copy(HttpHeaders from, HttpHeaders out, Set<String> excluded) {
+        Set<String> hopByHop = connectionOptions(from);
+        for (Map.Entry<String, String> h : from) {
+            String name = h.getKey().toLowerCase(Locale.ROOT);
+            if (!excluded.contains(name) && !hopByHop.contains(name)) {
                 out.add(h.getKey(), h.getValue());
             }
         }
     }
 
-    /** Copies the provider's response headers that may go to the client into {@code out}. */
-    static void copyResponseHeaders(HttpHeaders upstream, HttpHeaders out) {
-        for (Map.Entry<String, String> h : upstream) {
-            if (!NOT_FORWARDED_DOWN.contains(h.getKey().toLowerCase(Locale.ROOT))) {
-                out.add(h.getKey(), h.getValue());
+    private static Set<String> connectionOptions(HttpHeaders headers) {
+        List<String> values = headers.getAll(HttpHeaderNames.CONNECTION);
+        if (values.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> names = new HashSet<>();
+        for (String value : values) {
+            for (String token : value.split(",")) {
+                String t = token.trim().toLowerCase(Locale.ROOT);
+                if (!t.isEmpty()) {
+                    names.add(t);
+                }
             }
         }
+        return names;
     }
 
     static boolean isEventStream(HttpHeaders headers) {

@@ -21,21 +21,24 @@ final class ProviderErrors {
         String type = null;
         String code = null;
         String param = null;
-        try {
-            JsonNode json = JSON.readTree(body);
-            JsonNode error = json == null ? null : json.path("error");
-            if (error != null && error.isObject()) {
+        JsonNode json = parseContainer(body);
+        if (json != null && json.isArray() && json.size() > 0) {
+            json = json.get(0); // Gemini's OpenAI endpoint wraps errors in an array
+        }
+        if (json == null || !json.isObject()) {
+            upstreamMessage = body.isBlank() ? null : body.strip();
+        } else {
+            JsonNode error = json.path("error");
+            if (error.isObject()) {
                 upstreamMessage = text(error.get("message"));
                 type = text(error.get("type"));
                 code = text(error.get("code"));
                 param = text(error.get("param"));
-            } else if (error != null && error.isTextual()) {
+            } else if (error.isTextual()) {
                 upstreamMessage = error.asText();
-            } else if (json != null && json.has("message")) {
+            } else if (json.has("message")) {
                 upstreamMessage = text(json.get("message"));
             }
-        } catch (IOException e) {
-            upstreamMessage = body.isBlank() ? null : body.strip();
         }
         if (upstreamMessage == null || upstreamMessage.isBlank()) {
             upstreamMessage = response.status().reasonPhrase();
@@ -59,6 +62,20 @@ final class ProviderErrors {
         return new OpenAiError(status, message, type, code, param, retryAfter);
     }
 
+    /** The body as a JSON object or array, or {@code null} when it is anything else (e.g. "404 page not found"). */
+    private static JsonNode parseContainer(String body) {
+        String trimmed = body.strip();
+        if (!(trimmed.startsWith("{") || trimmed.startsWith("["))) {
+            return null;
+        }
+        try {
+            return JSON.readTree(trimmed);
+        } catch (IOException e) {
+            // Looks like JSON but is not: the caller shows the raw text instead.
+            return null;
+        }
+    }
+
     private static String typeFor(int status) {
         switch (status) {
             case 401:
@@ -78,13 +95,17 @@ final class ProviderErrors {
         return node == null || node.isNull() ? null : node.isTextual() ? node.asText() : node.toString();
     }
 
-    /** Removes the key, and its visible head and tail (providers echo keys partly masked). */
+    /**
+     * Removes the key, and the parts providers echo when they mask it (e.g. {@code sk-proj-Abc1****Wxyz}):
+     * its last 4 characters and its first half (at most 12 characters), for keys of 8 characters or more.
+     */
     static String scrub(String message, String apiKey) {
         if (apiKey == null || apiKey.isEmpty()) {
             return message;
         }
         String out = message.replace(apiKey, "****");
-        if (apiKey.length() >= 12) {
+        if (apiKey.length() >= 8) {
+            out = out.replace(apiKey.substring(0, Math.min(12, apiKey.length() / 2)), "****");
             out = out.replace(apiKey.substring(apiKey.length() - 4), "****");
         }
         return out;

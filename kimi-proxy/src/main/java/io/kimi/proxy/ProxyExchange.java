@@ -75,7 +75,9 @@ final class ProxyExchange implements UpstreamListener {
     private Mode mode = Mode.AWAITING;
     private boolean done;
     private long ttftNanos = -1;
-    private long lastReadNanos;
+    /** When the outstanding read was asked for; the read timeout counts only while one is outstanding. */
+    private long readRequestedNanos;
+    private boolean readOutstanding;
     private HttpResponse upstreamResponse;
     private SseFramer framer;
     private CompositeByteBuf body;
@@ -123,13 +125,14 @@ final class ProxyExchange implements UpstreamListener {
             upstream = ch;
             UpstreamHandler handler = ch.pipeline().get(UpstreamHandler.class);
             handler.bind(this);
-            lastReadNanos = System.nanoTime();
             ch.writeAndFlush(buildRequest()).addListener((ChannelFutureListener) w -> {
                 if (!w.isSuccess()) {
                     onUpstreamClosed(w.cause());
                 } else if (!done && upstream == w.channel()) {
-                    scheduleReadCheck(provider.readTimeout().toNanos());
-                    w.channel().read();
+                    requestRead();
+                    if (readTimer == null) {
+                        scheduleReadCheck(provider.readTimeout().toNanos());
+                    }
                 }
             });
         });
@@ -195,7 +198,7 @@ final class ProxyExchange implements UpstreamListener {
             ReferenceCountUtil.release(msg);
             return;
         }
-        lastReadNanos = System.nanoTime();
+        readOutstanding = false;
         try {
             if (msg instanceof HttpResponse) {
                 onResponseHead((HttpResponse) msg);
@@ -232,7 +235,7 @@ final class ProxyExchange implements UpstreamListener {
             mode = Mode.BUFFERED;
             body = client.alloc().compositeBuffer();
         }
-        upstream.read();
+        requestRead();
     }
 
     private void onContent(HttpContent content) {
@@ -263,7 +266,7 @@ final class ProxyExchange implements UpstreamListener {
                 if (last) {
                     finishWhole();
                 } else {
-                    upstream.read();
+                    requestRead();
                 }
                 break;
             default:
@@ -276,9 +279,9 @@ final class ProxyExchange implements UpstreamListener {
         framer.feed(data, events);
         if (last) {
             ByteBuf rest = framer.remainder();
-            if (rest != null && rest.isReadable()) {
+            if (rest.isReadable()) {
                 events.add(rest);
-            } else if (rest != null) {
+            } else {
                 rest.release();
             }
         }
@@ -306,14 +309,26 @@ final class ProxyExchange implements UpstreamListener {
             client.writeAndFlush(new DefaultHttpContent(out)).addListener(this::readMoreAfterWrite);
         } else {
             client.flush();
-            upstream.read();
+            requestRead();
         }
     }
 
     private void readMoreAfterWrite(Future<? super Void> write) {
-        if (write.isSuccess() && !done && upstream != null) {
-            upstream.read();
+        if (write.isSuccess()) {
+            requestRead();
         }
+    }
+
+    /** Asks the provider's connection for more; the read timeout runs from now until something arrives. */
+    private void requestRead() {
+        if (done || upstream == null) {
+            return;
+        }
+        if (!readOutstanding) {
+            readOutstanding = true;
+            readRequestedNanos = System.nanoTime();
+        }
+        upstream.read();
     }
 
     private static boolean isUsageOnlyChunk(ByteBuf event) {
@@ -386,13 +401,17 @@ final class ProxyExchange implements UpstreamListener {
         }
     }
 
+    /**
+     * The read timeout: the provider sent nothing for that long while we were waiting for it. Time spent
+     * waiting for a slow client to take what we already have (backpressure) does not count.
+     */
     private void scheduleReadCheck(long delayNanos) {
         readTimer = loop.schedule(() -> {
             if (done) {
                 return;
             }
-            long idle = System.nanoTime() - lastReadNanos;
             long limit = provider.readTimeout().toNanos();
+            long idle = readOutstanding ? System.nanoTime() - readRequestedNanos : 0;
             if (idle >= limit) {
                 fail(OpenAiError.of(504, "timeout_error", "upstream_timeout",
                         "Provider '" + provider.key() + "' sent nothing for " + provider.readTimeout().toMillis()
@@ -467,6 +486,7 @@ final class ProxyExchange implements UpstreamListener {
     private void releaseUpstream(boolean reusable) {
         Channel ch = upstream;
         upstream = null;
+        readOutstanding = false;
         if (ch == null) {
             return;
         }
@@ -480,6 +500,7 @@ final class ProxyExchange implements UpstreamListener {
     private void discardUpstream() {
         Channel ch = upstream;
         upstream = null;
+        readOutstanding = false;
         if (ch != null) {
             UpstreamHandler handler = ch.pipeline().get(UpstreamHandler.class);
             if (handler != null) {

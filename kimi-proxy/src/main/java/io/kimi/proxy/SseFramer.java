@@ -2,6 +2,7 @@ package io.kimi.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
 import java.util.List;
 
 /**
@@ -74,7 +75,7 @@ final class SseFramer {
     ByteBuf remainder() {
         ByteBuf rest = pending;
         pending = null;
-        return rest;
+        return rest != null ? rest : Unpooled.EMPTY_BUFFER;
     }
 
     void release() {

@@ -1,0 +1,361 @@
+package io.kimi.proxy;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kimi.core.TokenUsage;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ReplyParserTest {
+    private final ReplyParser parser = new ReplyParser();
+
+    // --- non-streamed bodies ---
+
+    @Test
+    void bodyWithOpenAiUsageAndCachedTokensInPromptTokensDetails() {
+        String body = """
+                {"id":"chatcmpl-1","object":"chat.completion","model":"gpt-4o",
+                 "choices":[{"index":0,"message":{"role":"assistant","content":"Bonjour !"},"finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":120,"completion_tokens":7,"total_tokens":127,
+                          "prompt_tokens_details":{"cached_tokens":64}}}
+                """;
+
+        ParsedReply reply = parseBody(body);
+
+        assertThat(reply.reported()).isEqualTo(new TokenUsage(120, 7, 64));
+        assertThat(reply.completionText()).isEqualTo("Bonjour !");
+        assertThat(reply.finished()).isTrue();
+    }
+
+    @Test
+    void bodyWithMoonshotCachedTokens() {
+        String body = """
+                {"choices":[{"message":{"content":"ok"},"finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":200,"completion_tokens":3,"total_tokens":203,"cached_tokens":150}}
+                """;
+
+        assertThat(parseBody(body).reported()).isEqualTo(new TokenUsage(200, 3, 150));
+    }
+
+    @Test
+    void bodyWithDeepSeekPromptCacheHitTokens() {
+        String body = """
+                {"choices":[{"message":{"content":"ok"},"finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":90,"completion_tokens":4,"total_tokens":94,
+                          "prompt_cache_hit_tokens":80,"prompt_cache_miss_tokens":10}}
+                """;
+
+        assertThat(parseBody(body).reported()).isEqualTo(new TokenUsage(90, 4, 80));
+    }
+
+    @Test
+    void bodyWithoutCachedTokensReportsZeroCached() {
+        String body = """
+                {"choices":[{"message":{"content":"ok"},"finish_reason":"stop"}],
+                 "usage":{"prompt_tokens":10,"completion_tokens":2,"total_tokens":12,"prompt_tokens_details":null}}
+                """;
+
+        assertThat(parseBody(body).reported()).isEqualTo(new TokenUsage(10, 2, 0));
+    }
+
+    @Test
+    void cachedTokensAreCappedAtPromptTokens() {
+        String body = """
+                {"choices":[],"usage":{"prompt_tokens":10,"completion_tokens":2,"cached_tokens":50}}
+                """;
+
+        assertThat(parseBody(body).reported()).isEqualTo(new TokenUsage(10, 2, 10));
+    }
+
+    @Test
+    void bodyCompletionTextHoldsContentAndToolCallArguments() {
+        String body = """
+                {"choices":[{"index":0,"message":{"role":"assistant","content":"Je cherche.",
+                  "tool_calls":[
+                    {"id":"call_1","type":"function","function":{"name":"get_weather","arguments":"{\\"city\\":\\"Paris\\"}"}},
+                    {"id":"call_2","type":"function","function":{"name":"get_time","arguments":"{}"}}]},
+                  "finish_reason":"tool_calls"}],
+                 "usage":{"prompt_tokens":50,"completion_tokens":20,"total_tokens":70}}
+                """;
+
+        ParsedReply reply = parseBody(body);
+
+        assertThat(reply.completionText())
+                .startsWith("Je cherche.")
+                .contains("{\"city\":\"Paris\"}")
+                .contains("get_weather")
+                .contains("{}")
+                .isEqualTo("Je cherche.get_weather{\"city\":\"Paris\"}get_time{}");
+        assertThat(reply.finished()).isTrue();
+    }
+
+    @Test
+    void bodyWithNullContentAndOnlyToolCalls() {
+        String body = """
+                {"choices":[{"message":{"content":null,"tool_calls":[
+                   {"function":{"name":"f","arguments":"{\\"a\\":1}"}}]},"finish_reason":"tool_calls"}]}
+                """;
+
+        ParsedReply reply = parseBody(body);
+
+        assertThat(reply.completionText()).isEqualTo("f{\"a\":1}");
+        assertThat(reply.reported()).isNull();
+    }
+
+    @Test
+    void bodyCountsReasoningContent() {
+        String body = """
+                {"choices":[{"message":{"reasoning_content":"Let me think. ","content":"42"},"finish_reason":"stop"}]}
+                """;
+
+        assertThat(parseBody(body).completionText()).contains("Let me think. ").contains("42").hasSize(16);
+    }
+
+    @Test
+    void bodyWithoutUsageReportsNull() {
+        String body = "{\"choices\":[{\"message\":{\"content\":\"x\"},\"finish_reason\":null}]}";
+
+        ParsedReply reply = parseBody(body);
+
+        assertThat(reply.reported()).isNull();
+        assertThat(reply.completionText()).isEqualTo("x");
+        assertThat(reply.finished()).isFalse();
+    }
+
+    @Test
+    void emptyBodyIsNothing() {
+        assertThat(parser.parse(new byte[0], false)).isEqualTo(new ParsedReply(null, "", false));
+    }
+
+    @Test
+    void bodyThatIsNotJsonIsNothing() {
+        assertThat(parseBody("<html>Bad Gateway</html>")).isEqualTo(new ParsedReply(null, "", false));
+    }
+
+    // --- streamed transcripts ---
+
+    @Test
+    void streamWithOpenAiFinalUsageChunk() {
+        String sse = sse(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}],\"usage\":null}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hel\"}}],\"usage\":null}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lo\"},\"finish_reason\":null}],\"usage\":null}",
+                "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}],\"usage\":null}",
+                "{\"choices\":[],\"usage\":{\"prompt_tokens\":12,\"completion_tokens\":2,\"total_tokens\":14,"
+                        + "\"prompt_tokens_details\":{\"cached_tokens\":8}}}",
+                "[DONE]");
+
+        ParsedReply reply = parseStream(sse);
+
+        assertThat(reply.reported()).isEqualTo(new TokenUsage(12, 2, 8));
+        assertThat(reply.completionText()).isEqualTo("Hello");
+        assertThat(reply.finished()).isTrue();
+    }
+
+    @Test
+    void streamWithMoonshotUsageInTheLastChoice() {
+        String sse = sse(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Sa\"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"lut\"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\","
+                        + "\"usage\":{\"prompt_tokens\":30,\"completion_tokens\":2,\"total_tokens\":32,"
+                        + "\"cached_tokens\":16}}]}",
+                "[DONE]");
+
+        ParsedReply reply = parseStream(sse);
+
+        assertThat(reply.reported()).isEqualTo(new TokenUsage(30, 2, 16));
+        assertThat(reply.completionText()).isEqualTo("Salut");
+        assertThat(reply.finished()).isTrue();
+    }
+
+    @Test
+    void streamWithDeepSeekCacheHitTokens() {
+        String sse = sse(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"},\"finish_reason\":\"stop\"}],"
+                        + "\"usage\":{\"prompt_tokens\":70,\"completion_tokens\":1,\"prompt_cache_hit_tokens\":64}}",
+                "[DONE]");
+
+        assertThat(parseStream(sse).reported()).isEqualTo(new TokenUsage(70, 1, 64));
+    }
+
+    @Test
+    void streamWithoutUsageReportsNull() {
+        String sse = sse(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"},\"finish_reason\":\"stop\"}]}",
+                "[DONE]");
+
+        ParsedReply reply = parseStream(sse);
+
+        assertThat(reply.reported()).isNull();
+        assertThat(reply.completionText()).isEqualTo("ab");
+    }
+
+    @Test
+    void streamCountsReasoningContentAndToolCallArguments() {
+        String sse = sse(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"Think\"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"reasoning_content\":\"ing.\"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Call:\"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"type\":\"function\","
+                        + "\"function\":{\"name\":\"search\",\"arguments\":\"\"}}]}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                        + "\"function\":{\"arguments\":\"{\\\"q\\\":\"}}]}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"tool_calls\":[{\"index\":0,"
+                        + "\"function\":{\"arguments\":\"\\\"jvm\\\"}\"}}]}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"tool_calls\"}]}");
+
+        ParsedReply reply = parseStream(sse);
+
+        assertThat(reply.completionText()).isEqualTo("Thinking.Call:search{\"q\":\"jvm\"}");
+        assertThat(reply.finished()).isTrue();
+    }
+
+    @Test
+    void doneMarksTheStreamFinished() {
+        String sse = sse("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}", "[DONE]");
+
+        assertThat(parseStream(sse).finished()).isTrue();
+    }
+
+    @Test
+    void streamWithoutDoneOrFinishReasonIsNotFinished() {
+        String sse = sse("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"},\"finish_reason\":null}]}");
+
+        ParsedReply reply = parseStream(sse);
+
+        assertThat(reply.finished()).isFalse();
+        assertThat(reply.completionText()).isEqualTo("a");
+    }
+
+    @Test
+    void brokenJsonEventsAreSkipped() {
+        String sse = sse(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":",
+                "not json at all",
+                "{broken}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"}}],"
+                        + "\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2}}",
+                "[DONE]");
+
+        ParsedReply reply = parseStream(sse);
+
+        assertThat(reply.completionText()).isEqualTo("ab");
+        assertThat(reply.reported()).isEqualTo(new TokenUsage(4, 2, 0));
+        assertThat(reply.finished()).isTrue();
+    }
+
+    @Test
+    void commentsAndOtherFieldsAreIgnored() {
+        String sse = ": OPENROUTER PROCESSING\n\n"
+                + "event: message\nid: 1\ndata: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"z\"}}]}\n\n"
+                + ": ping\n\n"
+                + "data: [DONE]\n\n";
+
+        ParsedReply reply = parseStream(sse);
+
+        assertThat(reply.completionText()).isEqualTo("z");
+        assertThat(reply.finished()).isTrue();
+    }
+
+    @Test
+    void crlfFramedStream() {
+        String sse = sse(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"y\"},\"finish_reason\":\"stop\"}]}",
+                "{\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":2,\"cached_tokens\":3}}",
+                "[DONE]").replace("\n", "\r\n");
+
+        ParsedReply reply = parseStream(sse);
+
+        assertThat(reply.completionText()).isEqualTo("xy");
+        assertThat(reply.reported()).isEqualTo(new TokenUsage(9, 2, 3));
+        assertThat(reply.finished()).isTrue();
+    }
+
+    @Test
+    void crFramedStream() {
+        String sse = sse(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"x\"}}]}",
+                "{\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":1}}",
+                "[DONE]").replace("\n", "\r");
+
+        ParsedReply reply = parseStream(sse);
+
+        assertThat(reply.completionText()).isEqualTo("x");
+        assertThat(reply.reported()).isEqualTo(new TokenUsage(9, 1, 0));
+        assertThat(reply.finished()).isTrue();
+    }
+
+    @Test
+    void aLastEventWithoutBlankLineIsStillRead() {
+        String sse = "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}\n\n"
+                + "data: {\"choices\":[],\"usage\":{\"prompt_tokens\":2,\"completion_tokens\":1}}";
+
+        ParsedReply reply = parseStream(sse);
+
+        assertThat(reply.reported()).isEqualTo(new TokenUsage(2, 1, 0));
+        assertThat(reply.finished()).isFalse();
+    }
+
+    @Test
+    void theLastReportedUsageWins() {
+        String sse = sse(
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}],"
+                        + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"b\"}}],"
+                        + "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":2}}",
+                "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"c\"}}],\"usage\":null}",
+                "[DONE]");
+
+        assertThat(parseStream(sse).reported()).isEqualTo(new TokenUsage(5, 2, 0));
+    }
+
+    @Test
+    void multiLineDataIsJoinedBeforeParsing() {
+        String sse = "data: {\"choices\":[{\"index\":0,\n"
+                + "data: \"delta\":{\"content\":\"multi\"}}]}\n\n"
+                + "data: [DONE]\n\n";
+
+        assertThat(parseStream(sse).completionText()).isEqualTo("multi");
+    }
+
+    @Test
+    void multiLineDataIsJoinedInACrlfFramedStream() {
+        String sse = "event: message\r\n"
+                + "data: {\"choices\":[{\"index\":0,\r\n"
+                + "data: \"delta\":{\"content\":\"crlf\"}}]}\r\n\r\n"
+                + "data: [DONE]\r\n\r\n";
+
+        assertThat(parseStream(sse).completionText()).isEqualTo("crlf");
+    }
+
+    @Test
+    void emptyTranscriptIsNothing() {
+        assertThat(parser.parse(new byte[0], true)).isEqualTo(new ParsedReply(null, "", false));
+    }
+
+    @Test
+    void transcriptOfOnlyCommentsIsNothing() {
+        assertThat(parseStream(": ping\n\n: ping\n\n")).isEqualTo(new ParsedReply(null, "", false));
+    }
+
+    private ParsedReply parseBody(String body) {
+        return parser.parse(body.getBytes(UTF_8), false);
+    }
+
+    private ParsedReply parseStream(String sse) {
+        return parser.parse(sse.getBytes(UTF_8), true);
+    }
+
+    private static String sse(String... data) {
+        StringBuilder out = new StringBuilder();
+        for (String d : List.of(data)) {
+            out.append("data: ").append(d).append("\n\n");
+        }
+        return out.toString();
+    }
+}
