@@ -1,5 +1,6 @@
 package io.kimi.api;
 
+import io.kimi.services.JsonViews;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,6 +10,7 @@ import io.kimi.config.ConfigOverrides;
 import io.kimi.config.KimiConfig;
 import io.kimi.config.ServerConfig;
 import io.kimi.core.KimiException;
+import io.kimi.core.hub.EventHub;
 import io.kimi.core.store.Store;
 import io.kimi.core.store.sqlite.SqliteStore;
 import io.kimi.core.tokens.TokenCounter;
@@ -17,6 +19,7 @@ import io.kimi.proxy.ModelRouter;
 import io.kimi.proxy.ProxyOptions;
 import io.kimi.services.Accountant;
 import io.kimi.services.ChatCompletions;
+import io.kimi.services.LiveFeed;
 import io.kimi.services.ProxySessions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -53,6 +56,7 @@ public final class KimiServer implements AutoCloseable {
     private final KimiConfig config;
     private final Clock clock;
     private final Object lifecycle = new Object();
+    private final EventHub hub = new EventHub();
     private EventLoopGroup group;
     private ThreadPoolExecutor blocking;
     private Store store;
@@ -69,6 +73,11 @@ public final class KimiServer implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** The live message hub: subscribe to see every event, metric, session change and alert as it happens. */
+    public EventHub hub() {
+        return hub;
     }
 
     /** The configuration in force, after every override. */
@@ -91,12 +100,13 @@ public final class KimiServer implements AutoCloseable {
             try {
                 store = SqliteStore.open(server.dbPath(), clock);
                 TokenCounter counter = new TokenCounter(64L << 20);
-                ProxySessions sessions = ProxySessions.load(store, config, clock);
-                accountant = new Accountant(store, sessions, counter);
-                proxy = new ChatProxy(ProxyOptions.defaults(UUID.randomUUID().toString()));
-                blocking = blockingPool(server.blockingThreads());
                 ObjectMapper json = new ObjectMapper();
                 JsonViews views = new JsonViews(json, config);
+                LiveFeed feed = new LiveFeed(hub, views);
+                ProxySessions sessions = ProxySessions.load(store, config, clock, feed);
+                accountant = new Accountant(store, sessions, counter, feed);
+                proxy = new ChatProxy(ProxyOptions.defaults(UUID.randomUUID().toString()));
+                blocking = blockingPool(server.blockingThreads());
                 ChatCompletions completions = new ChatCompletions(new ModelRouter(config), sessions, counter,
                         accountant, clock);
                 RestApi rest = new RestApi(store, sessions, accountant, config, views, clock);
@@ -271,11 +281,7 @@ public final class KimiServer implements AutoCloseable {
         public KimiServer build() {
             KimiConfig base = config != null ? config
                     : new ConfigLoader(System.getenv()).load(new ConfigOverrides(configFile, host, port, dbPath));
-            ServerConfig s = base.server();
-            ServerConfig merged = new ServerConfig(host != null ? host : s.host(), port != null ? port : s.port(),
-                    dbPath != null ? dbPath : s.dbPath(), s.maxBodyBytes(), s.authToken(),
-                    s.allowUnauthenticatedRemote(), s.ioThreads(), s.blockingThreads());
-            return new KimiServer(base.withServer(merged), clock);
+            return new KimiServer(base.withServer(base.server().withBinding(host, port, dbPath)), clock);
         }
     }
 }

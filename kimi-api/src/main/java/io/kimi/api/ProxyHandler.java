@@ -1,6 +1,8 @@
 package io.kimi.api;
 
+import io.kimi.core.RequestStatus;
 import io.kimi.proxy.ChatProxy;
+import io.kimi.proxy.ExchangeResult;
 import io.kimi.proxy.OpenAiError;
 import io.kimi.proxy.ProxyException;
 import io.kimi.services.ChatCompletions;
@@ -77,8 +79,8 @@ final class ProxyHandler {
 
     private void send(Channel channel, PreparedRequest prepared) {
         if (!channel.isActive()) {
-            prepared.observer().onComplete(new io.kimi.proxy.ExchangeResult(io.kimi.core.RequestStatus.CANCELLED,
-                    499, null, prepared.request().stream(), new byte[0], false, -1,
+            prepared.observer().onComplete(new ExchangeResult(RequestStatus.CANCELLED, 499, null,
+                    prepared.request().stream(), new byte[0], false, -1, -1,
                     System.nanoTime() - prepared.request().arrivalNanos(), 0));
             return;
         }

@@ -36,4 +36,11 @@ public record ServerConfig(
             throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
         }
     }
+
+    /** This configuration bound elsewhere: each non-null argument replaces its field. */
+    public ServerConfig withBinding(String newHost, Integer newPort, Path newDbPath) {
+        return new ServerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port,
+                newDbPath != null ? newDbPath : dbPath, maxBodyBytes, authToken, allowUnauthenticatedRemote,
+                ioThreads, blockingThreads);
+    }
 }

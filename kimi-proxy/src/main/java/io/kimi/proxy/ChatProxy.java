@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.kimi.config.MissingSecretException;
 import io.kimi.config.ProviderConfig;
-import io.kimi.core.RequestStatus;
 import io.netty.channel.Channel;
 
 /**
@@ -43,8 +42,7 @@ public final class ChatProxy implements AutoCloseable {
                 OpenAiError error = OpenAiError.of(503, "server_error", "provider_key_missing",
                         "Provider '" + provider.key() + "' cannot be used: " + e.getMessage()
                                 + ". Set it and restart the server.");
-                observer.onComplete(new ExchangeResult(RequestStatus.ERROR, 503, error, false, new byte[0],
-                        false, -1, System.nanoTime() - request.arrivalNanos(), 0));
+                observer.onComplete(ExchangeResult.refused(503, error, request.stream(), request.arrivalNanos()));
                 client.writeAndFlush(ErrorResponses.toResponse(error));
                 return;
             }

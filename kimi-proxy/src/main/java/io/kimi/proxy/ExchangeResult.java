@@ -13,6 +13,8 @@ import io.kimi.core.RequestStatus;
  * @param transcript the reply bytes as they passed (the JSON body, or the SSE events including a usage
  *     chunk that was stripped), to be parsed off the event loop with {@link ReplyParser}; may be empty
  * @param transcriptTruncated whether the transcript hit its size limit (usage events are always kept)
+ * @param sentNanos nanoseconds from arrival until the request was written to the provider (our overhead before
+ *     the provider's part: preparing, connecting, retries), or -1 when it never was
  * @param ttftNanos nanoseconds from arrival to the first byte of the provider's reply, or -1
  * @param totalNanos nanoseconds from arrival to the end
  * @param attempts connection attempts made (1 when no retry was needed)
@@ -24,7 +26,14 @@ public record ExchangeResult(
         boolean streamed,
         byte[] transcript,
         boolean transcriptTruncated,
+        long sentNanos,
         long ttftNanos,
         long totalNanos,
         int attempts) {
+
+    /** A result for a request refused before anything was sent upstream. */
+    public static ExchangeResult refused(int httpStatus, OpenAiError error, boolean stream, long arrivalNanos) {
+        return new ExchangeResult(io.kimi.core.RequestStatus.ERROR, httpStatus, error, stream, new byte[0], false,
+                -1, -1, System.nanoTime() - arrivalNanos, 0);
+    }
 }

@@ -75,6 +75,7 @@ final class ProxyExchange implements UpstreamListener {
     private Mode mode = Mode.AWAITING;
     private boolean done;
     private long ttftNanos = -1;
+    private long sentNanos = -1;
     /** When the outstanding read was asked for; the read timeout counts only while one is outstanding. */
     private long readRequestedNanos;
     private boolean readOutstanding;
@@ -129,6 +130,7 @@ final class ProxyExchange implements UpstreamListener {
                 if (!w.isSuccess()) {
                     onUpstreamClosed(w.cause());
                 } else if (!done && upstream == w.channel()) {
+                    sentNanos = System.nanoTime() - request.arrivalNanos();
                     requestRead();
                     if (readTimer == null) {
                         scheduleReadCheck(provider.readTimeout().toNanos());
@@ -474,7 +476,7 @@ final class ProxyExchange implements UpstreamListener {
             body = null;
         }
         ExchangeResult result = new ExchangeResult(status, httpStatus, error, mode == Mode.STREAM,
-                transcript.toByteArray(), transcript.truncated(), ttftNanos,
+                transcript.toByteArray(), transcript.truncated(), sentNanos, ttftNanos,
                 System.nanoTime() - request.arrivalNanos(), attempts);
         try {
             observer.onComplete(result);

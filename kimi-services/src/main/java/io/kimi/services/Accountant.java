@@ -36,6 +36,7 @@ public final class Accountant implements AutoCloseable {
     private final Store store;
     private final ProxySessions sessions;
     private final TokenCounter counter;
+    private final LiveFeed feed;
     private final ReplyParser parser = new ReplyParser();
     private final ObjectMapper json = new ObjectMapper();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -44,10 +45,11 @@ public final class Accountant implements AutoCloseable {
         return t;
     });
 
-    public Accountant(Store store, ProxySessions sessions, TokenCounter counter) {
+    public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed) {
         this.store = store;
         this.sessions = sessions;
         this.counter = counter;
+        this.feed = feed;
     }
 
     /** Queues a finished exchange. Cheap; safe on an event loop. */
@@ -101,8 +103,10 @@ public final class Accountant implements AutoCloseable {
             }
             store.saveRequest(request).whenComplete((v, e) -> logFailure("request " + request.requestId(), e));
             sessions.persist(session);
-            store.appendEvent(eventFor(request, session))
-                    .whenComplete((v, e) -> logFailure("event of request " + request.requestId(), e));
+            Event event = eventFor(request, session);
+            store.appendEvent(event).whenComplete((v, e) -> logFailure("event of request " + request.requestId(), e));
+            feed.metric(request, session);
+            feed.event(event);
         } catch (RuntimeException e) {
             log.error("Recording request {} failed", context.requestId(), e);
         }

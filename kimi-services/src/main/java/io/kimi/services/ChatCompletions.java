@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.ModelConfig;
-import io.kimi.core.RequestStatus;
 import io.kimi.core.Session;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.proxy.ExchangeResult;
@@ -99,8 +98,7 @@ public final class ChatCompletions {
                     + " tokens, more than the context window of model '" + model.key() + "' ("
                     + model.contextWindow() + " tokens). Shorten the conversation or compact it.",
                     "invalid_request_error", "context_length_exceeded", "messages", null);
-            accountant.submit(context, new ExchangeResult(RequestStatus.ERROR, 413, error, stream, new byte[0],
-                    false, -1, System.nanoTime() - arrivalNanos, 0));
+            accountant.submit(context, ExchangeResult.refused(413, error, stream, arrivalNanos));
             throw new ProxyException(error);
         }
         boolean strip = false;

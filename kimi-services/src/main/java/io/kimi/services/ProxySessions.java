@@ -41,19 +41,22 @@ public final class ProxySessions {
     private final Store store;
     private final KimiConfig config;
     private final Clock clock;
+    private final LiveFeed feed;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private volatile String activeId;
 
-    private ProxySessions(Store store, KimiConfig config, Clock clock) {
+    private ProxySessions(Store store, KimiConfig config, Clock clock, LiveFeed feed) {
         this.store = store;
         this.config = config;
         this.clock = clock;
+        this.feed = feed;
     }
 
     /** Loads the stored proxy sessions. Call once at start, off any event loop. */
-    public static ProxySessions load(Store store, KimiConfig config, Clock clock) {
+    public static ProxySessions load(Store store, KimiConfig config, Clock clock, LiveFeed feed) {
         requireNonNull(store, "store");
-        ProxySessions s = new ProxySessions(store, requireNonNull(config, "config"), requireNonNull(clock, "clock"));
+        ProxySessions s = new ProxySessions(store, requireNonNull(config, "config"), requireNonNull(clock, "clock"),
+                requireNonNull(feed, "feed"));
         int offset = 0;
         while (true) {
             Page<Session> page = store.listSessions(new SessionQuery(SessionKind.PROXY, null, 1000, offset));
@@ -162,16 +165,20 @@ public final class ProxySessions {
                 log.error("Could not store session {} as active", sessionId, e);
             }
         });
+        feed.session("activated", now);
         return now;
     }
 
     /** Forgets a proxy session (the caller deletes it from the store); returns whether it was known. */
     public synchronized boolean remove(String sessionId) {
-        boolean known = sessions.remove(sessionId) != null;
+        Session removed = sessions.remove(sessionId);
         if (sessionId.equals(activeId)) {
             activeId = null;
         }
-        return known;
+        if (removed != null) {
+            feed.session("deleted", removed);
+        }
+        return removed != null;
     }
 
     /** Applies a change to a session's in-memory state and returns the new state (null if gone). */
@@ -188,6 +195,7 @@ public final class ProxySessions {
                 s -> s.withModel(route.provider().key(), model.key(), model.contextWindow()));
         if (updated != null) {
             persist(updated);
+            feed.session("updated", updated);
             return updated;
         }
         return session;
@@ -201,6 +209,7 @@ public final class ProxySessions {
                 model.key(), model.contextWindow());
         sessions.put(sessionId, session);
         persist(session);
+        feed.session("created", session);
         log.info("New proxy session {} ({})", sessionId, displayName);
         return session;
     }

@@ -10,6 +10,8 @@ import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.SessionTotals;
+import io.kimi.core.hub.EventHub;
+import io.kimi.core.hub.HubMessage;
 import io.kimi.core.store.sqlite.SqliteStore;
 import io.kimi.proxy.ModelRouter;
 import java.nio.file.Files;
@@ -32,6 +34,9 @@ class ProxySessionsTest {
     ModelRouter router;
     SqliteStore store;
     ProxySessions sessions;
+    final EventHub hub = new EventHub();
+    final java.util.List<HubMessage> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+    LiveFeed feed;
 
     @BeforeEach
     void setUp() throws Exception {
@@ -45,7 +50,9 @@ class ProxySessionsTest {
         config = new ConfigLoader(Map.of()).load(new ConfigOverrides(file, null, null, dir.resolve("db")));
         router = new ModelRouter(config);
         store = SqliteStore.open(dir.resolve("sessions.db"), clock);
-        sessions = ProxySessions.load(store, config, clock);
+        hub.subscribe(published::add);
+        feed = new LiveFeed(hub, new JsonViews(new com.fasterxml.jackson.databind.ObjectMapper(), config));
+        sessions = ProxySessions.load(store, config, clock, feed);
     }
 
     @AfterEach
@@ -61,6 +68,9 @@ class ProxySessionsTest {
         assertThat(s.provider()).isEqualTo("a");
         assertThat(s.contextWindow()).isEqualTo(1000);
         assertThat(sessions.active()).contains(s);
+        assertThat(published).extracting(HubMessage::type).containsExactly("session", "session");
+        assertThat(published.get(0).json()).contains("\"action\":\"created\"");
+        assertThat(published.get(1).json()).contains("\"action\":\"activated\"");
         store.flush().join();
         assertThat(store.findActiveSession()).map(Session::sessionId).contains(s.sessionId());
     }
@@ -122,7 +132,7 @@ class ProxySessionsTest {
         Session second = sessions.createAndActivate("Mine", "b1");
         store.flush().join();
 
-        ProxySessions reloaded = ProxySessions.load(store, config, clock);
+        ProxySessions reloaded = ProxySessions.load(store, config, clock, feed);
 
         assertThat(reloaded.active()).map(Session::sessionId).contains(second.sessionId());
         assertThat(reloaded.all()).hasSize(2);

@@ -1,4 +1,4 @@
-package io.kimi.api;
+package io.kimi.services;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.KimiConfig;
 import io.kimi.config.ModelConfig;
 import io.kimi.config.ProviderConfig;
+import io.kimi.core.Event;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionTotals;
@@ -15,21 +16,24 @@ import io.kimi.core.TokenUsage;
 import java.time.Instant;
 import java.util.List;
 
-/** The wire form (snake_case JSON) of our records: one place, so every route shows them the same way. */
-final class JsonViews {
+/**
+ * The wire form (snake_case JSON) of our records: one place, so every REST route, WebSocket message and export
+ * shows them the same way. Thread-safe.
+ */
+public final class JsonViews {
     private final ObjectMapper json;
     private final KimiConfig config;
 
-    JsonViews(ObjectMapper json, KimiConfig config) {
+    public JsonViews(ObjectMapper json, KimiConfig config) {
         this.json = json;
         this.config = config;
     }
 
-    ObjectMapper mapper() {
+    public ObjectMapper mapper() {
         return json;
     }
 
-    ObjectNode session(Session s) {
+    public ObjectNode session(Session s) {
         ObjectNode n = json.createObjectNode();
         n.put("session_id", s.sessionId())
                 .put("kind", s.kind().wireName())
@@ -64,7 +68,7 @@ final class JsonViews {
         return n;
     }
 
-    ObjectNode request(RequestRecord r) {
+    public ObjectNode request(RequestRecord r) {
         ObjectNode n = json.createObjectNode();
         TokenUsage used = r.effective();
         n.put("request_id", r.requestId())
@@ -99,13 +103,13 @@ final class JsonViews {
         return n;
     }
 
-    ArrayNode requests(List<RequestRecord> records) {
+    public ArrayNode requests(List<RequestRecord> records) {
         ArrayNode a = json.createArrayNode();
         records.forEach(r -> a.add(request(r)));
         return a;
     }
 
-    ObjectNode provider(ProviderConfig p) {
+    public ObjectNode provider(ProviderConfig p) {
         ObjectNode n = json.createObjectNode();
         n.put("key", p.key())
                 .put("type", p.type().wireName())
@@ -118,7 +122,7 @@ final class JsonViews {
         return n;
     }
 
-    ObjectNode model(ModelConfig m) {
+    public ObjectNode model(ModelConfig m) {
         ObjectNode n = json.createObjectNode();
         n.put("key", m.key())
                 .put("provider", m.provider())
@@ -130,7 +134,32 @@ final class JsonViews {
         return n;
     }
 
-    byte[] bytes(JsonNode node) {
+    /** An event, flat, as seed 002 shows it: {@code event_id, timestamp, session_id, ..., data}. */
+    public ObjectNode event(Event e) {
+        ObjectNode n = json.createObjectNode();
+        n.put("event_id", e.eventId())
+                .put("timestamp", time(e.timestamp()))
+                .put("session_id", e.sessionId())
+                .put("iteration", e.iteration())
+                .put("state", e.state())
+                .put("event_type", e.eventType());
+        n.set("data", parseOrEmpty(e.dataJson()));
+        return n;
+    }
+
+    public String text(JsonNode node) {
+        try {
+            return json.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("serialising a JSON tree failed", e);
+        }
+    }
+
+    public KimiConfig config() {
+        return config;
+    }
+
+    public byte[] bytes(JsonNode node) {
         try {
             return json.writeValueAsBytes(node);
         } catch (JsonProcessingException e) {
