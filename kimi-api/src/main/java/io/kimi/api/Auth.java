@@ -29,7 +29,15 @@ final class Auth {
         if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return false;
         }
-        byte[] given = header.substring(7).trim().getBytes(StandardCharsets.UTF_8);
-        return MessageDigest.isEqual(given, token);
+        return matches(header.substring(7).trim());
+    }
+
+    /** For WebSockets, which browsers cannot give headers: the token as the {@code token} query parameter. */
+    boolean allowsQueryToken(String queryToken) {
+        return token == null || (queryToken != null && matches(queryToken));
+    }
+
+    private boolean matches(String given) {
+        return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), token);
     }
 }

@@ -31,9 +31,12 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Routes routes;
     private final Executor blocking;
     private final byte[] modelList;
+    private final WebSocketUpgrade webSockets;
 
-    Dispatcher(Auth auth, ProxyHandler proxy, Routes routes, Executor blocking, KimiConfig config, JsonViews views) {
+    Dispatcher(Auth auth, ProxyHandler proxy, Routes routes, Executor blocking, KimiConfig config, JsonViews views,
+            WebSocketUpgrade webSockets) {
         this.auth = auth;
+        this.webSockets = webSockets;
         this.proxy = proxy;
         this.routes = routes;
         this.blocking = blocking;
@@ -48,14 +51,21 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "Malformed HTTP request: " + request.decoderResult().cause().getMessage()));
             return;
         }
-        if (!auth.allows(request.headers())) {
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        boolean upgrade = WebSocketUpgrade.isUpgrade(request, path);
+        boolean authorized = auth.allows(request.headers())
+                || (upgrade && auth.allowsQueryToken(first(uri, "token")));
+        if (!authorized) {
             Responses.write(ctx.channel(), Errors.response(401, "unauthorized",
                     "This server requires 'Authorization: Bearer <token>' (the KIMI_AUTH_TOKEN it was started with).")
                     .withHeader("WWW-Authenticate", "Bearer"));
             return;
         }
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
+        if (upgrade) {
+            webSockets.upgrade(ctx, request, path);
+            return;
+        }
         HttpMethod method = request.method();
         if (path.equals("/chat/completions") || path.equals("/v1/chat/completions")) {
             if (method.equals(HttpMethod.POST)) {
@@ -108,6 +118,11 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
             log.warn("Unexpected error on client connection {}", ctx.channel(), cause);
         }
         ctx.close();
+    }
+
+    private static String first(QueryStringDecoder uri, String name) {
+        var values = uri.parameters().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
     }
 
     private static byte[] openAiModelList(KimiConfig config, JsonViews views) {

@@ -19,13 +19,19 @@ import io.kimi.proxy.ModelRouter;
 import io.kimi.proxy.ProxyOptions;
 import io.kimi.services.Accountant;
 import io.kimi.services.ChatCompletions;
+import io.kimi.services.ContextAlerts;
 import io.kimi.services.LiveFeed;
+import io.kimi.services.live.LiveClients;
+import io.kimi.services.live.LiveProtocol;
 import io.kimi.services.ProxySessions;
+import io.kimi.services.RateLimiter;
+import io.kimi.services.metrics.ServerMetrics;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetAddress;
@@ -63,6 +69,8 @@ public final class KimiServer implements AutoCloseable {
     private Accountant accountant;
     private ChatProxy proxy;
     private Channel serverChannel;
+    private LiveClients liveClients;
+    private ServerMetrics metrics;
     private boolean started;
     private boolean closed;
 
@@ -99,25 +107,36 @@ public final class KimiServer implements AutoCloseable {
             Auth auth = new Auth(checkAuth(server));
             try {
                 store = SqliteStore.open(server.dbPath(), clock);
+                metrics = new ServerMetrics();
                 TokenCounter counter = new TokenCounter(64L << 20);
                 ObjectMapper json = new ObjectMapper();
                 JsonViews views = new JsonViews(json, config);
                 LiveFeed feed = new LiveFeed(hub, views);
                 ProxySessions sessions = ProxySessions.load(store, config, clock, feed);
-                accountant = new Accountant(store, sessions, counter, feed);
+                accountant = new Accountant(store, sessions, counter, feed,
+                        new ContextAlerts(config.thresholds(), store, feed, clock), metrics);
+                RateLimiter rateLimiter = new RateLimiter(config, clock);
                 proxy = new ChatProxy(ProxyOptions.defaults(UUID.randomUUID().toString()));
                 blocking = blockingPool(server.blockingThreads());
                 ChatCompletions completions = new ChatCompletions(new ModelRouter(config), sessions, counter,
-                        accountant, clock);
-                RestApi rest = new RestApi(store, sessions, accountant, config, views, clock);
+                        accountant, rateLimiter, clock);
+                RestApi rest = new RestApi(store, sessions, accountant, config, views, clock, rateLimiter);
+                liveClients = new LiveClients(hub);
+                metrics.webSocketClients(liveClients::count);
+                WebSocketUpgrade webSockets = new WebSocketUpgrade(liveClients,
+                        new LiveProtocol(store, accountant, views, clock, blocking),
+                        new OriginPolicy(server.host(), server.allowedOrigins()), server.wsMaxFrameBytes(),
+                        server.wsQueueLimit(), server.wsIdleTimeout(), metrics::messageDropped);
                 Dispatcher dispatcher = new Dispatcher(auth, new ProxyHandler(completions, proxy, blocking),
-                        rest.routes(), blocking, config, views);
+                        new MetricsApi(store, accountant, views, metrics, clock).addTo(rest.routes()), blocking, config,
+                        views, webSockets);
                 group = new MultiThreadIoEventLoopGroup(server.ioThreads(), NioIoHandler.newFactory());
                 serverChannel = new ServerBootstrap()
                         .group(group)
                         .channel(NioServerSocketChannel.class)
                         .option(ChannelOption.SO_BACKLOG, 1024)
                         .childOption(ChannelOption.TCP_NODELAY, true)
+                        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 << 10, 256 << 10))
                         .childHandler(new ServerInitializer(server.maxBodyBytes(), dispatcher))
                         .bind(server.host(), server.port())
                         .syncUninterruptibly()
@@ -168,6 +187,13 @@ public final class KimiServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+        if (liveClients != null) {
+            try {
+                liveClients.close();
+            } catch (Exception e) {
+                log.warn("Closing the live clients failed", e);
+            }
+        }
         if (proxy != null) {
             // Upstream pools close on their event loops, so before those stop.
             proxy.close();
@@ -189,6 +215,9 @@ public final class KimiServer implements AutoCloseable {
         }
         if (store != null) {
             store.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
     }
 

@@ -14,6 +14,7 @@ import io.kimi.core.store.SessionQuery;
 import io.kimi.core.store.Store;
 import io.kimi.services.Accountant;
 import io.kimi.services.ProxySessions;
+import io.kimi.services.RateLimiter;
 import io.kimi.services.SessionNotFoundException;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
@@ -37,9 +38,10 @@ final class RestApi {
     private final CsvExport csv;
     private final Clock clock;
     private final Instant started;
+    private final RateLimiter rateLimiter;
 
     RestApi(Store store, ProxySessions sessions, Accountant accountant, KimiConfig config, JsonViews views,
-            Clock clock) {
+            Clock clock, RateLimiter rateLimiter) {
         this.store = store;
         this.sessions = sessions;
         this.accountant = accountant;
@@ -48,6 +50,7 @@ final class RestApi {
         this.csv = new CsvExport();
         this.clock = clock;
         this.started = clock.instant();
+        this.rateLimiter = rateLimiter;
     }
 
     Routes routes() {
@@ -61,6 +64,7 @@ final class RestApi {
                 .add(HttpMethod.POST, "/api/sessions/{id}/activate", this::activate)
                 .add(HttpMethod.GET, "/api/providers", this::providers)
                 .add(HttpMethod.GET, "/api/models", this::models)
+                .add(HttpMethod.GET, "/api/rate-limit", this::rateLimit)
                 .add(HttpMethod.GET, "/api/export/{format}", this::export);
     }
 
@@ -159,6 +163,7 @@ final class RestApi {
         catchUp();
         find(id);
         sessions.remove(id);
+        accountant.forgetSession(id);
         boolean existed = store.deleteSession(id).get(10, TimeUnit.SECONDS);
         if (!existed) {
             throw new SessionNotFoundException(id);
@@ -191,6 +196,15 @@ final class RestApi {
         ObjectNode n = views.mapper().createObjectNode();
         ArrayNode list = n.putArray("models");
         config.models().values().forEach(m -> list.add(views.model(m)));
+        return ApiResponse.json(200, views.bytes(n));
+    }
+
+    /** Each provider's rate limits and what is left of them now. */
+    private ApiResponse rateLimit(ApiRequest r) throws Exception {
+        catchUp();
+        ObjectNode n = views.mapper().createObjectNode();
+        ArrayNode list = n.putArray("providers");
+        rateLimiter.usage().forEach(u -> list.add(views.rateLimit(u)));
         return ApiResponse.json(200, views.bytes(n));
     }
 

@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -45,6 +46,12 @@ final class TestServer implements AutoCloseable {
 
     static TestServer start(Path dir, String fakeBaseUrl, String otherBaseUrl, String extraServerToml,
             String fakeProviderExtra) {
+        return start(dir, fakeBaseUrl, otherBaseUrl, extraServerToml, fakeProviderExtra, Clock.systemUTC());
+    }
+
+    /** As above, with the server's clock (e.g. one the test moves, for rate limits). */
+    static TestServer start(Path dir, String fakeBaseUrl, String otherBaseUrl, String extraServerToml,
+            String fakeProviderExtra, Clock clock) {
         String toml = String.join("\n",
                 "[server]",
                 extraServerToml.contains("host =") ? "" : "host = \"127.0.0.1\"",
@@ -96,7 +103,7 @@ final class TestServer implements AutoCloseable {
             Map<String, String> env = new HashMap<>();
             env.put("FAKE_API_KEY", API_KEY);
             KimiConfig config = new ConfigLoader(env).load(new ConfigOverrides(file, null, null, null));
-            return new TestServer(KimiServer.builder().config(config).build().start());
+            return new TestServer(KimiServer.builder().config(config).clock(clock).build().start());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

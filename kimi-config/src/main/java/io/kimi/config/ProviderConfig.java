@@ -20,6 +20,7 @@ import java.util.Map;
  * @param streamUsage whether the provider accepts {@code stream_options.include_usage}
  * @param maxConnections pooled connections per event loop
  * @param headers extra headers sent upstream (e.g. OpenRouter's {@code HTTP-Referer})
+ * @param rateLimit requests and tokens per minute this proxy lets through to the provider
  */
 public record ProviderConfig(
         String key,
@@ -32,7 +33,8 @@ public record ProviderConfig(
         int maxRetries,
         boolean streamUsage,
         int maxConnections,
-        Map<String, String> headers) {
+        Map<String, String> headers,
+        RateLimit rateLimit) {
 
     public ProviderConfig {
         requireNonNull(key, "key");
@@ -43,6 +45,7 @@ public record ProviderConfig(
         requireNonNull(readTimeout, "readTimeout");
         requireNonNull(totalTimeout, "totalTimeout");
         headers = Map.copyOf(headers);
+        requireNonNull(rateLimit, "rateLimit");
     }
 
     /**
@@ -55,7 +58,7 @@ public record ProviderConfig(
                 + ", apiKey=" + apiKey + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
                 + ", totalTimeout=" + totalTimeout + ", maxRetries=" + maxRetries + ", streamUsage=" + streamUsage
                 + ", maxConnections=" + maxConnections + ", headers=" + new java.util.TreeSet<>(headers.keySet())
-                + "]";
+                + ", rateLimit=" + rateLimit + "]";
     }
 
     /** The provider's chat completions URL. */

@@ -20,9 +20,12 @@ final class ProvidersSection {
     static final int DEFAULT_MAX_RETRIES = 2;
     static final int DEFAULT_MAX_CONNECTIONS = 64;
     static final long MAX_TIMEOUT_MS = Duration.ofDays(1).toMillis();
+    static final long MAX_REQUESTS_PER_MINUTE = 1_000_000_000L;
+    static final long MAX_TOKENS_PER_MINUTE = 1_000_000_000_000L;
 
     static final List<String> KEYS = List.of("type", "base_url", "api_key", "connect_timeout_ms",
-            "read_timeout_ms", "total_timeout_ms", "max_retries", "stream_usage", "max_connections", "headers");
+            "read_timeout_ms", "total_timeout_ms", "max_retries", "stream_usage", "max_connections", "headers",
+            "requests_per_minute", "tokens_per_minute");
 
     /** RFC 9110 token characters. */
     private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
@@ -56,8 +59,11 @@ final class ProvidersSection {
         boolean streamUsage = p.bool("stream_usage").orElse(true);
         int maxConnections = p.intOr("max_connections", DEFAULT_MAX_CONNECTIONS, 1, 65_535);
         Map<String, String> headers = headers(p.table("headers"));
+        RateLimit rateLimit = new RateLimit(
+                p.integer("requests_per_minute", 0, MAX_REQUESTS_PER_MINUTE).orElse(0L).intValue(),
+                p.integer("tokens_per_minute", 0, MAX_TOKENS_PER_MINUTE).orElse(0L));
         return new ProviderConfig(key, type, baseUrl, apiKey, connect, read, total, maxRetries, streamUsage,
-                maxConnections, headers);
+                maxConnections, headers, rateLimit);
     }
 
     /** {@code type}; when absent, the key itself if it names a type (so {@code [providers.groq]} is enough). */

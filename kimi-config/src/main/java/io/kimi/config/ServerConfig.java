@@ -3,6 +3,8 @@ package io.kimi.config;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 
 /**
  * {@code [server]}.
@@ -17,6 +19,11 @@ import java.nio.file.Path;
  * @param allowUnauthenticatedRemote explicit opt-out of the token requirement for non-loopback binds
  * @param ioThreads Netty event loop threads (0: one per core)
  * @param blockingThreads threads for database reads and other blocking work
+ * @param wsIdleTimeout a WebSocket client that sends nothing for this long is closed
+ * @param wsMaxFrameBytes the largest WebSocket frame accepted from a client
+ * @param wsQueueLimit messages queued per WebSocket client before it counts as too slow
+ * @param allowedOrigins browser origins allowed to open a WebSocket besides the server's own ({@code "*"}: any);
+ *     lower case, without a trailing slash
  */
 public record ServerConfig(
         String host,
@@ -26,7 +33,11 @@ public record ServerConfig(
         Secret authToken,
         boolean allowUnauthenticatedRemote,
         int ioThreads,
-        int blockingThreads) {
+        int blockingThreads,
+        Duration wsIdleTimeout,
+        int wsMaxFrameBytes,
+        int wsQueueLimit,
+        List<String> allowedOrigins) {
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -35,12 +46,23 @@ public record ServerConfig(
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
         }
+        requireNonNull(wsIdleTimeout, "wsIdleTimeout");
+        if (wsIdleTimeout.isNegative() || wsIdleTimeout.isZero()) {
+            throw new IllegalArgumentException("wsIdleTimeout: " + wsIdleTimeout + " (expected: > 0)");
+        }
+        if (wsMaxFrameBytes < 1) {
+            throw new IllegalArgumentException("wsMaxFrameBytes: " + wsMaxFrameBytes + " (expected: >= 1)");
+        }
+        if (wsQueueLimit < 1) {
+            throw new IllegalArgumentException("wsQueueLimit: " + wsQueueLimit + " (expected: >= 1)");
+        }
+        allowedOrigins = List.copyOf(requireNonNull(allowedOrigins, "allowedOrigins"));
     }
 
     /** This configuration bound elsewhere: each non-null argument replaces its field. */
     public ServerConfig withBinding(String newHost, Integer newPort, Path newDbPath) {
         return new ServerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port,
                 newDbPath != null ? newDbPath : dbPath, maxBodyBytes, authToken, allowUnauthenticatedRemote,
-                ioThreads, blockingThreads);
+                ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins);
     }
 }

@@ -64,7 +64,9 @@ final class ServerOverrides {
             dbPath = cli.dbPath();
         }
         return new ServerConfig(host, port, dbPath, fromFile.maxBodyBytes(), authToken,
-                fromFile.allowUnauthenticatedRemote(), fromFile.ioThreads(), fromFile.blockingThreads());
+                fromFile.allowUnauthenticatedRemote(), fromFile.ioThreads(), fromFile.blockingThreads(),
+                fromFile.wsIdleTimeout(), fromFile.wsMaxFrameBytes(), fromFile.wsQueueLimit(),
+                fromFile.allowedOrigins());
     }
 
     private String variable(String name) {

@@ -3,8 +3,13 @@ package io.kimi.config;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.file.InvalidPathException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Reads {@code [server]}; keys the file leaves out take the built-in defaults. */
 final class ServerSection {
@@ -15,9 +20,17 @@ final class ServerSection {
     static final int DEFAULT_IO_THREADS = 0;
     static final int DEFAULT_BLOCKING_THREADS = 4;
     static final int MAX_THREADS = 1024;
+    static final long DEFAULT_WS_IDLE_TIMEOUT_MS = 120_000;
+    static final long MAX_WS_IDLE_TIMEOUT_MS = Duration.ofDays(1).toMillis();
+    static final int DEFAULT_WS_MAX_FRAME_BYTES = 65_536;
+    static final int MIN_WS_MAX_FRAME_BYTES = 128;
+    static final int MAX_WS_MAX_FRAME_BYTES = 16 * 1024 * 1024;
+    static final int DEFAULT_WS_QUEUE_LIMIT = 1000;
+    static final int MAX_WS_QUEUE_LIMIT = 1_000_000;
 
     static final List<String> KEYS = List.of("host", "port", "db_path", "max_body_bytes", "auth_token",
-            "allow_unauthenticated_remote", "io_threads", "blocking_threads");
+            "allow_unauthenticated_remote", "io_threads", "blocking_threads", "ws_idle_timeout_ms",
+            "ws_max_frame_bytes", "ws_queue_limit", "allowed_origins");
 
     private final EnvExpander expander;
 
@@ -35,8 +48,45 @@ final class ServerSection {
         boolean allowRemote = server.bool("allow_unauthenticated_remote").orElse(false);
         int ioThreads = server.intOr("io_threads", DEFAULT_IO_THREADS, 0, MAX_THREADS);
         int blockingThreads = server.intOr("blocking_threads", DEFAULT_BLOCKING_THREADS, 1, MAX_THREADS);
+        Duration wsIdleTimeout = Duration.ofMillis(server.integer("ws_idle_timeout_ms", 1, MAX_WS_IDLE_TIMEOUT_MS)
+                .orElse(DEFAULT_WS_IDLE_TIMEOUT_MS));
+        int wsMaxFrameBytes = server.intOr("ws_max_frame_bytes", DEFAULT_WS_MAX_FRAME_BYTES, MIN_WS_MAX_FRAME_BYTES,
+                MAX_WS_MAX_FRAME_BYTES);
+        int wsQueueLimit = server.intOr("ws_queue_limit", DEFAULT_WS_QUEUE_LIMIT, 1, MAX_WS_QUEUE_LIMIT);
+        List<String> allowedOrigins = origins(server, server.stringList("allowed_origins").orElse(List.of()));
         return new ServerConfig(host, port, toPath(server, dbPath), maxBodyBytes, authToken, allowRemote,
-                ioThreads, blockingThreads);
+                ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins);
+    }
+
+    /** Each entry is {@code "*"} or an origin, {@code http(s)://host[:port]}; kept lower case without a final "/". */
+    private static List<String> origins(Table server, List<String> raw) {
+        List<String> origins = new ArrayList<>(raw.size());
+        for (String entry : raw) {
+            String origin = entry.toLowerCase(Locale.ROOT);
+            if (origin.endsWith("/")) {
+                origin = origin.substring(0, origin.length() - 1);
+            }
+            if (!origin.equals("*") && !isOrigin(origin)) {
+                throw server.error("allowed_origins", "\"" + entry + "\" is not an origin (expected \"*\" or "
+                        + "scheme://host[:port] with scheme http or https and no path, e.g. "
+                        + "\"http://localhost:3000\")");
+            }
+            origins.add(origin);
+        }
+        return List.copyOf(origins);
+    }
+
+    private static boolean isOrigin(String origin) {
+        URI uri;
+        try {
+            uri = new URI(origin);
+        } catch (URISyntaxException e) {
+            // Reported by the caller with the file and key.
+            return false;
+        }
+        return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
+                && uri.getRawUserInfo() == null && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
+                && uri.getRawQuery() == null && uri.getRawFragment() == null;
     }
 
     private static Path toPath(Table server, String dbPath) {

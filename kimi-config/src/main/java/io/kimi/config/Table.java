@@ -157,6 +157,27 @@ final class Table {
         return integer(key, min, max).map(Long::intValue).orElse(fallback);
     }
 
+    /** An array of strings; an element of another type is reported with its index. */
+    Optional<List<String>> stringList(String key) {
+        Object value = values.get(key);
+        if (value == null) {
+            return Optional.empty();
+        }
+        if (!(value instanceof List<?> list)) {
+            throw error(key, "expected an array of strings, got " + describe(value));
+        }
+        List<String> strings = new java.util.ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            Object element = list.get(i);
+            if (!(element instanceof String s)) {
+                throw error(key, "expected an array of strings, but element " + i + " is "
+                        + describe(element));
+            }
+            strings.add(s);
+        }
+        return Optional.of(List.copyOf(strings));
+    }
+
     /** A finite number (integer or float) of at least {@code min}. */
     Optional<Double> number(String key, double min) {
         Object value = values.get(key);

@@ -8,6 +8,7 @@ import io.kimi.config.KimiConfig;
 import io.kimi.config.ModelConfig;
 import io.kimi.config.ProviderConfig;
 import io.kimi.config.ProviderType;
+import io.kimi.config.RateLimit;
 import io.kimi.config.Secret;
 import io.kimi.config.ServerConfig;
 import io.kimi.config.Thresholds;
@@ -16,6 +17,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -154,13 +156,14 @@ class ModelRouterTest {
         providers.put(KIMI.key(), KIMI);
         providers.put(OPENROUTER.key(), OPENROUTER);
         ServerConfig server = new ServerConfig("127.0.0.1", 0, Path.of("kimi-test.db"), 1 << 20, Secret.none(),
-                false, 1, 1);
+                false, 1, 1, Duration.ofMinutes(2), 65_536, 1000, List.of());
         return new KimiConfig("test", server, providers, byKey, Thresholds.DEFAULT);
     }
 
     private static ProviderConfig provider(String key, ProviderType type, String baseUrl) {
         return new ProviderConfig(key, type, URI.create(baseUrl), Secret.literal("sk-" + key + "-0123456789"),
-                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(10), 2, true, 8, Map.of());
+                Duration.ofSeconds(5), Duration.ofSeconds(60), Duration.ofMinutes(10), 2, true, 8, Map.of(),
+                RateLimit.UNLIMITED);
     }
 
     private static ModelConfig model(String key, String provider, String upstream) {

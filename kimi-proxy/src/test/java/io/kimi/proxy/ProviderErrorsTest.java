@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kimi.config.ProviderConfig;
 import io.kimi.config.ProviderType;
+import io.kimi.config.RateLimit;
 import io.kimi.config.Secret;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -24,7 +25,7 @@ class ProviderErrorsTest {
 
     private static final ProviderConfig PROVIDER = new ProviderConfig("kimi", ProviderType.KIMI,
             URI.create("https://api.moonshot.ai/v1"), Secret.literal(KEY), Duration.ofSeconds(5),
-            Duration.ofSeconds(60), Duration.ofMinutes(10), 2, true, 8, Map.of());
+            Duration.ofSeconds(60), Duration.ofMinutes(10), 2, true, 8, Map.of(), RateLimit.UNLIMITED);
 
     // --- status ---
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kimi.config.ProviderConfig;
 import io.kimi.config.ProviderType;
+import io.kimi.config.RateLimit;
 import io.kimi.config.Secret;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -22,7 +23,7 @@ class ReviewFindingsTest {
     private static final String KEY = "sk-test-Abc123Def456Ghi789Jkl0Wxyz";
     private static final ProviderConfig PROVIDER = new ProviderConfig("gemini", ProviderType.GEMINI,
             URI.create("https://example.invalid/v1"), Secret.literal(KEY), Duration.ofSeconds(1),
-            Duration.ofSeconds(1), Duration.ofSeconds(1), 0, true, 1, Map.of());
+            Duration.ofSeconds(1), Duration.ofSeconds(1), 0, true, 1, Map.of(), RateLimit.UNLIMITED);
 
     @Test
     void headersNamedByConnectionAreHopByHopInBothDirections() {

@@ -1,5 +1,7 @@
 package io.kimi.services;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.ModelConfig;
@@ -15,19 +17,22 @@ import io.kimi.proxy.ExchangeResult;
 import io.kimi.proxy.OpenAiError;
 import io.kimi.proxy.ParsedReply;
 import io.kimi.proxy.ReplyParser;
+import io.kimi.services.metrics.ServerMetrics;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Turns finished exchanges into request records and session totals, on its own thread, in arrival order:
- * parses the reply transcript, counts the completion locally, prices the effective usage, and queues the
- * writes. Nothing here runs on an event loop.
+ * parses the reply transcript, counts the completion locally, prices the effective usage, settles the request's
+ * rate-limit permit with that usage, queues the writes and raises context alerts. Nothing here runs on an event
+ * loop.
  */
 public final class Accountant implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Accountant.class);
@@ -37,6 +42,8 @@ public final class Accountant implements AutoCloseable {
     private final ProxySessions sessions;
     private final TokenCounter counter;
     private final LiveFeed feed;
+    private final ContextAlerts alerts;
+    private final ServerMetrics metrics;
     private final ReplyParser parser = new ReplyParser();
     private final ObjectMapper json = new ObjectMapper();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
@@ -45,11 +52,14 @@ public final class Accountant implements AutoCloseable {
         return t;
     });
 
-    public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed) {
+    public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
+            ContextAlerts alerts, ServerMetrics metrics) {
         this.store = store;
         this.sessions = sessions;
         this.counter = counter;
         this.feed = feed;
+        this.alerts = requireNonNull(alerts, "alerts");
+        this.metrics = requireNonNull(metrics, "metrics");
     }
 
     /** Queues a finished exchange. Cheap; safe on an event loop. */
@@ -58,6 +68,15 @@ public final class Accountant implements AutoCloseable {
             thread.execute(() -> record(context, result));
         } catch (RejectedExecutionException e) {
             log.error("Request {} finished after shutdown began; it is not recorded", context.requestId(), e);
+        }
+    }
+
+    /** Forgets per-session state (alert crossings) of a deleted session, in order with the recording. */
+    public void forgetSession(String sessionId) {
+        try {
+            thread.execute(() -> alerts.forget(sessionId));
+        } catch (RejectedExecutionException e) {
+            log.debug("Not forgetting session {}: accounting has stopped", sessionId);
         }
     }
 
@@ -86,6 +105,7 @@ public final class Accountant implements AutoCloseable {
             TokenUsage estimated = new TokenUsage(context.promptEstimate(), completionEstimate, 0);
             TokenUsage reported = reply.reported();
             TokenUsage counted = RequestRecord.countedUsage(reported, estimated, result.httpStatus());
+            settle(context, counted);
             double cost = model.prices().cost(counted.promptTokens(), counted.completionTokens(),
                     counted.cachedPromptTokens());
             OpenAiError error = result.error();
@@ -95,7 +115,12 @@ public final class Accountant implements AutoCloseable {
                     error == null ? null : error.message(), estimated, reported, cost,
                     result.totalNanos() / NANOS_PER_MS,
                     result.ttftNanos() < 0 ? -1 : result.ttftNanos() / NANOS_PER_MS, context.source());
-            Session session = sessions.update(context.sessionId(), s -> s.withTotals(s.totals().plus(request)));
+            metrics.recordRequest(request, result.sentNanos());
+            AtomicReference<Session> before = new AtomicReference<>();
+            Session session = sessions.update(context.sessionId(), s -> {
+                before.set(s);
+                return s.withTotals(s.totals().plus(request));
+            });
             if (session == null) {
                 log.warn("Session {} was deleted while request {} ran; the request is not recorded",
                         context.sessionId(), context.requestId());
@@ -104,11 +129,34 @@ public final class Accountant implements AutoCloseable {
             store.saveRequest(request).whenComplete((v, e) -> logFailure("request " + request.requestId(), e));
             sessions.persist(session);
             Event event = eventFor(request, session);
-            store.appendEvent(event).whenComplete((v, e) -> logFailure("event of request " + request.requestId(), e));
+            store.appendEvent(event).whenComplete((stored, e) -> {
+                logFailure("event of request " + request.requestId(), e);
+                if (Boolean.TRUE.equals(stored)) {
+                    metrics.eventStored();
+                }
+            });
             feed.metric(request, session);
             feed.event(event);
+            raiseAlerts(before.get(), session);
         } catch (RuntimeException e) {
             log.error("Recording request {} failed", context.requestId(), e);
+        }
+    }
+
+    /** Gives the rate limiter the tokens the request really used. */
+    private static void settle(RequestContext context, TokenUsage counted) {
+        try {
+            context.permit().settle(counted.totalTokens());
+        } catch (RuntimeException e) {
+            log.error("Settling the rate-limit permit of request {} failed", context.requestId(), e);
+        }
+    }
+
+    private void raiseAlerts(Session before, Session after) {
+        try {
+            alerts.afterRequest(before, after).ifPresent(alert -> metrics.eventStored());
+        } catch (RuntimeException e) {
+            log.error("Checking context alerts of session {} failed", after.sessionId(), e);
         }
     }
 

@@ -22,8 +22,9 @@ import java.time.Clock;
 import java.util.UUID;
 
 /**
- * Prepares a client's chat completion for the proxy: validates the body, routes the model, picks the session,
- * counts the prompt, refuses prompts larger than the model's window, and rewrites the body for the provider
+ * Prepares a client's chat completion for the proxy: validates the body, routes the model, counts the prompt,
+ * applies the provider's rate limits (a refused request changes no session and is not recorded), picks the
+ * session, refuses prompts larger than the model's window, and rewrites the body for the provider
  * (upstream model id; {@code stream_options.include_usage} so streamed usage is reported). Every refusal is a
  * {@link ProxyException} carrying an OpenAI-format error. Thread-safe.
  */
@@ -32,15 +33,17 @@ public final class ChatCompletions {
     private final ProxySessions sessions;
     private final TokenCounter counter;
     private final Accountant accountant;
+    private final RateLimiter rateLimiter;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
 
     public ChatCompletions(ModelRouter router, ProxySessions sessions, TokenCounter counter, Accountant accountant,
-            Clock clock) {
+            RateLimiter rateLimiter, Clock clock) {
         this.router = requireNonNull(router, "router");
         this.sessions = requireNonNull(sessions, "sessions");
         this.counter = requireNonNull(counter, "counter");
         this.accountant = requireNonNull(accountant, "accountant");
+        this.rateLimiter = requireNonNull(rateLimiter, "rateLimiter");
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -77,12 +80,6 @@ public final class ChatCompletions {
             throw new ProxyException(OpenAiError.badRequest("X-Session-Id must be 1-128 characters of "
                     + "letters, digits, '.', '_', ':' or '-'.", "invalid_session_id", null));
         }
-        Session session;
-        try {
-            session = sessions.resolve(sessionHeader, route);
-        } catch (IllegalArgumentException e) {
-            throw new ProxyException(OpenAiError.badRequest(e.getMessage(), "invalid_session_id", null));
-        }
         ModelConfig model = route.model();
         int promptEstimate;
         try {
@@ -90,9 +87,23 @@ public final class ChatCompletions {
         } catch (IllegalArgumentException e) {
             throw new ProxyException(OpenAiError.badRequest(e.getMessage(), "invalid_messages", "messages"));
         }
+        // Before the session is chosen, so a refused request leaves sessions as they are. A prompt over the
+        // window is refused below and sent nowhere, so it takes nothing from the limits.
+        RateLimiter.Permit permit = promptEstimate > model.contextWindow() ? RateLimiter.Permit.NONE
+                : rateLimiter.acquire(route, promptEstimate);
+        Session session;
+        try {
+            session = sessions.resolve(sessionHeader, route);
+        } catch (RuntimeException e) {
+            permit.release();
+            if (e instanceof IllegalArgumentException) {
+                throw new ProxyException(OpenAiError.badRequest(e.getMessage(), "invalid_session_id", null));
+            }
+            throw e;
+        }
         String requestId = newRequestId();
         RequestContext context = new RequestContext(requestId, session.sessionId(), route, stream, promptEstimate,
-                clock.instant(), "proxy");
+                clock.instant(), "proxy", permit);
         if (promptEstimate > model.contextWindow()) {
             OpenAiError error = new OpenAiError(413, "This request's prompt is about " + promptEstimate
                     + " tokens, more than the context window of model '" + model.key() + "' ("

@@ -134,6 +134,18 @@ public final class JsonViews {
         return n;
     }
 
+    /** A provider's rate limits and availability; limits not set are {@code null}. */
+    public ObjectNode rateLimit(RateLimitUsage u) {
+        ObjectNode n = json.createObjectNode();
+        n.put("provider", u.provider())
+                .put("requests_per_minute", u.requestsPerMinute())
+                .put("tokens_per_minute", u.tokensPerMinute())
+                .put("requests_available", u.requestsAvailable())
+                .put("tokens_available", u.tokensAvailable())
+                .put("limited", u.limited());
+        return n;
+    }
+
     /** An event, flat, as seed 002 shows it: {@code event_id, timestamp, session_id, ..., data}. */
     public ObjectNode event(Event e) {
         ObjectNode n = json.createObjectNode();

@@ -13,7 +13,8 @@ import java.time.Instant;
  * @param promptEstimate our prompt count before sending
  * @param arrival when it arrived
  * @param source where it came from ({@code proxy})
+ * @param permit what it took from its provider's rate limits, settled once its usage is counted
  */
 record RequestContext(String requestId, String sessionId, Route route, boolean stream, int promptEstimate,
-        Instant arrival, String source) {
+        Instant arrival, String source, RateLimiter.Permit permit) {
 }

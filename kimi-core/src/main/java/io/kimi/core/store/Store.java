@@ -4,6 +4,7 @@ import io.kimi.core.Event;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -53,6 +54,21 @@ public interface Store extends AutoCloseable {
 
     /** Counts sessions per kind, for metrics. */
     long countSessions(SessionKind kind);
+
+    /** Counts, effective tokens, cost and estimate accuracy over the requests the filter selects. */
+    RequestStats requestStats(RequestFilter filter);
+
+    /** Exact nearest-rank latency percentiles of the successful requests the filter selects. */
+    LatencyPercentiles latencyPercentiles(RequestFilter filter);
+
+    /** Counts by status and averages over the sessions of one kind; a session not ended lasts until {@code now}. */
+    SessionStats sessionStats(SessionKind kind, Instant now);
+
+    /**
+     * Findings of convergence sessions by severity: the sum of the {@code findings} objects
+     * ({@code {"critical": n, "high": n, ...}}) in the data of their METRICS and STEP_COMPLETE events.
+     */
+    FindingCounts countFindings();
 
     /** Flushes pending writes, stops the writer and closes every connection. Idempotent. */
     @Override

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 final class Migrations {
     /** Every migration, oldest first. Append new ones; never edit a released one. */
     static final List<Migration> ALL = List.of(
-            new Migration(1, "/io/kimi/core/store/sqlite/V1__init.sql"));
+            new Migration(1, "/io/kimi/core/store/sqlite/V1__init.sql"),
+            new Migration(2, "/io/kimi/core/store/sqlite/V2__metrics_indexes.sql"));
 
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 

@@ -7,8 +7,13 @@ import io.kimi.core.Event;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
+import io.kimi.core.store.FindingCounts;
+import io.kimi.core.store.LatencyPercentiles;
 import io.kimi.core.store.Page;
+import io.kimi.core.store.RequestFilter;
+import io.kimi.core.store.RequestStats;
 import io.kimi.core.store.SessionQuery;
+import io.kimi.core.store.SessionStats;
 import io.kimi.core.store.Store;
 import io.kimi.core.store.StoreException;
 import java.io.IOException;
@@ -17,6 +22,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -54,6 +60,7 @@ public final class SqliteStore implements Store {
     private final BatchWriter writer;
     private final HikariDataSource readerPool;
     private final Reads reads;
+    private final StatsReads stats;
     private final Jdbi readers;
 
     private SqliteStore(String storeName, BatchWriter writer, HikariDataSource readerPool) {
@@ -62,6 +69,7 @@ public final class SqliteStore implements Store {
         this.readerPool = readerPool;
         this.readers = Jdbi.create(readerPool);
         this.reads = new Reads(readers);
+        this.stats = new StatsReads(readers);
     }
 
     /**
@@ -173,6 +181,30 @@ public final class SqliteStore implements Store {
     public long countSessions(SessionKind kind) {
         requireNonNull(kind, "kind");
         return read("countSessions " + kind.wireName(), () -> reads.countSessions(kind));
+    }
+
+    @Override
+    public RequestStats requestStats(RequestFilter filter) {
+        requireNonNull(filter, "filter");
+        return read("requestStats " + filter, () -> stats.requestStats(filter));
+    }
+
+    @Override
+    public LatencyPercentiles latencyPercentiles(RequestFilter filter) {
+        requireNonNull(filter, "filter");
+        return read("latencyPercentiles " + filter, () -> stats.latencyPercentiles(filter));
+    }
+
+    @Override
+    public SessionStats sessionStats(SessionKind kind, Instant now) {
+        requireNonNull(kind, "kind");
+        requireNonNull(now, "now");
+        return read("sessionStats " + kind.wireName(), () -> stats.sessionStats(kind, now));
+    }
+
+    @Override
+    public FindingCounts countFindings() {
+        return read("countFindings", stats::countFindings);
     }
 
     /** Commits every queued write, stops the writer thread and closes every connection. Idempotent. */

@@ -1,0 +1,265 @@
+package io.kimi.api;
+
+import static io.kimi.api.TestServer.chatBody;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.core.hub.HubMessage;
+import io.kimi.testing.FakeUpstream;
+import io.kimi.testing.Reply;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The live WebSocket protocol through a real server, with a real WebSocket client on loopback. */
+class WebSocketEndToEndTest {
+    @TempDir
+    Path dir;
+
+    FakeUpstream fake;
+    TestServer server;
+
+    @BeforeEach
+    void start() {
+        fake = FakeUpstream.start();
+        fake.defaultReply(Reply.chatCompletion("ok", 1000, 50));
+        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "");
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        fake.close();
+    }
+
+    private URI ws(String path) {
+        return URI.create("ws://127.0.0.1:" + server.server.port() + path);
+    }
+
+    @Test
+    void newClientGetsInitThenLiveMetricEventAndSessionMessages() {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            JsonNode init = client.next("init");
+            assertThat(init.path("data").path("active_session").isNull()).isTrue();
+            assertThat(init.path("data").path("thresholds").path("warning").asDouble()).isEqualTo(70);
+
+            server.post("/chat/completions", chatBody("kimi-k2", false, ""));
+
+            JsonNode session = client.next("session");
+            assertThat(session.path("action").asText()).isEqualTo("created");
+            JsonNode metric = client.next("metric").path("data");
+            assertThat(metric.path("prompt_tokens").asInt()).isEqualTo(1000);
+            assertThat(metric.path("completion_tokens").asInt()).isEqualTo(50);
+            assertThat(metric.path("usage_source").asText()).isEqualTo("reported");
+            assertThat(metric.path("estimated_prompt_tokens").asInt()).isPositive();
+            assertThat(metric.path("context_window").asInt()).isEqualTo(262144);
+            assertThat(metric.path("context_percent").asDouble()).isCloseTo(100.0 * 1050 / 262144,
+                    org.assertj.core.data.Offset.offset(0.01));
+            assertThat(metric.path("cost_usd").asDouble()).isPositive();
+            assertThat(metric.path("latency_ms").asLong()).isGreaterThanOrEqualTo(0);
+            assertThat(metric.path("source").asText()).isEqualTo("proxy");
+            JsonNode event = client.next("event");
+            assertThat(event.path("event_type").asText()).isEqualTo("REQUEST_COMPLETED");
+            assertThat(event.path("session_id").asText()).isEqualTo(metric.path("session_id").asText());
+            assertThat(event.path("data").path("prompt_tokens").asInt()).isEqualTo(1000);
+        }
+    }
+
+    @Test
+    void initCarriesTheActiveSessionAndItsRecentRequests() {
+        server.post("/chat/completions", chatBody("kimi-k2", false, ""));
+
+        try (WsTestClient client = WsTestClient.connect(ws("/"))) {
+            JsonNode data = client.next("init").path("data");
+            assertThat(data.path("active_session").path("totals").path("requests").asInt()).isEqualTo(1);
+            assertThat(data.path("recent_requests")).hasSize(1);
+            assertThat(data.path("subscriptions").get(0).asText()).isEqualTo("*");
+        }
+    }
+
+    @Test
+    void pingIsAnsweredWithPong() {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            client.send("{\"action\":\"ping\"}");
+
+            assertThat(client.next("pong").path("timestamp").asText()).endsWith("Z");
+        }
+    }
+
+    @Test
+    void subscriptionsFilterByEventOrMessageType() {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            client.next("init");
+            client.send("{\"action\":\"subscribe\",\"events\":[\"metric\"]}");
+            JsonNode reply = client.next("response");
+            assertThat(reply.path("request_action").asText()).isEqualTo("subscribe");
+            assertThat(reply.path("data").path("subscribed").toString()).isEqualTo("[\"metric\"]");
+
+            server.post("/chat/completions", chatBody("kimi-k2", false, ""));
+            server.server.hub().publish(new HubMessage("event", "STEP_COMPLETE",
+                    "{\"type\":\"event\",\"event_type\":\"STEP_COMPLETE\"}"));
+            List<String> types = new java.util.ArrayList<>();
+            client.next(m -> {
+                types.add(m.path("type").asText());
+                return m.path("type").asText().equals("metric");
+            }, "metric");
+            // The request's event is published right after its metric: a pong after that proves it was filtered.
+            client.send("{\"action\":\"ping\"}");
+            client.next(m -> {
+                types.add(m.path("type").asText());
+                return m.path("type").asText().equals("pong");
+            }, "pong");
+            assertThat(types).contains("metric").doesNotContain("event", "session");
+
+            client.send("{\"action\":\"subscribe\",\"events\":[\"STEP_COMPLETE\"]}");
+            client.next("response");
+            server.server.hub().publish(new HubMessage("event", "STEP_COMPLETE",
+                    "{\"type\":\"event\",\"event_type\":\"STEP_COMPLETE\"}"));
+            server.server.hub().publish(new HubMessage("event", "STEP_FAILED",
+                    "{\"type\":\"event\",\"event_type\":\"STEP_FAILED\"}"));
+            assertThat(client.next("event").path("event_type").asText()).isEqualTo("STEP_COMPLETE");
+
+            client.send("{\"action\":\"unsubscribe\",\"events\":[\"metric\"]}");
+            assertThat(client.next("response").path("data").path("subscribed").toString())
+                    .isEqualTo("[\"STEP_COMPLETE\"]");
+        }
+    }
+
+    @Test
+    void sessionsCanBeListedAndFetchedOverTheSocket() {
+        server.post("/chat/completions", chatBody("kimi-k2", false, ""));
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            client.send("{\"action\":\"list_sessions\",\"limit\":5,\"offset\":0}");
+            JsonNode list = client.next("response");
+            assertThat(list.path("request_action").asText()).isEqualTo("list_sessions");
+            assertThat(list.path("data").path("total").asInt()).isEqualTo(1);
+            String id = list.path("data").path("sessions").get(0).path("session_id").asText();
+
+            client.send("{\"action\":\"get_session\",\"session_id\":\"" + id + "\"}");
+            JsonNode got = client.next("response");
+            assertThat(got.path("request_action").asText()).isEqualTo("get_session");
+            assertThat(got.path("data").path("session_id").asText()).isEqualTo(id);
+
+            client.send("{\"action\":\"get_session\",\"session_id\":\"nope\"}");
+            JsonNode missing = client.next("error");
+            assertThat(missing.path("code").asText()).isEqualTo("session_not_found");
+            assertThat(missing.path("request_action").asText()).isEqualTo("get_session");
+        }
+    }
+
+    @Test
+    void badInputGetsErrorsAndTheConnectionStaysUsable() {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            client.send("{not json");
+            assertThat(client.next("error").path("code").asText()).isEqualTo("invalid_json");
+            client.send("{\"action\":\"fly\"}");
+            assertThat(client.next("error").path("code").asText()).isEqualTo("unknown_action");
+            client.send("[1,2,3]");
+            assertThat(client.next("error").path("code").asText()).isEqualTo("invalid_message");
+            client.send("{\"action\":42}");
+            assertThat(client.next("error").path("code").asText()).isEqualTo("missing_action");
+            client.send("{\"action\":\"list_sessions\",\"limit\":\"ten\"}");
+            assertThat(client.next("error").path("message").asText()).contains("limit");
+            client.send("{\"action\":\"subscribe\",\"events\":[1]}");
+            assertThat(client.next("error").path("code").asText()).isEqualTo("invalid_events");
+            client.send("{\"action\":\"get_session\"}");
+            assertThat(client.next("error").path("message").asText()).contains("session_id");
+
+            client.send("{\"action\":\"ping\"}");
+            assertThat(client.next("pong")).isNotNull();
+        }
+    }
+
+    @Test
+    void oversizeMessageGetsAnErrorAndACloseWithMessageTooBig() throws Exception {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            client.send("{\"action\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");
+
+            assertThat(client.next("error").path("code").asText()).isEqualTo("message_too_big");
+            assertThat(client.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1009);
+        }
+    }
+
+    @Test
+    void clientThatStopsReadingIsCutOffWhileOthersGetEverything() throws Exception {
+        String payload = "{\"type\":\"event\",\"event_type\":\"METRICS\",\"pad\":\"" + "y".repeat(2000) + "\"}";
+        try (StalledWsClient slow = new StalledWsClient(server.server.port());
+                WsTestClient fast = WsTestClient.connect(ws("/ws"))) {
+            fast.next("init");
+            int received = 0;
+            // 20 MB in batches of 500: far more than socket buffers hold for the client that does not read,
+            // while the client that reads never falls more than a batch behind.
+            for (int batch = 1; batch <= 20; batch++) {
+                for (int i = 0; i < 500; i++) {
+                    server.server.hub().publish(new HubMessage("event", "METRICS", payload));
+                }
+                received += awaitMetrics(fast, batch * 500 - received);
+            }
+
+            assertThat(received).as("fast client closed with %s (%s)", fast.closed.getNow(null), fast.closeReason)
+                    .isEqualTo(10_000);
+            assertThat(fast.closed).isNotDone();
+            assertThat(slow.readUntilClosed()).isIn(1008, -1);
+            assertThat(server.get("/metrics").body()).containsPattern("kimi_websocket_dropped_total\\S* [1-9]");
+        }
+    }
+
+    /** Waits (bounded) for {@code count} METRICS events; returns how many arrived. */
+    private static int awaitMetrics(WsTestClient client, int count) throws InterruptedException {
+        int got = 0;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (got < count && System.nanoTime() < deadline) {
+            JsonNode m = client.messages.poll(100, TimeUnit.MILLISECONDS);
+            if (m != null && m.path("event_type").asText().equals("METRICS")) {
+                got++;
+            }
+        }
+        return got;
+    }
+
+    @Test
+    void foreignOriginsAreRefusedAndOwnOriginAccepted() {
+        int port = server.server.port();
+        assertThatThrownBy(() -> WsTestClient.connect(ws("/ws"), true, "http://evil.example:" + port))
+                .hasRootCauseMessage("Unexpected HTTP response status code 403");
+        try (WsTestClient own = WsTestClient.connect(ws("/ws"), true, "http://localhost:" + port)) {
+            assertThat(own.next("init")).isNotNull();
+        }
+    }
+
+    @Test
+    void aConfiguredTokenIsNeededAsQueryParameter(@TempDir Path other) {
+        server.close();
+        server = TestServer.start(other, fake.baseUrl(), fake.baseUrl(), "auth_token = \"${FAKE_API_KEY}\"");
+
+        assertThatThrownBy(() -> WsTestClient.connect(ws("/ws"))).hasRootCauseMessage(
+                "Unexpected HTTP response status code 401");
+        try (WsTestClient client = WsTestClient.connect(ws("/ws?token=" + TestServer.API_KEY))) {
+            assertThat(client.next("init")).isNotNull();
+        }
+    }
+
+    @Test
+    void silentClientsAreClosedAfterTheIdleTimeout(@TempDir Path other) throws Exception {
+        server.close();
+        server = TestServer.start(other, fake.baseUrl(), fake.baseUrl(), "ws_idle_timeout_ms = 500");
+
+        try (WsTestClient quiet = WsTestClient.connect(ws("/ws"))) {
+            assertThat(quiet.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
+            assertThat(quiet.closeReason).contains("idle");
+        }
+    }
+
+    @Test
+    void plainGetOnTheSocketPathIsNotAnUpgrade() {
+        assertThat(server.get("/ws").statusCode()).isEqualTo(404);
+        assertThat(Duration.ofSeconds(1)).isPositive();
+    }
+}

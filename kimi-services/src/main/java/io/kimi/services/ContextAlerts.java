@@ -1,0 +1,132 @@
+package io.kimi.services;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.config.Thresholds;
+import io.kimi.core.Event;
+import io.kimi.core.EventTypes;
+import io.kimi.core.Session;
+import io.kimi.core.store.Store;
+import java.text.NumberFormat;
+import java.time.Clock;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raises an alert when a session's context fill crosses a threshold of {@code [thresholds]} upward (warning,
+ * high, critical: 70, 85 and 95 % of the window by default). One crossing raises one alert, for the highest
+ * threshold crossed (50 → 96 % raises only "critical"); a threshold is re-armed when the fill falls back below it
+ * (after compacting or restarting the conversation). A session met for the first time starts from its fill
+ * before the update, so thresholds it was already above (e.g. before a restart of the server) do not alert again.
+ *
+ * <p>Each alert is stored as an {@link EventTypes#ALERT} event and published live as an {@code alert} message and
+ * as that {@code event}. Called on the accounting thread; thread-safe all the same.
+ */
+public final class ContextAlerts {
+    private static final Logger log = LoggerFactory.getLogger(ContextAlerts.class);
+    private static final List<String> LEVELS = List.of("warning", "high", "critical");
+    private static final char NBSP = '\u00a0';
+
+    private final Thresholds thresholds;
+    private final Store store;
+    private final LiveFeed feed;
+    private final Clock clock;
+    /** Per session: how many thresholds (from the lowest) have alerted and not been re-armed. */
+    private final Map<String, Integer> alerted = new ConcurrentHashMap<>();
+
+    public ContextAlerts(Thresholds thresholds, Store store, LiveFeed feed, Clock clock) {
+        this.thresholds = requireNonNull(thresholds, "thresholds");
+        this.store = requireNonNull(store, "store");
+        this.feed = requireNonNull(feed, "feed");
+        this.clock = requireNonNull(clock, "clock");
+    }
+
+    /**
+     * Checks a session after a recorded request, raising at most one alert.
+     *
+     * @param before the session before the request was counted
+     * @param after the session after
+     * @return the alert event raised, if any
+     */
+    public Optional<Event> afterRequest(Session before, Session after) {
+        requireNonNull(before, "before");
+        requireNonNull(after, "after");
+        int reached = reached(after.contextPercent());
+        Integer previous = alerted.put(after.sessionId(), reached);
+        if (reached <= (previous != null ? previous : reached(before.contextPercent()))) {
+            return Optional.empty();
+        }
+        ObjectNode data = alertData(after, reached - 1);
+        Event event = new Event(UUID.randomUUID().toString(), after.sessionId(), clock.instant(), 0, null,
+                EventTypes.ALERT, data.toString());
+        store.appendEvent(event).whenComplete((v, e) -> {
+            if (e != null) {
+                log.error("Could not store the context alert of session {}", after.sessionId(), e);
+            }
+        });
+        feed.alert(data);
+        feed.event(event);
+        return Optional.of(event);
+    }
+
+    /** Forgets a session (deleted): its state is no longer needed. */
+    public void forget(String sessionId) {
+        alerted.remove(sessionId);
+    }
+
+    /** How many thresholds a fill is at or above: 0 (none) to 3 (critical). */
+    private int reached(double percent) {
+        double[] values = {thresholds.warning(), thresholds.high(), thresholds.critical()};
+        int n = 0;
+        while (n < values.length && percent >= values[n]) {
+            n++;
+        }
+        return n;
+    }
+
+    private ObjectNode alertData(Session s, int levelIndex) {
+        double threshold = levelIndex == 0 ? thresholds.warning()
+                : levelIndex == 1 ? thresholds.high() : thresholds.critical();
+        String level = LEVELS.get(levelIndex);
+        double percent = s.contextPercent();
+        long tokens = s.totals().contextTokens();
+        ObjectNode data = JsonNodeFactory.instance.objectNode();
+        data.put("level", level);
+        if (threshold == Math.rint(threshold)) {
+            data.put("threshold", (long) threshold);
+        } else {
+            data.put("threshold", threshold);
+        }
+        data.put("percent", Math.round(percent * 100) / 100.0)
+                .put("context_tokens", tokens)
+                .put("context_window", s.contextWindow())
+                .put("model", s.model())
+                .put("session_id", s.sessionId())
+                .put("message", message(level, percent, tokens, s.contextWindow(), s.model()));
+        log.info("Context alert ({}) for session {}: {} % of {} tokens", level, s.sessionId(),
+                data.get("percent"), s.contextWindow());
+        return data;
+    }
+
+    /** E.g. "Contexte à 86 % de la fenêtre de kimi-k2 (225 000 / 262 144 tokens) : pensez à compacter." */
+    static String message(String level, double percent, long tokens, int window, String model) {
+        NumberFormat n = NumberFormat.getIntegerInstance(Locale.FRANCE);
+        String advice = switch (level) {
+            case "warning" -> "pensez à compacter.";
+            case "high" -> "compactez bientôt la conversation.";
+            default -> "compactez maintenant ou démarrez une nouvelle session.";
+        };
+        // Rounded down, so the figure shown is never below the threshold that was crossed.
+        return "Contexte à " + (long) Math.floor(percent) + NBSP + "% de la fenêtre de "
+                + (model != null ? model : "ce modèle") + " ("
+                + n.format(tokens) + " / " + n.format(window) + " tokens)" + NBSP + ": " + advice;
+    }
+}

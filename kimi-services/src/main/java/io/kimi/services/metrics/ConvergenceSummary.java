@@ -1,0 +1,30 @@
+package io.kimi.services.metrics;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a convergence session's events say per iteration (seed 002's session metrics). Lists are indexed by
+ * iteration: element 0 is iteration 1, and every list has {@code iterations} elements (0 where nothing was
+ * reported).
+ *
+ * @param iterations the highest iteration reached (the session's current iteration, or a later event's)
+ * @param findingsPerIteration findings reported in each iteration
+ * @param fixesPerIteration fixes reported in each iteration
+ * @param stepDurations per step name (in the order first seen), its duration in seconds in each iteration
+ */
+public record ConvergenceSummary(
+        int iterations,
+        List<Long> findingsPerIteration,
+        List<Long> fixesPerIteration,
+        Map<String, List<Double>> stepDurations) {
+
+    public ConvergenceSummary {
+        findingsPerIteration = List.copyOf(findingsPerIteration);
+        fixesPerIteration = List.copyOf(fixesPerIteration);
+        Map<String, List<Double>> copy = new LinkedHashMap<>();
+        stepDurations.forEach((step, durations) -> copy.put(step, List.copyOf(durations)));
+        stepDurations = java.util.Collections.unmodifiableMap(copy);
+    }
+}
