@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.config.ConfigException;
 import io.kimi.config.ConfigLoader;
 import io.kimi.config.ConfigOverrides;
+import io.kimi.config.ConvergenceConfig;
 import io.kimi.config.KimiConfig;
 import io.kimi.config.ServerConfig;
 import io.kimi.core.KimiException;
@@ -21,6 +22,13 @@ import io.kimi.services.Accountant;
 import io.kimi.services.ChatCompletions;
 import io.kimi.services.ContextAlerts;
 import io.kimi.services.LiveFeed;
+import io.kimi.services.convergence.BridgeStatus;
+import io.kimi.services.convergence.ConvergenceBridge;
+import io.kimi.services.convergence.ConvergenceIngest;
+import io.kimi.services.convergence.IncomingEvents;
+import io.kimi.services.convergence.MockLoop;
+import io.kimi.services.convergence.SimulatedLoop;
+import java.util.function.Supplier;
 import io.kimi.services.live.LiveClients;
 import io.kimi.services.live.LiveProtocol;
 import io.kimi.services.ProxySessions;
@@ -70,6 +78,9 @@ public final class KimiServer implements AutoCloseable {
     private ChatProxy proxy;
     private Channel serverChannel;
     private LiveClients liveClients;
+    private ConvergenceIngest convergenceIngest;
+    private ConvergenceBridge bridge;
+    private MockLoop mockLoop;
     private ServerMetrics metrics;
     private boolean started;
     private boolean closed;
@@ -120,16 +131,22 @@ public final class KimiServer implements AutoCloseable {
                 blocking = blockingPool(server.blockingThreads());
                 ChatCompletions completions = new ChatCompletions(new ModelRouter(config), sessions, counter,
                         accountant, rateLimiter, clock);
-                RestApi rest = new RestApi(store, sessions, accountant, config, views, clock, rateLimiter);
+                IncomingEvents incoming = new IncomingEvents(json, clock);
+                convergenceIngest = new ConvergenceIngest(store, feed, metrics, json);
+                Supplier<BridgeStatus> bridgeStatus = startConvergence(incoming);
+                RestApi rest = new RestApi(store, sessions, accountant, config, views, clock, rateLimiter,
+                        convergenceIngest, bridgeStatus);
                 liveClients = new LiveClients(hub);
                 metrics.webSocketClients(liveClients::count);
                 WebSocketUpgrade webSockets = new WebSocketUpgrade(liveClients,
                         new LiveProtocol(store, accountant, views, clock, blocking),
                         new OriginPolicy(server.host(), server.allowedOrigins()), server.wsMaxFrameBytes(),
                         server.wsQueueLimit(), server.wsIdleTimeout(), metrics::messageDropped);
-                Dispatcher dispatcher = new Dispatcher(auth, new ProxyHandler(completions, proxy, blocking),
-                        new MetricsApi(store, accountant, views, metrics, clock).addTo(rest.routes()), blocking, config,
-                        views, webSockets);
+                Routes routes = rest.routes();
+                new MetricsApi(store, accountant, views, metrics, clock, bridgeStatus).addTo(routes);
+                new EventsApi(incoming, convergenceIngest, views).addTo(routes);
+                Dispatcher dispatcher = new Dispatcher(auth, new ProxyHandler(completions, proxy, blocking), routes,
+                        blocking, config, views, webSockets);
                 group = new MultiThreadIoEventLoopGroup(server.ioThreads(), NioIoHandler.newFactory());
                 serverChannel = new ServerBootstrap()
                         .group(group)
@@ -210,6 +227,15 @@ public final class KimiServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        if (bridge != null) {
+            bridge.close();
+        }
+        if (mockLoop != null) {
+            mockLoop.close();
+        }
+        if (convergenceIngest != null) {
+            convergenceIngest.close();
+        }
         if (accountant != null) {
             accountant.close();
         }
@@ -219,6 +245,23 @@ public final class KimiServer implements AutoCloseable {
         if (metrics != null) {
             metrics.close();
         }
+    }
+
+    /** Starts the convergence bridge, or the simulated loop, as configured; returns where to read its state. */
+    private Supplier<BridgeStatus> startConvergence(IncomingEvents incoming) {
+        ConvergenceConfig c = config.convergence();
+        if (c.mock()) {
+            mockLoop = new MockLoop(new SimulatedLoop(System.nanoTime(), clock), incoming, convergenceIngest,
+                    c.mockInterval());
+            mockLoop.start();
+            return () -> new BridgeStatus("mock", null, null, null, 0, 0, 0, null, null);
+        }
+        if (c.url() == null) {
+            return BridgeStatus::disabled;
+        }
+        bridge = new ConvergenceBridge(c.url(), incoming, convergenceIngest, c.reconnectMax(), clock);
+        bridge.start();
+        return bridge::status;
     }
 
     private static String checkAuth(ServerConfig server) {

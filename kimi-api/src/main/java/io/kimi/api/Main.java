@@ -22,6 +22,8 @@ public final class Main {
             "  --host HOST     address to bind              (DASHBOARD_HOST; default 127.0.0.1)",
             "  --port PORT     port to listen on, 0 = any   (DASHBOARD_PORT; default 8766)",
             "  --db FILE       SQLite database file         (DASHBOARD_DB_PATH; default ./dashboard.db)",
+            "  --convergence-url URL  convergence loop WebSocket, or off (CONVERGENCE_WS_URL; default ws://localhost:8765)",
+            "  --mock          run a built-in simulated convergence loop (DASHBOARD_MOCK=true)",
             "  --help          show this help",
             "",
             "Provider keys come from the variables named in the config (e.g. KIMI_API_KEY, OPENAI_API_KEY).",
@@ -84,6 +86,8 @@ public final class Main {
         String host = null;
         Integer port = null;
         Path db = null;
+        String convergenceUrl = null;
+        Boolean mock = null;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -96,10 +100,17 @@ public final class Main {
                 case "--help":
                 case "-h":
                     return null;
+                case "--mock":
+                    if (value != null) {
+                        throw new IllegalArgumentException("--mock takes no value");
+                    }
+                    mock = Boolean.TRUE;
+                    continue;
                 case "--config":
                 case "--host":
                 case "--port":
                 case "--db":
+                case "--convergence-url":
                     if (value == null) {
                         if (i + 1 >= args.length) {
                             throw new IllegalArgumentException(arg + " needs a value");
@@ -127,11 +138,14 @@ public final class Main {
                         throw new IllegalArgumentException("--port: " + port + " (expected: 0-65535)");
                     }
                     break;
+                case "--convergence-url":
+                    convergenceUrl = value;
+                    break;
                 default:
                     db = Path.of(value);
                     break;
             }
         }
-        return new ConfigOverrides(config, host, port, db);
+        return new ConfigOverrides(config, host, port, db, convergenceUrl, mock);
     }
 }

@@ -5,11 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.core.Event;
+import io.kimi.core.Findings;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.store.EstimateAccuracy;
-import io.kimi.core.store.FindingCounts;
 import io.kimi.core.store.LatencyPercentiles;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.RequestFilter;
@@ -19,6 +19,8 @@ import io.kimi.core.store.SessionStats;
 import io.kimi.core.store.Store;
 import io.kimi.services.Accountant;
 import io.kimi.services.JsonViews;
+import io.kimi.services.convergence.BridgeStatus;
+import java.util.function.Supplier;
 import io.kimi.services.SessionNotFoundException;
 import io.kimi.services.metrics.ConvergenceMetrics;
 import io.kimi.services.metrics.ConvergenceSummary;
@@ -28,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -46,23 +47,23 @@ import org.slf4j.LoggerFactory;
 final class MetricsApi {
     private static final Logger log = LoggerFactory.getLogger(MetricsApi.class);
     private static final int DEFAULT_EVENTS = 100;
-    private static final int EVENT_PAGE = 1000;
     private static final Duration SCRAPE_WAIT = Duration.ofSeconds(2);
 
     private final Store store;
     private final Accountant accountant;
     private final JsonViews views;
     private final ServerMetrics metrics;
-    private final ConvergenceMetrics convergence;
     private final Clock clock;
     private final Instant started;
+    private final Supplier<BridgeStatus> bridge;
 
-    MetricsApi(Store store, Accountant accountant, JsonViews views, ServerMetrics metrics, Clock clock) {
+    MetricsApi(Store store, Accountant accountant, JsonViews views, ServerMetrics metrics, Clock clock,
+            Supplier<BridgeStatus> bridge) {
+        this.bridge = requireNonNull(bridge, "bridge");
         this.store = requireNonNull(store, "store");
         this.accountant = requireNonNull(accountant, "accountant");
         this.views = requireNonNull(views, "views");
         this.metrics = requireNonNull(metrics, "metrics");
-        this.convergence = new ConvergenceMetrics(views.mapper());
         this.clock = requireNonNull(clock, "clock");
         this.started = clock.instant();
     }
@@ -100,7 +101,7 @@ final class MetricsApi {
         catchUp();
         Instant now = clock.instant();
         SessionStats sessions = store.sessionStats(SessionKind.CONVERGENCE, now);
-        FindingCounts findings = store.countFindings();
+        Findings findings = store.countFindings();
         ObjectNode n = views.mapper().createObjectNode();
         n.put("total_sessions", sessions.total())
                 .put("active_sessions", sessions.running())
@@ -114,6 +115,8 @@ final class MetricsApi {
                 .put("medium", findings.medium())
                 .put("low", findings.low())
                 .put("info", findings.info());
+
+        n.set("bridge", BridgeView.of(bridge.get(), views.mapper()));
 
         ObjectNode proxy = n.putObject("proxy");
         proxy.put("sessions", store.countSessions(SessionKind.PROXY));
@@ -138,7 +141,8 @@ final class MetricsApi {
         ObjectNode n = views.mapper().createObjectNode();
         n.put("session_id", s.sessionId()).put("kind", s.kind().wireName());
         if (s.kind() == SessionKind.CONVERGENCE) {
-            ConvergenceSummary summary = convergence.summarize(s, allEvents(s.sessionId()));
+            ConvergenceSummary summary = ConvergenceMetrics.summarize(s, store.listIterations(s.sessionId()),
+                    store.listSteps(s.sessionId()));
             n.put("iterations", summary.iterations())
                     .put("duration_seconds", round(seconds(s.startTime(), s.endTime() != null ? s.endTime() : now), 1));
             ArrayNode findings = n.putArray("findings_per_iteration");
@@ -226,20 +230,6 @@ final class MetricsApi {
             accuracy.put("completion_mean_abs_error_percent", round(a.completionMeanAbsErrorPercent(), 2));
         } else {
             accuracy.putNull("completion_mean_abs_error_percent");
-        }
-    }
-
-    /** Every event of a session, oldest first. */
-    private List<Event> allEvents(String sessionId) {
-        List<Event> all = new ArrayList<>();
-        int offset = 0;
-        while (true) {
-            Page<Event> page = store.listEvents(sessionId, EVENT_PAGE, offset);
-            all.addAll(page.items());
-            offset += page.items().size();
-            if (page.items().isEmpty() || offset >= page.total()) {
-                return all;
-            }
         }
     }
 

@@ -13,6 +13,9 @@ import io.kimi.core.store.Page;
 import io.kimi.core.store.SessionQuery;
 import io.kimi.core.store.Store;
 import io.kimi.services.Accountant;
+import io.kimi.services.convergence.BridgeStatus;
+import io.kimi.services.convergence.ConvergenceIngest;
+import java.util.function.Supplier;
 import io.kimi.services.ProxySessions;
 import io.kimi.services.RateLimiter;
 import io.kimi.services.SessionNotFoundException;
@@ -38,10 +41,14 @@ final class RestApi {
     private final CsvExport csv;
     private final Clock clock;
     private final Instant started;
+    private final ConvergenceIngest convergence;
+    private final Supplier<BridgeStatus> bridge;
     private final RateLimiter rateLimiter;
 
     RestApi(Store store, ProxySessions sessions, Accountant accountant, KimiConfig config, JsonViews views,
-            Clock clock, RateLimiter rateLimiter) {
+            Clock clock, RateLimiter rateLimiter, ConvergenceIngest convergence, Supplier<BridgeStatus> bridge) {
+        this.convergence = convergence;
+        this.bridge = bridge;
         this.store = store;
         this.sessions = sessions;
         this.accountant = accountant;
@@ -92,6 +99,7 @@ final class RestApi {
                 .put("providers", config.providers().size())
                 .put("models", config.models().size())
                 .put("active_session", sessions.active().map(Session::sessionId).orElse(null));
+        n.set("convergence", BridgeView.of(bridge.get(), views.mapper()));
         return ApiResponse.json(dbOk ? 200 : 503, views.bytes(n));
     }
 
@@ -164,6 +172,7 @@ final class RestApi {
         find(id);
         sessions.remove(id);
         accountant.forgetSession(id);
+        convergence.forget(id);
         boolean existed = store.deleteSession(id).get(10, TimeUnit.SECONDS);
         if (!existed) {
             throw new SessionNotFoundException(id);

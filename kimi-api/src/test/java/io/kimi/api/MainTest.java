@@ -20,11 +20,22 @@ class MainTest {
         assertThat(o.host()).isEqualTo("0.0.0.0");
         assertThat(o.port()).isEqualTo(9000);
         assertThat(o.dbPath()).isEqualTo(Path.of("/tmp/x.db"));
+        assertThat(o.convergenceUrl()).isNull();
+        assertThat(o.mock()).isNull();
+    }
+
+    @Test
+    void convergenceFlagsBecomeOverrides() {
+        ConfigOverrides o = Main.parse(new String[] {"--convergence-url", "ws://127.0.0.1:9", "--mock"});
+
+        assertThat(o.convergenceUrl()).isEqualTo("ws://127.0.0.1:9");
+        assertThat(o.mock()).isTrue();
+        assertThatThrownBy(() -> Main.parse(new String[] {"--mock=yes"})).hasMessageContaining("no value");
     }
 
     @Test
     void noFlagsMeansNoOverrides() {
-        assertThat(Main.parse(new String[0])).isEqualTo(new ConfigOverrides(null, null, null, null));
+        assertThat(Main.parse(new String[0])).isEqualTo(ConfigOverrides.none());
     }
 
     @Test

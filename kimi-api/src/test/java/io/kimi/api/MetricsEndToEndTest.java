@@ -6,11 +6,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.core.ConvergenceTotals;
 import io.kimi.core.Event;
+import io.kimi.core.Findings;
+import io.kimi.core.IterationStats;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.SessionTotals;
+import io.kimi.core.StepStats;
 import io.kimi.core.store.sqlite.SqliteStore;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.PrometheusText;
@@ -138,10 +142,17 @@ class MetricsEndToEndTest {
         try (SqliteStore direct = SqliteStore.open(dir.resolve("dashboard.db"), Clock.systemUTC())) {
             direct.saveSession(new Session("conv-1", SessionKind.CONVERGENCE, null, "https://example.com",
                     SessionStatus.CONVERGED, start, start.plusSeconds(300), "CONVERGED", 2, "{}", null, null, 0,
-                    SessionTotals.ZERO, false));
+                    SessionTotals.ZERO, false, new ConvergenceTotals(10, 2, 0, 0, 0)));
             direct.saveSession(new Session("conv-2", SessionKind.CONVERGENCE, null, "repo",
                     SessionStatus.RUNNING, start, null, "DIAGNOSING", 1, "{}", null, null, 0,
-                    SessionTotals.ZERO, false));
+                    SessionTotals.ZERO, false, ConvergenceTotals.ZERO));
+            // the aggregates the ingest maintains from these events
+            direct.saveIteration(new IterationStats("conv-1", 1, new Findings(1, 2, 0, 0, 3), 2, 0, null, null,
+                    start.plusSeconds(1), start.plusSeconds(130)));
+            direct.saveIteration(new IterationStats("conv-1", 2, new Findings(0, 0, 0, 4, 0), 0, 0, null, null,
+                    start.plusSeconds(200), null));
+            direct.saveStep(new StepStats("conv-1", 1, "diagnose", 120.0, "complete"));
+            direct.saveStep(new StepStats("conv-1", 1, "fix", 9.0, "complete"));
             event(direct, "conv-1", 1, start.plusSeconds(1), "STEP_STARTED", "{\"step\":\"diagnose\"}");
             event(direct, "conv-1", 1, start.plusSeconds(121), "STEP_COMPLETE",
                     "{\"step\":\"diagnose\",\"findings\":{\"critical\":1,\"high\":2,\"info\":3}}");

@@ -52,6 +52,13 @@ final class TestServer implements AutoCloseable {
     /** As above, with the server's clock (e.g. one the test moves, for rate limits). */
     static TestServer start(Path dir, String fakeBaseUrl, String otherBaseUrl, String extraServerToml,
             String fakeProviderExtra, Clock clock) {
+        return start(dir, fakeBaseUrl, otherBaseUrl, extraServerToml, fakeProviderExtra, clock,
+                "[convergence]\nurl = \"off\"");
+    }
+
+    /** With a {@code [convergence]} section of its own (the others turn the bridge off). */
+    static TestServer start(Path dir, String fakeBaseUrl, String otherBaseUrl, String extraServerToml,
+            String fakeProviderExtra, Clock clock, String convergenceToml) {
         String toml = String.join("\n",
                 "[server]",
                 extraServerToml.contains("host =") ? "" : "host = \"127.0.0.1\"",
@@ -96,6 +103,8 @@ final class TestServer implements AutoCloseable {
                 "[models.keyless]",
                 "provider = \"nokey\"",
                 "context_window = 128000",
+                "",
+                convergenceToml,
                 "");
         try {
             Path file = dir.resolve("config.toml");

@@ -41,7 +41,7 @@ public final class ConfigLoader {
     /** The source name of the built-in defaults, in messages and {@link KimiConfig#source()}. */
     static final String BUILT_IN_SOURCE = "built-in defaults";
 
-    static final List<String> TOP_LEVEL_KEYS = List.of("server", "thresholds", "providers", "models");
+    static final List<String> TOP_LEVEL_KEYS = List.of("server", "thresholds", "providers", "models", "convergence");
 
     private final Map<String, String> env;
     private final ConfigFileLocator locator;
@@ -89,7 +89,8 @@ public final class ConfigLoader {
                 .read(catalogue.tableOrEmpty("models"), providers.keySet());
 
         server = new ServerOverrides(env).apply(server, overrides);
-        KimiConfig config = new KimiConfig(root.source(), server, providers, models, thresholds);
+        ConvergenceConfig convergence = new ConvergenceSection(env).read(root.tableOrEmpty("convergence"), overrides);
+        KimiConfig config = new KimiConfig(root.source(), server, providers, models, thresholds, convergence);
         LOG.info("Configuration read from {}{}: {} providers, {} models", root.source(),
                 catalogue == root ? "" : " (providers and models: " + BUILT_IN_SOURCE + ")",
                 providers.size(), models.size());

@@ -10,10 +10,18 @@ import java.nio.file.Path;
  * @param host the bind address ({@code --host})
  * @param port the port ({@code --port}, 0-65535)
  * @param dbPath the SQLite file ({@code --db})
+ * @param convergenceUrl the convergence loop's WebSocket ({@code --convergence-url}; {@code off} disables)
+ * @param mock run the built-in simulated loop ({@code --mock})
  */
-public record ConfigOverrides(Path configFile, String host, Integer port, Path dbPath) {
+public record ConfigOverrides(Path configFile, String host, Integer port, Path dbPath, String convergenceUrl,
+        Boolean mock) {
 
-    private static final ConfigOverrides NONE = new ConfigOverrides(null, null, null, null);
+    private static final ConfigOverrides NONE = new ConfigOverrides(null, null, null, null, null, null);
+
+    /** The server values only. */
+    public ConfigOverrides(Path configFile, String host, Integer port, Path dbPath) {
+        this(configFile, host, port, dbPath, null, null);
+    }
 
     /** Nothing given on the command line. */
     public static ConfigOverrides none() {

@@ -13,15 +13,24 @@ import java.util.Optional;
  * @param providers {@code [providers.<key>]} by key, in file order
  * @param models {@code [models.<key>]} by key, in file order
  * @param thresholds {@code [thresholds]}
+ * @param convergence {@code [convergence]}: the convergence loop's event stream
  */
 public record KimiConfig(
         String source,
         ServerConfig server,
         Map<String, ProviderConfig> providers,
         Map<String, ModelConfig> models,
-        Thresholds thresholds) {
+        Thresholds thresholds,
+        ConvergenceConfig convergence) {
+
+    /** A configuration without a convergence loop. */
+    public KimiConfig(String source, ServerConfig server, Map<String, ProviderConfig> providers,
+            Map<String, ModelConfig> models, Thresholds thresholds) {
+        this(source, server, providers, models, thresholds, ConvergenceConfig.OFF);
+    }
 
     public KimiConfig {
+        requireNonNull(convergence, "convergence");
         requireNonNull(source, "source");
         requireNonNull(server, "server");
         requireNonNull(thresholds, "thresholds");
@@ -41,6 +50,11 @@ public record KimiConfig(
 
     /** This configuration with another {@code [server]} section (for CLI and embedding overrides). */
     public KimiConfig withServer(ServerConfig newServer) {
-        return new KimiConfig(source, newServer, providers, models, thresholds);
+        return new KimiConfig(source, newServer, providers, models, thresholds, convergence);
+    }
+
+    /** This configuration with another {@code [convergence]} section. */
+    public KimiConfig withConvergence(ConvergenceConfig newConvergence) {
+        return new KimiConfig(source, server, providers, models, thresholds, newConvergence);
     }
 }

@@ -37,7 +37,7 @@ class ExampleConfigTest {
         String text = Files.readString(EXAMPLE);
 
         for (List<String> keys : List.of(ServerSection.KEYS, ThresholdsSection.KEYS, ProvidersSection.KEYS,
-                ModelsSection.KEYS, ConfigLoader.TOP_LEVEL_KEYS)) {
+                ModelsSection.KEYS, ConvergenceSection.KEYS, ConfigLoader.TOP_LEVEL_KEYS)) {
             for (String key : keys) {
                 assertThat(text).as(key).containsPattern("(?<![\\w-])" + key + "(?![\\w-])");
             }

@@ -23,6 +23,8 @@ import java.time.Instant;
  * @param contextWindow the model's context window in tokens (proxy sessions)
  * @param totals cumulative token counts and cost (proxy sessions; zero otherwise)
  * @param active whether this is the active proxy session
+ * @param convergence a convergence session's totals of findings, fixes, vulnerabilities and tests
+ *     ({@link ConvergenceTotals#ZERO} for proxy sessions)
  */
 public record Session(
         String sessionId,
@@ -39,7 +41,8 @@ public record Session(
         String model,
         int contextWindow,
         SessionTotals totals,
-        boolean active) {
+        boolean active,
+        ConvergenceTotals convergence) {
 
     public Session {
         requireNonNull(sessionId, "sessionId");
@@ -47,6 +50,7 @@ public record Session(
         requireNonNull(status, "status");
         requireNonNull(startTime, "startTime");
         requireNonNull(totals, "totals");
+        requireNonNull(convergence, "convergence");
         if (configJson == null || configJson.isBlank()) {
             configJson = "{}";
         }
@@ -56,22 +60,40 @@ public record Session(
     public static Session newProxy(String sessionId, String name, Instant start, String provider, String model,
             int contextWindow) {
         return new Session(sessionId, SessionKind.PROXY, name, null, SessionStatus.RUNNING, start, null, null, 0,
-                "{}", provider, model, contextWindow, SessionTotals.ZERO, false);
+                "{}", provider, model, contextWindow, SessionTotals.ZERO, false, ConvergenceTotals.ZERO);
     }
 
     public Session withTotals(SessionTotals newTotals) {
         return new Session(sessionId, kind, name, target, status, startTime, endTime, currentState,
-                currentIteration, configJson, provider, model, contextWindow, newTotals, active);
+                currentIteration, configJson, provider, model, contextWindow, newTotals, active, convergence);
     }
 
     public Session withActive(boolean isActive) {
         return new Session(sessionId, kind, name, target, status, startTime, endTime, currentState,
-                currentIteration, configJson, provider, model, contextWindow, totals, isActive);
+                currentIteration, configJson, provider, model, contextWindow, totals, isActive, convergence);
     }
 
     public Session withModel(String newProvider, String newModel, int newContextWindow) {
         return new Session(sessionId, kind, name, target, status, startTime, endTime, currentState,
-                currentIteration, configJson, newProvider, newModel, newContextWindow, totals, active);
+                currentIteration, configJson, newProvider, newModel, newContextWindow, totals, active, convergence);
+    }
+
+    public Session withConvergence(ConvergenceTotals newConvergence) {
+        return new Session(sessionId, kind, name, target, status, startTime, endTime, currentState,
+                currentIteration, configJson, provider, model, contextWindow, totals, active, newConvergence);
+    }
+
+    /** This session with a new life-cycle state: status, convergence state and iteration, and end time. */
+    public Session withState(SessionStatus newStatus, String newCurrentState, int newCurrentIteration,
+            Instant newEndTime) {
+        return new Session(sessionId, kind, name, target, newStatus, startTime, newEndTime, newCurrentState,
+                newCurrentIteration, configJson, provider, model, contextWindow, totals, active, convergence);
+    }
+
+    /** This session with a new target and configuration ({@code null} or blank configuration is {@code {}}). */
+    public Session withTarget(String newTarget, String newConfigJson) {
+        return new Session(sessionId, kind, name, newTarget, status, startTime, endTime, currentState,
+                currentIteration, newConfigJson, provider, model, contextWindow, totals, active, convergence);
     }
 
     /** Context fill of the last request against the window, in percent (0 when the window is unknown). */

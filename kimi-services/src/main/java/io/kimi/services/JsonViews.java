@@ -59,6 +59,16 @@ public final class JsonViews {
                 .put("cached_tokens", t.cachedTokens())
                 .put("estimated_prompt_tokens", t.estimatedPromptTokens())
                 .put("cost_usd", t.costUsd());
+        if (s.kind() == io.kimi.core.SessionKind.CONVERGENCE) {
+            io.kimi.core.ConvergenceTotals c = s.convergence();
+            n.put("final_state", s.endTime() != null ? s.currentState() : null);
+            n.putObject("metrics")
+                    .put("total_findings", c.totalFindings())
+                    .put("total_fixes", c.totalFixes())
+                    .put("total_vulnerabilities", c.totalVulnerabilities())
+                    .put("tests_passed", c.testsPassed())
+                    .put("tests_failed", c.testsFailed());
+        }
         double percent = s.contextPercent();
         ObjectNode context = n.putObject("context");
         context.put("tokens", t.contextTokens())

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kimi.config.ConfigLoader;
 import io.kimi.config.ConfigOverrides;
 import io.kimi.config.KimiConfig;
+import io.kimi.core.ConvergenceTotals;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
@@ -120,7 +121,7 @@ class ProxySessionsTest {
     void aConvergenceSessionIdCannotBeUsedForProxyRequests() {
         store.saveSession(new Session("loop-1", SessionKind.CONVERGENCE, null, "https://example.com",
                 SessionStatus.RUNNING, clock.instant(), null, "IDLE", 0, "{}", null, null, 0,
-                SessionTotals.ZERO, false)).join();
+                SessionTotals.ZERO, false, ConvergenceTotals.ZERO)).join();
 
         assertThatThrownBy(() -> sessions.resolve("loop-1", router.resolve("a1")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("convergence");

@@ -1,15 +1,20 @@
 package io.kimi.core.store;
 
 import io.kimi.core.Event;
+import io.kimi.core.Findings;
+import io.kimi.core.IterationStats;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
+import io.kimi.core.StepStats;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * Persistent sessions, request records and events.
+ * Persistent sessions, request records, events, and the per-iteration and per-step aggregates of convergence
+ * sessions.
  *
  * <p>Writes never block the caller: each is queued for one writer thread that commits them in batches, in
  * the order they were submitted, and completes the returned future once committed (exceptionally with a
@@ -36,6 +41,26 @@ public interface Store extends AutoCloseable {
     /** Appends an event; completes with {@code false} when an event with the same id was already stored. */
     CompletableFuture<Boolean> appendEvent(Event event);
 
+    /**
+     * Appends a batch of events in one write, all or nothing: completes with, for each event in order, whether
+     * it was newly stored ({@code false} when an event with its id was stored already, or comes earlier in
+     * the same batch). When one event cannot be stored (e.g. its session does not exist) none of the batch is,
+     * and the future fails; the batch can be sent again once fixed.
+     */
+    CompletableFuture<List<Boolean>> appendEvents(List<Event> events);
+
+    /**
+     * Inserts a convergence session's iteration, or replaces every field of the stored one with the same
+     * session and iteration. The session must exist; deleting it deletes its iterations.
+     */
+    CompletableFuture<Void> saveIteration(IterationStats stats);
+
+    /**
+     * Inserts a step of an iteration, or replaces every field of the stored one with the same session,
+     * iteration and step. The session must exist; deleting it deletes its steps.
+     */
+    CompletableFuture<Void> saveStep(StepStats stats);
+
     /** Completes once every write submitted before this call is committed (or has failed). */
     CompletableFuture<Void> flush();
 
@@ -52,6 +77,12 @@ public interface Store extends AutoCloseable {
     /** A session's events, oldest first (the order they happened). */
     Page<Event> listEvents(String sessionId, int limit, int offset);
 
+    /** A convergence session's iterations, by iteration number (empty for an unknown session). */
+    List<IterationStats> listIterations(String sessionId);
+
+    /** A convergence session's steps, by iteration number, then step name (empty for an unknown session). */
+    List<StepStats> listSteps(String sessionId);
+
     /** Counts sessions per kind, for metrics. */
     long countSessions(SessionKind kind);
 
@@ -64,11 +95,8 @@ public interface Store extends AutoCloseable {
     /** Counts by status and averages over the sessions of one kind; a session not ended lasts until {@code now}. */
     SessionStats sessionStats(SessionKind kind, Instant now);
 
-    /**
-     * Findings of convergence sessions by severity: the sum of the {@code findings} objects
-     * ({@code {"critical": n, "high": n, ...}}) in the data of their METRICS and STEP_COMPLETE events.
-     */
-    FindingCounts countFindings();
+    /** Findings of convergence sessions by severity: the sum of the findings of every stored iteration. */
+    Findings countFindings();
 
     /** Flushes pending writes, stops the writer and closes every connection. Idempotent. */
     @Override

@@ -2,135 +2,86 @@ package io.kimi.services.metrics;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kimi.core.Event;
-import io.kimi.core.EventTypes;
+import io.kimi.core.IterationStats;
 import io.kimi.core.Session;
-import java.time.Duration;
-import java.time.Instant;
+import io.kimi.core.StepStats;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Summarises a convergence session's event log per iteration (seed 002's {@code /api/sessions/{id}/metrics}).
+ * Lays out a convergence session's stored iterations and steps ({@code Store.listIterations},
+ * {@code Store.listSteps}) per iteration, as seed 002's {@code /api/sessions/{id}/metrics} shows them. The
+ * aggregates are maintained as events arrive, so this never reads the event log.
  *
- * <p>What is read, from events whose {@code iteration} is 1 or more (earlier ones belong to no iteration):
- * <ul>
- * <li>findings: {@code data.findings} of STEP_COMPLETE and METRICS events: an object of counts by severity
- *     ({@code {"critical":1,"high":2,...}}, summed), a number, or a list of findings (its length);</li>
- * <li>fixes: {@code data.fixes} of the same events: a number or a list (its length);</li>
- * <li>step durations: per STEP_COMPLETE event, {@code data.step} with {@code data.duration_seconds} (or
- *     {@code data.duration}, in seconds), else the time since the STEP_STARTED event of the same step and
- *     iteration; a step run twice in one iteration adds up.</li>
- * </ul>
- * Thread-safe.
+ * <p>Lists are indexed by iteration number (element 0 is iteration 1) and are as long as the highest iteration
+ * known: the session's current iteration, or a stored iteration or step. An iteration without a stored row
+ * counts 0; iteration 0 belongs to no iteration. Step durations are listed per step name: the loop's steps
+ * ({@code diagnose}, {@code fix}, {@code attack}, {@code validate}) first in that order, then any other in the
+ * order first stored; 0 where the step did not run or has no duration yet.
  */
 public final class ConvergenceMetrics {
-    private static final Logger log = LoggerFactory.getLogger(ConvergenceMetrics.class);
-    private static final List<String> SEVERITIES = List.of("critical", "high", "medium", "low", "info");
+    /** The steps of one iteration, in the order the loop runs them. */
+    private static final List<String> LOOP_STEPS = List.of("diagnose", "fix", "attack", "validate");
 
-    private final ObjectMapper json;
-
-    public ConvergenceMetrics(ObjectMapper json) {
-        this.json = requireNonNull(json, "json");
+    private ConvergenceMetrics() {
     }
 
-    /** Summarises the session from its events, oldest first. */
-    public ConvergenceSummary summarize(Session session, List<Event> events) {
+    /**
+     * @param session the convergence session
+     * @param iterations its stored iterations, by iteration number
+     * @param steps its stored steps, by iteration number then step name
+     */
+    public static ConvergenceSummary summarize(Session session, List<IterationStats> iterations,
+            List<StepStats> steps) {
         requireNonNull(session, "session");
-        requireNonNull(events, "events");
-        int iterations = Math.max(0, session.currentIteration());
-        for (Event e : events) {
-            iterations = Math.max(iterations, e.iteration());
+        requireNonNull(iterations, "iterations");
+        requireNonNull(steps, "steps");
+        int count = Math.max(0, session.currentIteration());
+        for (IterationStats it : iterations) {
+            count = Math.max(count, it.iteration());
         }
-        long[] findings = new long[iterations];
-        long[] fixes = new long[iterations];
-        Map<String, double[]> steps = new LinkedHashMap<>();
-        Map<String, Instant> started = new HashMap<>();
-        for (Event e : events) {
-            int i = e.iteration() - 1;
-            if (i < 0) {
-                continue;
-            }
-            JsonNode data = parse(e);
-            String type = e.eventType();
-            if (type.equals(EventTypes.STEP_COMPLETE) || type.equals(EventTypes.METRICS)) {
-                findings[i] += findingCount(data.path("findings"));
-                fixes[i] += count(data.path("fixes"));
-            }
-            String step = data.path("step").isTextual() ? data.path("step").asText() : null;
-            if (step == null) {
-                continue;
-            }
-            if (type.equals(EventTypes.STEP_STARTED)) {
-                started.put(e.iteration() + "/" + step, e.timestamp());
-            } else if (type.equals(EventTypes.STEP_COMPLETE)) {
-                Double seconds = duration(data, started.remove(e.iteration() + "/" + step), e.timestamp());
-                double[] perIteration = steps.computeIfAbsent(step, s -> new double[findings.length]);
-                if (seconds != null) {
-                    perIteration[i] += seconds;
-                }
+        for (StepStats step : steps) {
+            count = Math.max(count, step.iteration());
+        }
+        long[] findings = new long[count];
+        long[] fixes = new long[count];
+        for (IterationStats it : iterations) {
+            if (it.iteration() >= 1) {
+                findings[it.iteration() - 1] = it.findings().total();
+                fixes[it.iteration() - 1] = it.fixes();
             }
         }
-        Map<String, List<Double>> stepDurations = new LinkedHashMap<>();
-        steps.forEach((step, values) -> {
+        return new ConvergenceSummary(count, boxed(findings), boxed(fixes), stepDurations(steps, count));
+    }
+
+    private static Map<String, List<Double>> stepDurations(List<StepStats> steps, int count) {
+        Map<String, double[]> byStep = new LinkedHashMap<>();
+        for (String step : LOOP_STEPS) {
+            if (steps.stream().anyMatch(s -> s.step().equals(step) && s.iteration() >= 1)) {
+                byStep.put(step, new double[count]);
+            }
+        }
+        for (StepStats step : steps) {
+            if (step.iteration() < 1) {
+                continue;
+            }
+            double[] perIteration = byStep.computeIfAbsent(step.step(), s -> new double[count]);
+            Double seconds = step.durationSeconds();
+            if (seconds != null && seconds > 0) {
+                perIteration[step.iteration() - 1] = Math.round(seconds * 1000) / 1000.0;
+            }
+        }
+        Map<String, List<Double>> durations = new LinkedHashMap<>();
+        byStep.forEach((step, values) -> {
             List<Double> list = new ArrayList<>(values.length);
             for (double v : values) {
-                list.add(Math.round(v * 1000) / 1000.0);
+                list.add(v);
             }
-            stepDurations.put(step, list);
+            durations.put(step, list);
         });
-        return new ConvergenceSummary(iterations, boxed(findings), boxed(fixes), stepDurations);
-    }
-
-    private JsonNode parse(Event e) {
-        try {
-            return json.readTree(e.dataJson());
-        } catch (JsonProcessingException ex) {
-            log.warn("Event {} of session {} has data that is not JSON; its metrics are ignored", e.eventId(),
-                    e.sessionId(), ex);
-            return json.createObjectNode();
-        }
-    }
-
-    /** An object of counts by severity (summed), a number, or a list of findings. */
-    private static long findingCount(JsonNode findings) {
-        if (findings.isObject()) {
-            long total = 0;
-            for (String severity : SEVERITIES) {
-                total += nonNegative(findings.path(severity));
-            }
-            return total;
-        }
-        return count(findings);
-    }
-
-    private static long count(JsonNode node) {
-        return node.isArray() ? node.size() : nonNegative(node);
-    }
-
-    private static long nonNegative(JsonNode node) {
-        return node.isNumber() ? Math.max(0, node.asLong()) : 0;
-    }
-
-    private static Double duration(JsonNode data, Instant started, Instant completed) {
-        for (String field : List.of("duration_seconds", "duration")) {
-            JsonNode v = data.path(field);
-            if (v.isNumber() && v.asDouble() >= 0) {
-                return v.asDouble();
-            }
-        }
-        if (started != null && !completed.isBefore(started)) {
-            return Duration.between(started, completed).toNanos() / 1e9;
-        }
-        return null;
+        return durations;
     }
 
     private static List<Long> boxed(long[] values) {

@@ -5,14 +5,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a convergence session's events say per iteration (seed 002's session metrics). Lists are indexed by
- * iteration: element 0 is iteration 1, and every list has {@code iterations} elements (0 where nothing was
- * reported).
+ * A convergence session's metrics per iteration (seed 002's session metrics), laid out by
+ * {@link ConvergenceMetrics}. Lists are indexed by iteration: element 0 is iteration 1, and every list has
+ * {@code iterations} elements (0 where nothing was reported).
  *
- * @param iterations the highest iteration reached (the session's current iteration, or a later event's)
- * @param findingsPerIteration findings reported in each iteration
- * @param fixesPerIteration fixes reported in each iteration
- * @param stepDurations per step name (in the order first seen), its duration in seconds in each iteration
+ * @param iterations the highest iteration reached (the session's current iteration, or a stored iteration's
+ *     or step's)
+ * @param findingsPerIteration findings of each iteration, every severity summed
+ * @param fixesPerIteration fixes of each iteration
+ * @param stepDurations per step name (the loop's steps first, in the order it runs them), its duration in
+ *     seconds in each iteration
  */
 public record ConvergenceSummary(
         int iterations,

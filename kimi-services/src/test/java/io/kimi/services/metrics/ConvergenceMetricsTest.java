@@ -1,67 +1,91 @@
 package io.kimi.services.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kimi.core.Event;
+import io.kimi.core.ConvergenceTotals;
+import io.kimi.core.Findings;
+import io.kimi.core.IterationStats;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.SessionTotals;
+import io.kimi.core.StepStats;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConvergenceMetricsTest {
     private static final Instant T0 = Instant.parse("2024-05-01T12:00:00Z");
 
-    private final ConvergenceMetrics metrics = new ConvergenceMetrics(new ObjectMapper());
-    private final List<Event> events = new ArrayList<>();
-
     @Test
-    void findingsFixesAndStepDurationsAreSummedPerIteration() {
-        event(1, 0, "ITERATION_STARTED", "{}");
-        event(1, 0, "STEP_STARTED", "{\"step\":\"diagnose\"}");
-        event(1, 120, "STEP_COMPLETE", "{\"step\":\"diagnose\",\"findings\":{\"critical\":1,\"high\":2,\"low\":5}}");
-        event(1, 130, "STEP_COMPLETE", "{\"step\":\"fix\",\"fixes\":3,\"duration_seconds\":200}");
-        event(2, 400, "STEP_STARTED", "{\"step\":\"diagnose\"}");
-        event(2, 500.5, "STEP_COMPLETE", "{\"step\":\"diagnose\",\"findings\":[{\"id\":1},{\"id\":2}]}");
-        event(2, 510, "METRICS", "{\"findings\":1,\"fixes\":[\"a\",\"b\"]}");
-        event(2, 520, "STEP_COMPLETE", "{\"step\":\"diagnose\",\"duration\":10}");
+    void findingsFixesAndStepDurationsAreLaidOutPerIteration() {
+        List<IterationStats> iterations = List.of(
+                iteration(1, new Findings(1, 2, 0, 5, 0), 3),
+                iteration(2, new Findings(0, 0, 2, 0, 1), 2));
+        List<StepStats> steps = List.of(
+                step(1, "attack", 300.0),
+                step(1, "diagnose", 120.0),
+                step(1, "fix", 200.0),
+                step(1, "validate", 180.0),
+                step(2, "diagnose", 110.5));
 
-        ConvergenceSummary summary = metrics.summarize(session(2), events);
+        ConvergenceSummary summary = ConvergenceMetrics.summarize(session(2), iterations, steps);
 
         assertThat(summary.iterations()).isEqualTo(2);
         assertThat(summary.findingsPerIteration()).containsExactly(8L, 3L);
         assertThat(summary.fixesPerIteration()).containsExactly(3L, 2L);
-        assertThat(summary.stepDurations().keySet()).containsExactly("diagnose", "fix");
-        assertThat(summary.stepDurations().get("diagnose").get(0)).isCloseTo(120.0, within(1e-9));
-        assertThat(summary.stepDurations().get("diagnose").get(1)).isCloseTo(100.5 + 10, within(1e-9));
+        // the loop's order, not the stored (alphabetical) one
+        assertThat(summary.stepDurations().keySet()).containsExactly("diagnose", "fix", "attack", "validate");
+        assertThat(summary.stepDurations().get("diagnose")).containsExactly(120.0, 110.5);
         assertThat(summary.stepDurations().get("fix")).containsExactly(200.0, 0.0);
+        assertThat(summary.stepDurations().get("attack")).containsExactly(300.0, 0.0);
     }
 
     @Test
-    void listsCoverEveryIterationUpToTheSessionsOrTheLatestEvents() {
-        event(3, 0, "METRICS", "{\"findings\":{\"info\":4}}");
-        // iteration 0 belongs to no iteration; bad values and bad JSON add nothing
-        event(0, 0, "METRICS", "{\"findings\":{\"info\":100}}");
-        event(1, 0, "METRICS", "{\"findings\":{\"high\":-2,\"low\":\"x\"},\"fixes\":\"many\"}");
-        event(2, 0, "METRICS", "not json");
+    void listsCoverEveryIterationUpToTheSessionsOrTheHighestStored() {
+        // iteration 2 has no row, iteration 0 belongs to no iteration, the session is still at iteration 1
+        List<IterationStats> iterations = List.of(
+                iteration(0, new Findings(100, 0, 0, 0, 0), 100),
+                iteration(1, new Findings(0, 0, 0, 0, 1), 1),
+                iteration(3, new Findings(0, 0, 0, 4, 0), 0));
+        List<StepStats> steps = List.of(
+                step(0, "diagnose", 99.0),
+                step(1, "diagnose", null),
+                step(2, "lint", 1.23456),
+                step(4, "diagnose", 7.0));
 
-        assertThat(metrics.summarize(session(1), events).findingsPerIteration()).containsExactly(0L, 0L, 4L);
-        assertThat(metrics.summarize(session(5), List.of()).fixesPerIteration()).containsExactly(0L, 0L, 0L, 0L, 0L);
-        assertThat(metrics.summarize(session(0), List.of()).iterations()).isZero();
+        ConvergenceSummary summary = ConvergenceMetrics.summarize(session(1), iterations, steps);
+
+        assertThat(summary.iterations()).isEqualTo(4);
+        assertThat(summary.findingsPerIteration()).containsExactly(1L, 0L, 4L, 0L);
+        assertThat(summary.fixesPerIteration()).containsExactly(1L, 0L, 0L, 0L);
+        assertThat(summary.stepDurations().keySet()).containsExactly("diagnose", "lint");
+        assertThat(summary.stepDurations().get("diagnose")).containsExactly(0.0, 0.0, 0.0, 7.0);
+        assertThat(summary.stepDurations().get("lint")).containsExactly(0.0, 1.235, 0.0, 0.0);
     }
 
-    private void event(int iteration, double secondsAfterStart, String type, String data) {
-        events.add(new Event("e" + events.size(), "c1", T0.plusNanos((long) (secondsAfterStart * 1e9)), iteration,
-                "DIAGNOSING", type, data));
+    @Test
+    void aSessionWithNothingStoredHasZerosUpToItsCurrentIteration() {
+        ConvergenceSummary started = ConvergenceMetrics.summarize(session(3), List.of(), List.of());
+        ConvergenceSummary fresh = ConvergenceMetrics.summarize(session(0), List.of(), List.of());
+
+        assertThat(started.findingsPerIteration()).containsExactly(0L, 0L, 0L);
+        assertThat(started.fixesPerIteration()).containsExactly(0L, 0L, 0L);
+        assertThat(started.stepDurations()).isEmpty();
+        assertThat(fresh.iterations()).isZero();
+        assertThat(fresh.findingsPerIteration()).isEmpty();
+    }
+
+    private static IterationStats iteration(int iteration, Findings findings, long fixes) {
+        return new IterationStats("c1", iteration, findings, fixes, 0, null, null, null, null);
+    }
+
+    private static StepStats step(int iteration, String name, Double seconds) {
+        return new StepStats("c1", iteration, name, seconds, seconds == null ? "started" : "complete");
     }
 
     private static Session session(int iteration) {
         return new Session("c1", SessionKind.CONVERGENCE, null, "repo", SessionStatus.RUNNING, T0, null,
-                "DIAGNOSING", iteration, "{}", null, null, 0, SessionTotals.ZERO, false);
+                "DIAGNOSING", iteration, "{}", null, null, 0, SessionTotals.ZERO, false, ConvergenceTotals.ZERO);
     }
 }

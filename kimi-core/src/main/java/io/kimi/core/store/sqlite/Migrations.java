@@ -20,7 +20,8 @@ final class Migrations {
     /** Every migration, oldest first. Append new ones; never edit a released one. */
     static final List<Migration> ALL = List.of(
             new Migration(1, "/io/kimi/core/store/sqlite/V1__init.sql"),
-            new Migration(2, "/io/kimi/core/store/sqlite/V2__metrics_indexes.sql"));
+            new Migration(2, "/io/kimi/core/store/sqlite/V2__metrics_indexes.sql"),
+            new Migration(3, "/io/kimi/core/store/sqlite/V3__convergence_aggregates.sql"));
 
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 

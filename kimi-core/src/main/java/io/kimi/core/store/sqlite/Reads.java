@@ -3,9 +3,11 @@ package io.kimi.core.store.sqlite;
 import static java.util.Objects.requireNonNull;
 
 import io.kimi.core.Event;
+import io.kimi.core.IterationStats;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
+import io.kimi.core.StepStats;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.SessionQuery;
 import java.util.ArrayList;
@@ -22,18 +24,25 @@ final class Reads {
     private static final String SESSION_COLUMNS = "session_id, kind, name, target, status, start_time, end_time,"
             + " current_state, current_iteration, config_json, provider, model, context_window, requests,"
             + " failed_requests, prompt_tokens, completion_tokens, cached_tokens, estimated_prompt_tokens,"
-            + " context_tokens, cost_usd, active";
+            + " context_tokens, cost_usd, active, total_findings, total_fixes, total_vulnerabilities, tests_passed,"
+            + " tests_failed";
     private static final String REQUEST_COLUMNS = "request_id, session_id, timestamp, provider, model,"
             + " upstream_model, stream, status, http_status, error_type, error_message, est_prompt,"
             + " est_completion, est_cached, rep_prompt, rep_completion, rep_cached, cost_usd, latency_ms, ttft_ms,"
             + " source";
     private static final String EVENT_COLUMNS =
             "event_id, session_id, timestamp, iteration, state, event_type, data_json";
+    private static final String ITERATION_COLUMNS = "session_id, iteration, findings_critical, findings_high,"
+            + " findings_medium, findings_low, findings_info, fixes, vulnerabilities, tests_passed, tests_failed,"
+            + " started_at, ended_at";
+    private static final String STEP_COLUMNS = "session_id, iteration, step, duration_seconds, status";
 
     private final Jdbi jdbi;
     private final SessionMapper sessionMapper = new SessionMapper();
     private final RequestMapper requestMapper = new RequestMapper();
     private final EventMapper eventMapper = new EventMapper();
+    private final IterationMapper iterationMapper = new IterationMapper();
+    private final StepMapper stepMapper = new StepMapper();
 
     Reads(Jdbi jdbi) {
         this.jdbi = requireNonNull(jdbi, "jdbi");
@@ -109,6 +118,24 @@ final class Reads {
                     .list();
             return new Page<>(items, total, limit, offset);
         });
+    }
+
+    /** In primary-key order: no sort. */
+    List<IterationStats> listIterations(String sessionId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + ITERATION_COLUMNS
+                        + " FROM convergence_iterations WHERE session_id = :id ORDER BY iteration")
+                .bind("id", sessionId)
+                .map(iterationMapper)
+                .list());
+    }
+
+    /** In primary-key order: no sort. */
+    List<StepStats> listSteps(String sessionId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + STEP_COLUMNS
+                        + " FROM convergence_steps WHERE session_id = :id ORDER BY iteration, step")
+                .bind("id", sessionId)
+                .map(stepMapper)
+                .list());
     }
 
     long countSessions(SessionKind kind) {

@@ -1,5 +1,6 @@
 package io.kimi.core.store.sqlite;
 
+import io.kimi.core.ConvergenceTotals;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
@@ -37,6 +38,12 @@ final class SessionMapper implements RowMapper<Session> {
                 rs.getString("model"),
                 rs.getInt("context_window"),
                 totals,
-                rs.getInt("active") == 1);
+                rs.getInt("active") == 1,
+                new ConvergenceTotals(
+                        rs.getLong("total_findings"),
+                        rs.getLong("total_fixes"),
+                        rs.getLong("total_vulnerabilities"),
+                        rs.getLong("tests_passed"),
+                        rs.getLong("tests_failed")));
     }
 }

@@ -4,10 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.kimi.core.Event;
+import io.kimi.core.Findings;
+import io.kimi.core.IterationStats;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
-import io.kimi.core.store.FindingCounts;
+import io.kimi.core.StepStats;
 import io.kimi.core.store.LatencyPercentiles;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.RequestFilter;
@@ -23,6 +25,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -141,6 +144,33 @@ public final class SqliteStore implements Store {
         return writer.submit("appendEvent " + event.eventId(), h -> Writes.appendEvent(h, event));
     }
 
+    /** One queued write, whatever the batch's size: its events are inserted in one transaction. */
+    @Override
+    public CompletableFuture<List<Boolean>> appendEvents(List<Event> events) {
+        requireNonNull(events, "events");
+        for (int i = 0; i < events.size(); i++) {
+            requireNonNull(events.get(i), "events[" + i + "]");
+        }
+        List<Event> batch = List.copyOf(events);
+        String description = batch.isEmpty() ? "appendEvents (none)"
+                : "appendEvents " + batch.size() + " from " + batch.get(0).eventId();
+        return writer.submit(description, h -> Writes.appendEvents(h, batch));
+    }
+
+    @Override
+    public CompletableFuture<Void> saveIteration(IterationStats stats) {
+        requireNonNull(stats, "stats");
+        return writer.submit("saveIteration " + stats.sessionId() + " #" + stats.iteration(),
+                h -> Writes.saveIteration(h, stats));
+    }
+
+    @Override
+    public CompletableFuture<Void> saveStep(StepStats stats) {
+        requireNonNull(stats, "stats");
+        return writer.submit("saveStep " + stats.sessionId() + " #" + stats.iteration() + " " + stats.step(),
+                h -> Writes.saveStep(h, stats));
+    }
+
     @Override
     public CompletableFuture<Void> flush() {
         return writer.flush();
@@ -178,6 +208,18 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public List<IterationStats> listIterations(String sessionId) {
+        requireNonNull(sessionId, "sessionId");
+        return read("listIterations " + sessionId, () -> reads.listIterations(sessionId));
+    }
+
+    @Override
+    public List<StepStats> listSteps(String sessionId) {
+        requireNonNull(sessionId, "sessionId");
+        return read("listSteps " + sessionId, () -> reads.listSteps(sessionId));
+    }
+
+    @Override
     public long countSessions(SessionKind kind) {
         requireNonNull(kind, "kind");
         return read("countSessions " + kind.wireName(), () -> reads.countSessions(kind));
@@ -203,7 +245,7 @@ public final class SqliteStore implements Store {
     }
 
     @Override
-    public FindingCounts countFindings() {
+    public Findings countFindings() {
         return read("countFindings", stats::countFindings);
     }
 

@@ -2,12 +2,11 @@ package io.kimi.core.store.sqlite;
 
 import static java.util.Objects.requireNonNull;
 
-import io.kimi.core.EventTypes;
+import io.kimi.core.Findings;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.store.EstimateAccuracy;
-import io.kimi.core.store.FindingCounts;
 import io.kimi.core.store.LatencyPercentiles;
 import io.kimi.core.store.RequestFilter;
 import io.kimi.core.store.RequestStats;
@@ -21,7 +20,7 @@ import org.jdbi.v3.core.statement.Query;
 
 /**
  * The SQL of the metrics reads: aggregates computed by SQLite, on the read-only pool, served by the indexes of
- * {@code V2__metrics_indexes.sql}.
+ * {@code V2__metrics_indexes.sql} and the aggregate tables of {@code V3__convergence_aggregates.sql}.
  */
 final class StatsReads {
     /**
@@ -48,8 +47,6 @@ final class StatsReads {
             + " COALESCE(AVG(CASE WHEN rep_completion > 0"
             + " THEN ABS(est_completion - rep_completion) * 100.0 / rep_completion END), 0.0) AS completion_error"
             + " FROM requests";
-
-    private static final String FINDINGS_TYPES = "'" + EventTypes.METRICS + "', '" + EventTypes.STEP_COMPLETE + "'";
 
     private final Jdbi jdbi;
 
@@ -115,22 +112,18 @@ final class StatsReads {
                 .one());
     }
 
-    /**
-     * Sums {@code data.findings.<severity>} over METRICS and STEP_COMPLETE events of convergence sessions whose
-     * {@code findings} is an object; counts that are not numbers, or are negative, add nothing.
-     */
-    FindingCounts countFindings() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT "
-                        + severitySum("critical") + ", " + severitySum("high") + ", " + severitySum("medium") + ", "
-                        + severitySum("low") + ", " + severitySum("info")
-                        + " FROM events e JOIN sessions s ON s.session_id = e.session_id"
-                        + " WHERE s.kind = '" + SessionKind.CONVERGENCE.wireName() + "'"
-                        + " AND e.event_type IN (" + FINDINGS_TYPES + ")"
-                        // CASE evaluates json_type only on valid JSON (json_type raises on malformed text).
-                        + " AND CASE WHEN json_valid(e.data_json) THEN json_type(e.data_json, '$.findings') END"
-                        + " = 'object'")
-                .map((rs, ctx) -> new FindingCounts(rs.getLong("critical"), rs.getLong("high"),
-                        rs.getLong("medium"), rs.getLong("low"), rs.getLong("info")))
+    /** Sums the findings of every stored iteration of the convergence sessions. */
+    Findings countFindings() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT"
+                        + " COALESCE(SUM(i.findings_critical), 0) AS critical,"
+                        + " COALESCE(SUM(i.findings_high), 0) AS high,"
+                        + " COALESCE(SUM(i.findings_medium), 0) AS medium,"
+                        + " COALESCE(SUM(i.findings_low), 0) AS low,"
+                        + " COALESCE(SUM(i.findings_info), 0) AS info"
+                        + " FROM convergence_iterations i JOIN sessions s ON s.session_id = i.session_id"
+                        + " WHERE s.kind = '" + SessionKind.CONVERGENCE.wireName() + "'")
+                .map((rs, ctx) -> new Findings(rs.getLong("critical"), rs.getLong("high"), rs.getLong("medium"),
+                        rs.getLong("low"), rs.getLong("info")))
                 .one());
     }
 
@@ -144,13 +137,6 @@ final class StatsReads {
 
     private static String statusCount(SessionStatus status) {
         return " COALESCE(SUM(CASE WHEN status = '" + status.wireName() + "' THEN 1 ELSE 0 END), 0)";
-    }
-
-    /** Sums one severity's counts: numbers only (a string or an object adds nothing), negatives as 0. */
-    private static String severitySum(String severity) {
-        String path = "'$.findings." + severity + "'";
-        return "COALESCE(SUM(CASE WHEN json_type(e.data_json, " + path + ") IN ('integer', 'real')"
-                + " THEN MAX(0, CAST(json_extract(e.data_json, " + path + ") AS INTEGER)) END), 0) AS " + severity;
     }
 
     private static String where(RequestFilter filter, List<String> fixed) {

@@ -1,14 +1,22 @@
 package io.kimi.core.store.sqlite;
 
+import io.kimi.core.ConvergenceTotals;
 import io.kimi.core.Event;
+import io.kimi.core.Findings;
+import io.kimi.core.IterationStats;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionTotals;
+import io.kimi.core.StepStats;
 import io.kimi.core.TokenUsage;
 import io.kimi.core.store.StoreException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.PreparedBatch;
+import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.Update;
 
 /** The SQL of every write. Each method runs inside the writer's transaction. */
@@ -16,11 +24,13 @@ final class Writes {
     private static final String UPSERT_SESSION = "INSERT INTO sessions (session_id, kind, name, target, status,"
             + " start_time, end_time, current_state, current_iteration, config_json, provider, model,"
             + " context_window, requests, failed_requests, prompt_tokens, completion_tokens, cached_tokens,"
-            + " estimated_prompt_tokens, context_tokens, cost_usd, active)"
+            + " estimated_prompt_tokens, context_tokens, cost_usd, active, total_findings, total_fixes,"
+            + " total_vulnerabilities, tests_passed, tests_failed)"
             + " VALUES (:session_id, :kind, :name, :target, :status, :start_time, :end_time, :current_state,"
             + " :current_iteration, :config_json, :provider, :model, :context_window, :requests,"
             + " :failed_requests, :prompt_tokens, :completion_tokens, :cached_tokens, :estimated_prompt_tokens,"
-            + " :context_tokens, :cost_usd, :active)"
+            + " :context_tokens, :cost_usd, :active, :total_findings, :total_fixes, :total_vulnerabilities,"
+            + " :tests_passed, :tests_failed)"
             // An upsert, never INSERT OR REPLACE: REPLACE deletes the row first, cascading to its requests.
             + " ON CONFLICT (session_id) DO UPDATE SET kind = excluded.kind, name = excluded.name,"
             + " target = excluded.target, status = excluded.status, start_time = excluded.start_time,"
@@ -30,7 +40,10 @@ final class Writes {
             + " requests = excluded.requests, failed_requests = excluded.failed_requests,"
             + " prompt_tokens = excluded.prompt_tokens, completion_tokens = excluded.completion_tokens,"
             + " cached_tokens = excluded.cached_tokens, estimated_prompt_tokens = excluded.estimated_prompt_tokens,"
-            + " context_tokens = excluded.context_tokens, cost_usd = excluded.cost_usd, active = excluded.active";
+            + " context_tokens = excluded.context_tokens, cost_usd = excluded.cost_usd, active = excluded.active,"
+            + " total_findings = excluded.total_findings, total_fixes = excluded.total_fixes,"
+            + " total_vulnerabilities = excluded.total_vulnerabilities, tests_passed = excluded.tests_passed,"
+            + " tests_failed = excluded.tests_failed";
 
     private static final String INSERT_REQUEST = "INSERT INTO requests (request_id, session_id, timestamp,"
             + " provider, model, upstream_model, stream, status, http_status, error_type, error_message,"
@@ -43,6 +56,24 @@ final class Writes {
     private static final String INSERT_EVENT = "INSERT OR IGNORE INTO events (event_id, session_id, timestamp,"
             + " iteration, state, event_type, data_json)"
             + " VALUES (:event_id, :session_id, :timestamp, :iteration, :state, :event_type, :data_json)";
+
+    private static final String UPSERT_ITERATION = "INSERT INTO convergence_iterations (session_id, iteration,"
+            + " findings_critical, findings_high, findings_medium, findings_low, findings_info, fixes,"
+            + " vulnerabilities, tests_passed, tests_failed, started_at, ended_at)"
+            + " VALUES (:session_id, :iteration, :findings_critical, :findings_high, :findings_medium,"
+            + " :findings_low, :findings_info, :fixes, :vulnerabilities, :tests_passed, :tests_failed,"
+            + " :started_at, :ended_at)"
+            + " ON CONFLICT (session_id, iteration) DO UPDATE SET findings_critical = excluded.findings_critical,"
+            + " findings_high = excluded.findings_high, findings_medium = excluded.findings_medium,"
+            + " findings_low = excluded.findings_low, findings_info = excluded.findings_info,"
+            + " fixes = excluded.fixes, vulnerabilities = excluded.vulnerabilities,"
+            + " tests_passed = excluded.tests_passed, tests_failed = excluded.tests_failed,"
+            + " started_at = excluded.started_at, ended_at = excluded.ended_at";
+
+    private static final String UPSERT_STEP = "INSERT INTO convergence_steps (session_id, iteration, step,"
+            + " duration_seconds, status) VALUES (:session_id, :iteration, :step, :duration_seconds, :status)"
+            + " ON CONFLICT (session_id, iteration, step) DO UPDATE SET"
+            + " duration_seconds = excluded.duration_seconds, status = excluded.status";
 
     private Writes() {
     }
@@ -57,6 +88,7 @@ final class Writes {
             deactivateOthers(h, s.sessionId());
         }
         SessionTotals t = s.totals();
+        ConvergenceTotals c = s.convergence();
         h.createUpdate(UPSERT_SESSION)
                 .bind("session_id", s.sessionId())
                 .bind("kind", s.kind().wireName())
@@ -80,6 +112,11 @@ final class Writes {
                 .bind("context_tokens", t.contextTokens())
                 .bind("cost_usd", t.costUsd())
                 .bind("active", s.active() ? 1 : 0)
+                .bind("total_findings", c.totalFindings())
+                .bind("total_fixes", c.totalFixes())
+                .bind("total_vulnerabilities", c.totalVulnerabilities())
+                .bind("tests_passed", c.testsPassed())
+                .bind("tests_failed", c.testsFailed())
                 .execute();
         return null;
     }
@@ -134,15 +171,69 @@ final class Writes {
 
     /** Inserts the event unless its id is stored already; returns whether it was inserted. */
     static Boolean appendEvent(Handle h, Event e) {
-        return h.createUpdate(INSERT_EVENT)
+        return bindEvent(h.createUpdate(INSERT_EVENT), e).execute() > 0;
+    }
+
+    /**
+     * Inserts each event unless its id is stored already (or comes earlier in the list), as one prepared batch;
+     * returns, per event in order, whether it was inserted. A failing event fails the whole list.
+     */
+    static List<Boolean> appendEvents(Handle h, List<Event> events) {
+        if (events.isEmpty()) {
+            return List.of();
+        }
+        PreparedBatch batch = h.prepareBatch(INSERT_EVENT);
+        for (Event e : events) {
+            bindEvent(batch, e).add();
+        }
+        int[] inserted = batch.execute();
+        List<Boolean> result = new ArrayList<>(inserted.length);
+        for (int count : inserted) {
+            result.add(count > 0);
+        }
+        return result;
+    }
+
+    static Void saveIteration(Handle h, IterationStats it) {
+        Findings f = it.findings();
+        h.createUpdate(UPSERT_ITERATION)
+                .bind("session_id", it.sessionId())
+                .bind("iteration", it.iteration())
+                .bind("findings_critical", f.critical())
+                .bind("findings_high", f.high())
+                .bind("findings_medium", f.medium())
+                .bind("findings_low", f.low())
+                .bind("findings_info", f.info())
+                .bind("fixes", it.fixes())
+                .bind("vulnerabilities", it.vulnerabilities())
+                .bind("tests_passed", it.testsPassed())
+                .bind("tests_failed", it.testsFailed())
+                .bind("started_at", SqliteTime.format(it.startedAt()))
+                .bind("ended_at", SqliteTime.format(it.endedAt()))
+                .execute();
+        return null;
+    }
+
+    static Void saveStep(Handle h, StepStats step) {
+        h.createUpdate(UPSERT_STEP)
+                .bind("session_id", step.sessionId())
+                .bind("iteration", step.iteration())
+                .bind("step", step.step())
+                .bind("duration_seconds", step.durationSeconds())
+                .bind("status", step.status())
+                .execute();
+        return null;
+    }
+
+    private static <S extends SqlStatement<S>> S bindEvent(S statement, Event e) {
+        return statement
                 .bind("event_id", e.eventId())
                 .bind("session_id", e.sessionId())
                 .bind("timestamp", SqliteTime.format(e.timestamp()))
                 .bind("iteration", e.iteration())
                 .bind("state", e.state())
                 .bind("event_type", e.eventType())
-                .bind("data_json", e.dataJson())
-                .execute() > 0;
+                .bind("data_json", e.dataJson());
     }
 
     private static void deactivateOthers(Handle h, String sessionId) {

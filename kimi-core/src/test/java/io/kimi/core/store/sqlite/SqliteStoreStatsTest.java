@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import io.kimi.core.ConvergenceTotals;
 import io.kimi.core.Event;
+import io.kimi.core.Findings;
+import io.kimi.core.IterationStats;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.Session;
@@ -13,7 +16,6 @@ import io.kimi.core.SessionStatus;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.TokenUsage;
 import io.kimi.core.store.EstimateAccuracy;
-import io.kimi.core.store.FindingCounts;
 import io.kimi.core.store.LatencyPercentiles;
 import io.kimi.core.store.RequestFilter;
 import io.kimi.core.store.RequestStats;
@@ -195,25 +197,27 @@ class SqliteStoreStatsTest {
     // ---- countFindings ------------------------------------------------------------------------------------
 
     @Test
-    void findingsAreSummedFromMetricsAndStepCompleteEventsOfConvergenceSessions() throws Exception {
+    void findingsAreSummedOverTheIterationsOfConvergenceSessions() throws Exception {
         store.saveSession(convergence("c1", SessionStatus.RUNNING, T0, null, 2));
+        store.saveSession(convergence("c2", SessionStatus.CONVERGED, T0, T0.plusSeconds(60), 1));
         store.saveSession(proxy("p1"));
-        event("c1", "STEP_COMPLETE", "{\"step\":\"diagnose\",\"findings\":{\"critical\":1,\"high\":2,\"low\":4}}");
-        event("c1", "METRICS", "{\"findings\":{\"medium\":3,\"info\":5,\"high\":1}}");
-        // not counted: other types, a count that is not an object, bad values, malformed JSON, a proxy session
-        event("c1", "STEP_STARTED", "{\"findings\":{\"critical\":100}}");
-        event("c1", "STEP_COMPLETE", "{\"findings\":7}");
-        event("c1", "STEP_COMPLETE", "{\"findings\":{\"critical\":-3,\"high\":\"many\",\"low\":\"9\"}}");
-        event("c1", "METRICS", "not json at all");
-        event("p1", "METRICS", "{\"findings\":{\"critical\":100}}");
+        store.saveIteration(iteration("c1", 1, new Findings(1, 2, 0, 4, 0)));
+        store.saveIteration(iteration("c1", 2, new Findings(0, 1, 3, 0, 5)));
+        store.saveIteration(iteration("c2", 1, new Findings(10, 0, 0, 0, 1)));
+        // an iteration saved again replaces its findings instead of adding to them
+        store.saveIteration(iteration("c2", 1, new Findings(2, 0, 0, 0, 1)));
+        // not counted: iterations stored under a proxy session
+        store.saveIteration(iteration("p1", 1, new Findings(100, 100, 100, 100, 100)));
+        // events are the log, not the aggregate: their data adds nothing
+        event("c1", "METRICS", "{\"findings\":{\"critical\":1000}}");
         store.flush().get(10, TimeUnit.SECONDS);
 
-        assertThat(store.countFindings()).isEqualTo(new FindingCounts(1, 3, 3, 4, 5));
+        assertThat(store.countFindings()).isEqualTo(new Findings(3, 3, 3, 4, 6));
     }
 
     @Test
     void noFindingsAreZero() {
-        assertThat(store.countFindings()).isEqualTo(FindingCounts.ZERO);
+        assertThat(store.countFindings()).isEqualTo(Findings.ZERO);
     }
 
     // ---- indexes ------------------------------------------------------------------------------------------
@@ -241,7 +245,8 @@ class SqliteStoreStatsTest {
                 .mapTo(String.class).list());
         assertThat(indexes).contains("idx_requests_time", "idx_requests_status_latency",
                 "idx_requests_session_status_latency");
-        assertThat(Jdbi.create("jdbc:sqlite:" + old).withHandle(Migrations::currentVersion)).isEqualTo(2);
+        assertThat(Jdbi.create("jdbc:sqlite:" + old).withHandle(Migrations::currentVersion))
+                .isEqualTo(Migrations.ALL.size());
     }
 
     private String plan(String sql) {
@@ -267,6 +272,10 @@ class SqliteStoreStatsTest {
 
     private static Session convergence(String id, SessionStatus status, Instant start, Instant end, int iteration) {
         return new Session(id, SessionKind.CONVERGENCE, null, "target " + id, status, start, end, "IDLE", iteration,
-                "{}", null, null, 0, SessionTotals.ZERO, false);
+                "{}", null, null, 0, SessionTotals.ZERO, false, ConvergenceTotals.ZERO);
+    }
+
+    private static IterationStats iteration(String sessionId, int iteration, Findings findings) {
+        return new IterationStats(sessionId, iteration, findings, 0, 0, null, null, null, null);
     }
 }

@@ -3,6 +3,7 @@ package io.kimi.core.store.sqlite;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.kimi.core.ConvergenceTotals;
 import io.kimi.core.Event;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
@@ -66,9 +67,10 @@ class SqliteStoreTest {
         Session proxy = new Session("s-proxy", SessionKind.PROXY, "my session", "some target",
                 SessionStatus.COMPLETED, T0.plusNanos(123_456_789), T0.plusSeconds(3600), "IDLE", 7,
                 "{\"a\":[1,2]}", "moonshot", "kimi-k2", 131_072,
-                new SessionTotals(10, 2, 1000, 500, 300, 980, 1500, 0.012345), false);
+                new SessionTotals(10, 2, 1000, 500, 300, 980, 1500, 0.012345), false, ConvergenceTotals.ZERO);
         Session convergence = new Session("s-conv", SessionKind.CONVERGENCE, null, "repo/x",
-                SessionStatus.FAILED, T0, null, null, 0, null, null, null, 0, SessionTotals.ZERO, false);
+                SessionStatus.FAILED, T0, null, null, 0, null, null, null, 0, SessionTotals.ZERO, false,
+                new ConvergenceTotals(5, 3, 2, 40, 1));
         store.saveSession(proxy);
         store.saveSession(convergence);
         await(store.flush());
@@ -485,13 +487,11 @@ class SqliteStoreTest {
 
     private static Session convergenceSession(String id, Instant start) {
         return new Session(id, SessionKind.CONVERGENCE, null, "target " + id, SessionStatus.RUNNING, start, null,
-                "IDLE", 0, "{}", null, null, 0, SessionTotals.ZERO, false);
+                "IDLE", 0, "{}", null, null, 0, SessionTotals.ZERO, false, ConvergenceTotals.ZERO);
     }
 
     private static Session withStatus(Session s, SessionStatus status) {
-        return new Session(s.sessionId(), s.kind(), s.name(), s.target(), status, s.startTime(), s.endTime(),
-                s.currentState(), s.currentIteration(), s.configJson(), s.provider(), s.model(), s.contextWindow(),
-                s.totals(), s.active());
+        return s.withState(status, s.currentState(), s.currentIteration(), s.endTime());
     }
 
     private static RequestRecord request(String id, String sessionId, Instant at) {

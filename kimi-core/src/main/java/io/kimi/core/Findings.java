@@ -1,7 +1,7 @@
-package io.kimi.core.store;
+package io.kimi.core;
 
 /**
- * Findings of convergence loops by severity.
+ * Findings of a convergence loop by severity.
  *
  * @param critical critical findings
  * @param high high findings
@@ -9,8 +9,8 @@ package io.kimi.core.store;
  * @param low low findings
  * @param info informational findings
  */
-public record FindingCounts(long critical, long high, long medium, long low, long info) {
-    public static final FindingCounts ZERO = new FindingCounts(0, 0, 0, 0, 0);
+public record Findings(long critical, long high, long medium, long low, long info) {
+    public static final Findings ZERO = new Findings(0, 0, 0, 0, 0);
 
     public long total() {
         return critical + high + medium + low + info;

@@ -1,0 +1,81 @@
+package io.kimi.config;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads {@code [convergence]}, then applies {@code CONVERGENCE_WS_URL} / {@code DASHBOARD_MOCK} and the
+ * command line ({@code --convergence-url}, {@code --mock}) on top. A URL of {@code ""} or {@code off}
+ * turns the bridge off.
+ */
+final class ConvergenceSection {
+    static final List<String> KEYS = List.of("url", "mock", "reconnect_max_ms", "mock_interval_ms");
+    static final String URL_VAR = "CONVERGENCE_WS_URL";
+    static final String MOCK_VAR = "DASHBOARD_MOCK";
+
+    private final Map<String, String> env;
+
+    ConvergenceSection(Map<String, String> env) {
+        this.env = env;
+    }
+
+    ConvergenceConfig read(Table t, ConfigOverrides cli) {
+        t.requireOnly(KEYS);
+        URI url = ConvergenceConfig.DEFAULT_URL;
+        if (t.has("url")) {
+            url = parseUrl(t.string("url").orElse(""), t.source(), t.keyPath("url"));
+        }
+        boolean mock = t.bool("mock").orElse(false);
+        Duration reconnectMax = Duration.ofMillis(t.integer("reconnect_max_ms", 100, 3_600_000).orElse(30_000L));
+        Duration mockInterval = Duration.ofMillis(t.integer("mock_interval_ms", 10, 3_600_000).orElse(1_000L));
+
+        String envUrl = env.get(URL_VAR);
+        if (envUrl != null && !envUrl.isBlank()) {
+            url = parseUrl(envUrl, ServerOverrides.ENVIRONMENT, URL_VAR);
+        }
+        String envMock = env.get(MOCK_VAR);
+        if (envMock != null && !envMock.isBlank()) {
+            mock = parseBool(envMock, MOCK_VAR);
+        }
+        if (cli.convergenceUrl() != null) {
+            url = parseUrl(cli.convergenceUrl(), ServerOverrides.COMMAND_LINE, "--convergence-url");
+        }
+        if (cli.mock() != null) {
+            mock = cli.mock();
+        }
+        return new ConvergenceConfig(url, mock, reconnectMax, mockInterval);
+    }
+
+    private static URI parseUrl(String raw, String source, String key) {
+        String value = raw.trim();
+        if (value.isEmpty() || value.equalsIgnoreCase("off") || value.equalsIgnoreCase("none")) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = URI.create(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source, key, "not a valid URL: \"" + value + "\"");
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("ws") || scheme.equals("wss")) || uri.getHost() == null) {
+            throw new ConfigException(source, key, "expected a ws:// or wss:// URL with a host (or \"off\"), got \""
+                    + value + "\"");
+        }
+        return uri;
+    }
+
+    private static boolean parseBool(String raw, String key) {
+        String v = raw.trim().toLowerCase(Locale.ROOT);
+        if (v.equals("true") || v.equals("1") || v.equals("yes")) {
+            return true;
+        }
+        if (v.equals("false") || v.equals("0") || v.equals("no")) {
+            return false;
+        }
+        throw new ConfigException(ServerOverrides.ENVIRONMENT, key, "expected true or false, got \"" + raw + "\"");
+    }
+}

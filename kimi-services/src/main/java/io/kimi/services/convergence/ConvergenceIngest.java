@@ -1,0 +1,194 @@
+package io.kimi.services.convergence;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import io.kimi.core.ConvergenceTotals;
+import io.kimi.core.Event;
+import io.kimi.core.IterationStats;
+import io.kimi.core.Session;
+import io.kimi.core.SessionKind;
+import io.kimi.core.SessionStatus;
+import io.kimi.core.SessionTotals;
+import io.kimi.core.StepStats;
+import io.kimi.core.store.Store;
+import io.kimi.services.LiveFeed;
+import io.kimi.services.metrics.ServerMetrics;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes convergence events in, in order, on its own thread: stores each once (a replayed {@code event_id} is
+ * a duplicate and changes nothing), folds the new ones into their session's aggregate (creating the session
+ * if its {@code SESSION_STARTED} was missed), writes the aggregate, and publishes the events and session
+ * changes live. Thread-safe; one per server.
+ */
+public final class ConvergenceIngest implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ConvergenceIngest.class);
+
+    private final Store store;
+    private final LiveFeed feed;
+    private final ServerMetrics metrics;
+    private final ObjectMapper json;
+    private final Cache<String, LoopSession> sessions = Caffeine.newBuilder().maximumSize(1_000).build();
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "kimi-convergence");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public ConvergenceIngest(Store store, LiveFeed feed, ServerMetrics metrics, ObjectMapper json) {
+        this.store = requireNonNull(store, "store");
+        this.feed = requireNonNull(feed, "feed");
+        this.metrics = requireNonNull(metrics, "metrics");
+        this.json = requireNonNull(json, "json");
+    }
+
+    /** Queues events; the future completes once they are stored and folded in (exceptionally if storing failed). */
+    public CompletableFuture<IngestResult> ingest(List<Event> events) {
+        if (events.isEmpty()) {
+            return CompletableFuture.completedFuture(new IngestResult(0, 0, 0, List.of()));
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> process(events), thread);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the server is shutting down"));
+        }
+    }
+
+    private IngestResult process(List<Event> events) {
+        List<Event> admitted = new ArrayList<>(events.size());
+        List<String> problems = new ArrayList<>();
+        for (Event e : events) {
+            LoopSession s = sessionFor(e);
+            if (s == null) {
+                problems.add("session " + e.sessionId() + " is a proxy session; event " + e.eventId() + " refused");
+            } else {
+                admitted.add(e);
+            }
+        }
+        List<Boolean> stored = admitted.isEmpty() ? List.of() : join(store.appendEvents(admitted));
+        int accepted = 0;
+        for (int i = 0; i < admitted.size(); i++) {
+            if (!stored.get(i)) {
+                continue;
+            }
+            accepted++;
+            Event e = admitted.get(i);
+            metrics.eventStored();
+            fold(e);
+            feed.event(e);
+        }
+        return new IngestResult(accepted, admitted.size() - accepted, events.size() - admitted.size(), problems);
+    }
+
+    private void fold(Event e) {
+        LoopSession s = sessions.getIfPresent(e.sessionId());
+        if (s == null) {
+            return;
+        }
+        Session before = s.session;
+        boolean created = s.fresh;
+        Aggregation.Changes changes = Aggregation.apply(s, e, data(e));
+        store.saveSession(s.session).whenComplete((v, err) -> logFailure("session " + e.sessionId(), err));
+        for (IterationStats it : changes.iterations()) {
+            store.saveIteration(it).whenComplete((v, err) -> logFailure("iteration of " + e.sessionId(), err));
+        }
+        for (StepStats step : changes.steps()) {
+            store.saveStep(step).whenComplete((v, err) -> logFailure("step of " + e.sessionId(), err));
+        }
+        if (!s.session.equals(before) || created) {
+            feed.session(isNew(s) ? "created" : "updated", s.session);
+        }
+    }
+
+    /** The session's aggregate, loaded from the store or started new; {@code null} when the id is a proxy session. */
+    private LoopSession sessionFor(Event e) {
+        LoopSession cached = sessions.getIfPresent(e.sessionId());
+        if (cached != null) {
+            return cached;
+        }
+        Session stored = store.findSession(e.sessionId()).orElse(null);
+        if (stored != null && stored.kind() != SessionKind.CONVERGENCE) {
+            return null;
+        }
+        LoopSession s;
+        if (stored == null) {
+            s = new LoopSession(new Session(e.sessionId(), SessionKind.CONVERGENCE, null, null, SessionStatus.RUNNING,
+                    e.timestamp(), null, null, 0, "{}", null, null, 0, SessionTotals.ZERO, false,
+                    ConvergenceTotals.ZERO));
+            s.fresh = true;
+            // Written before its events (which reference it); queued writes keep their order.
+            store.saveSession(s.session).whenComplete((v, err) -> logFailure("session " + e.sessionId(), err));
+        } else {
+            s = new LoopSession(stored);
+            store.listIterations(e.sessionId()).forEach(it -> s.iterations.put(it.iteration(), it));
+            store.listSteps(e.sessionId()).forEach(st -> s.steps.put(LoopSession.stepKey(st.iteration(), st.step()), st));
+        }
+        sessions.put(e.sessionId(), s);
+        return s;
+    }
+
+    private static boolean isNew(LoopSession s) {
+        boolean fresh = s.fresh;
+        s.fresh = false;
+        return fresh;
+    }
+
+    private JsonNode data(Event e) {
+        try {
+            JsonNode data = json.readTree(e.dataJson());
+            return data != null && data.isObject() ? data : json.createObjectNode();
+        } catch (IOException ex) {
+            log.warn("Event {} has unreadable data; folding it without", e.eventId(), ex);
+            return json.createObjectNode();
+        }
+    }
+
+    /** Forgets a deleted session's aggregate. */
+    public void forget(String sessionId) {
+        thread.execute(() -> sessions.invalidate(sessionId));
+    }
+
+    private static <T> T join(CompletableFuture<T> f) {
+        try {
+            return f.get(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while storing events", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("storing events failed: " + e.getMessage(), e);
+        }
+    }
+
+    private static void logFailure(String what, Throwable e) {
+        if (e != null) {
+            log.error("Could not store {}", what, e);
+        }
+    }
+
+    /** Finishes what is queued (bounded), then stops. */
+    @Override
+    public void close() {
+        thread.shutdown();
+        try {
+            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
+                log.warn("Convergence ingest did not finish within 10 s");
+                thread.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
