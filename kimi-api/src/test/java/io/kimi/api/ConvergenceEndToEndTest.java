@@ -97,6 +97,7 @@ class ConvergenceEndToEndTest {
         JsonNode s = awaitSession("conv-1", n -> n.path("status").asText().equals("converged"));
 
         assertThat(s.path("kind").asText()).isEqualTo("convergence");
+        assertThat(s.has("totals")).as("proxy-only fields stay out of convergence sessions").isFalse();
         assertThat(s.path("target").asText()).isEqualTo("https://example.com");
         assertThat(s.path("config").path("max_iterations").asInt()).isEqualTo(10);
         assertThat(s.path("current_state").asText()).isEqualTo("CONVERGED");

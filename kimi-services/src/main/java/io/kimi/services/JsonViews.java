@@ -8,9 +8,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.KimiConfig;
 import io.kimi.config.ModelConfig;
 import io.kimi.config.ProviderConfig;
+import io.kimi.core.ConvergenceTotals;
 import io.kimi.core.Event;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
+import io.kimi.core.SessionKind;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.TokenUsage;
 import java.time.Instant;
@@ -33,6 +35,10 @@ public final class JsonViews {
         return json;
     }
 
+    /**
+     * A session. Both kinds share the seed-002 fields; proxy sessions add provider, model, token totals and the
+     * context gauge, convergence sessions their {@code final_state} and {@code metrics}.
+     */
     public ObjectNode session(Session s) {
         ObjectNode n = json.createObjectNode();
         n.put("session_id", s.sessionId())
@@ -45,22 +51,8 @@ public final class JsonViews {
                 .put("current_state", s.currentState())
                 .put("current_iteration", s.currentIteration());
         n.set("config", parseOrEmpty(s.configJson()));
-        n.put("provider", s.provider())
-                .put("model", s.model())
-                .put("context_window", s.contextWindow())
-                .put("active", s.active());
-        SessionTotals t = s.totals();
-        ObjectNode totals = n.putObject("totals");
-        totals.put("requests", t.requests())
-                .put("failed_requests", t.failedRequests())
-                .put("prompt_tokens", t.promptTokens())
-                .put("completion_tokens", t.completionTokens())
-                .put("total_tokens", t.totalTokens())
-                .put("cached_tokens", t.cachedTokens())
-                .put("estimated_prompt_tokens", t.estimatedPromptTokens())
-                .put("cost_usd", t.costUsd());
-        if (s.kind() == io.kimi.core.SessionKind.CONVERGENCE) {
-            io.kimi.core.ConvergenceTotals c = s.convergence();
+        if (s.kind() == SessionKind.CONVERGENCE) {
+            ConvergenceTotals c = s.convergence();
             n.put("final_state", s.endTime() != null ? s.currentState() : null);
             n.putObject("metrics")
                     .put("total_findings", c.totalFindings())
@@ -68,10 +60,25 @@ public final class JsonViews {
                     .put("total_vulnerabilities", c.totalVulnerabilities())
                     .put("tests_passed", c.testsPassed())
                     .put("tests_failed", c.testsFailed());
+            return n;
         }
+        n.put("provider", s.provider())
+                .put("model", s.model())
+                .put("context_window", s.contextWindow())
+                .put("active", s.active());
+        SessionTotals t = s.totals();
+        n.putObject("totals")
+                .put("requests", t.requests())
+                .put("failed_requests", t.failedRequests())
+                .put("prompt_tokens", t.promptTokens())
+                .put("completion_tokens", t.completionTokens())
+                .put("total_tokens", t.totalTokens())
+                .put("cached_tokens", t.cachedTokens())
+                .put("estimated_prompt_tokens", t.estimatedPromptTokens())
+                .put("cost_usd", t.costUsd());
         double percent = s.contextPercent();
-        ObjectNode context = n.putObject("context");
-        context.put("tokens", t.contextTokens())
+        n.putObject("context")
+                .put("tokens", t.contextTokens())
                 .put("window", s.contextWindow())
                 .put("percent", Math.round(percent * 100) / 100.0)
                 .put("level", config.thresholds().colour(percent));
