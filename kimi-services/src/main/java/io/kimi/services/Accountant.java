@@ -1,5 +1,6 @@
 package io.kimi.services;
 
+import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -46,11 +47,7 @@ public final class Accountant implements AutoCloseable {
     private final ServerMetrics metrics;
     private final ReplyParser parser = new ReplyParser();
     private final ObjectMapper json = new ObjectMapper();
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "kimi-accounting");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.daemon("kimi-accounting"));
 
     public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
             ContextAlerts alerts, ServerMetrics metrics) {
@@ -194,15 +191,6 @@ public final class Accountant implements AutoCloseable {
     /** Records what is queued, then stops. Bounded wait. */
     @Override
     public void close() {
-        thread.shutdown();
-        try {
-            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
-                log.warn("Accounting did not finish within 10 s; {} request(s) not recorded",
-                        thread.shutdownNow().size());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            log.warn("Interrupted while finishing accounting");
-        }
+        Threads.shutdown(thread, java.time.Duration.ofSeconds(10), "Accounting", log);
     }
 }

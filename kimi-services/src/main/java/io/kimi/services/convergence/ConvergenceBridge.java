@@ -1,5 +1,6 @@
 package io.kimi.services.convergence;
 
+import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
@@ -36,11 +37,8 @@ public final class ConvergenceBridge implements AutoCloseable {
     private final Duration maxBackoff;
     private final Clock clock;
     private final HttpClient http;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "kimi-convergence-bridge");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Threads.daemon("kimi-convergence-bridge"));
     private final AtomicReference<BridgeStatus> status;
     private final AtomicReference<WebSocket> socket = new AtomicReference<>();
     private volatile boolean closed;

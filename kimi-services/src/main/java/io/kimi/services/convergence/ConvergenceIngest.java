@@ -1,5 +1,6 @@
 package io.kimi.services.convergence;
 
+import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -42,11 +43,7 @@ public final class ConvergenceIngest implements AutoCloseable {
     private final ServerMetrics metrics;
     private final ObjectMapper json;
     private final Cache<String, LoopSession> sessions = Caffeine.newBuilder().maximumSize(1_000).build();
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "kimi-convergence");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.daemon("kimi-convergence"));
 
     public ConvergenceIngest(Store store, LiveFeed feed, ServerMetrics metrics, ObjectMapper json) {
         this.store = requireNonNull(store, "store");
@@ -181,14 +178,6 @@ public final class ConvergenceIngest implements AutoCloseable {
     /** Finishes what is queued (bounded), then stops. */
     @Override
     public void close() {
-        thread.shutdown();
-        try {
-            if (!thread.awaitTermination(10, TimeUnit.SECONDS)) {
-                log.warn("Convergence ingest did not finish within 10 s");
-                thread.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Threads.shutdown(thread, java.time.Duration.ofSeconds(10), "Convergence ingest", log);
     }
 }

@@ -1,5 +1,6 @@
 package io.kimi.services.convergence;
 
+import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
@@ -22,11 +23,8 @@ public final class MockLoop implements AutoCloseable {
     private final IncomingEvents parser;
     private final ConvergenceIngest ingest;
     private final Duration interval;
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "kimi-mock-loop");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+            Threads.daemon("kimi-mock-loop"));
 
     public MockLoop(SimulatedLoop loop, IncomingEvents parser, ConvergenceIngest ingest, Duration interval) {
         this.loop = requireNonNull(loop, "loop");
