@@ -32,6 +32,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final Executor blocking;
     private final byte[] modelList;
     private final WebSocketUpgrade webSockets;
+    private final StaticFiles pages = StaticFiles.dashboard();
 
     Dispatcher(Auth auth, ProxyHandler proxy, Routes routes, Executor blocking, KimiConfig config, JsonViews views,
             WebSocketUpgrade webSockets) {
@@ -54,6 +55,15 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
         boolean upgrade = WebSocketUpgrade.isUpgrade(request, path);
+        if (!upgrade) {
+            // The dashboard page's files (GET/HEAD; "/" is index.html). They hold no data, so they load without
+            // the token; the page sends it on its API calls and WebSocket (?token=).
+            ApiResponse page = pages.respond(request.method(), path, request.headers());
+            if (page != null) {
+                Responses.write(ctx.channel(), page);
+                return;
+            }
+        }
         boolean authorized = auth.allows(request.headers())
                 || (upgrade && auth.allowsQueryToken(first(uri, "token")));
         if (!authorized) {

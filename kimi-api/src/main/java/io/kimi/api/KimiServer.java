@@ -34,6 +34,7 @@ import io.kimi.services.live.LiveProtocol;
 import io.kimi.services.ProxySessions;
 import io.kimi.services.RateLimiter;
 import io.kimi.services.metrics.ServerMetrics;
+import io.kimi.services.widgets.WidgetRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -71,6 +72,7 @@ public final class KimiServer implements AutoCloseable {
     private final Clock clock;
     private final Object lifecycle = new Object();
     private final EventHub hub = new EventHub();
+    private final WidgetRegistry widgets = new WidgetRegistry(hub, new ObjectMapper());
     private EventLoopGroup group;
     private ThreadPoolExecutor blocking;
     private Store store;
@@ -97,6 +99,40 @@ public final class KimiServer implements AutoCloseable {
     /** The live message hub: subscribe to see every event, metric, session change and alert as it happens. */
     public EventHub hub() {
         return hub;
+    }
+
+    /**
+     * The dashboard's widgets: {@code server.widgets().register("custom_chart", StepChart::new)}. Those listed in
+     * {@code META-INF/services/io.kimi.services.widgets.WidgetProvider} on the classpath are added at start.
+     */
+    public WidgetRegistry widgets() {
+        return widgets;
+    }
+
+    /**
+     * Starts a server as seed 002's {@code start_server(host, port, convergence_ws_url, db_path)} does. A
+     * {@code null} argument takes its value from the environment ({@code DASHBOARD_HOST}, {@code DASHBOARD_PORT},
+     * {@code CONVERGENCE_WS_URL}, {@code DASHBOARD_DB_PATH}), then the config file, then the defaults
+     * ({@code 127.0.0.1}, 8766, {@code ws://localhost:8765}, {@code ./dashboard.db}).
+     *
+     * @param port 0-65535 (0 picks a free port), or {@code null}
+     * @param convergenceWsUrl the loop's WebSocket, {@code "off"} for none, or {@code null}
+     */
+    public static KimiServer start(String host, Integer port, String convergenceWsUrl, Path dbPath) {
+        Builder b = builder();
+        if (host != null) {
+            b.host(host);
+        }
+        if (port != null) {
+            b.port(port);
+        }
+        if (convergenceWsUrl != null) {
+            b.convergenceUrl(convergenceWsUrl);
+        }
+        if (dbPath != null) {
+            b.dbPath(dbPath);
+        }
+        return b.build().start();
     }
 
     /** The configuration in force, after every override. */
@@ -145,6 +181,9 @@ public final class KimiServer implements AutoCloseable {
                 Routes routes = rest.routes();
                 new MetricsApi(store, accountant, views, metrics, clock, bridgeStatus).addTo(routes);
                 new EventsApi(incoming, convergenceIngest, views).addTo(routes);
+                new WidgetsApi(widgets, views).addTo(routes);
+                ClassLoader loader = Thread.currentThread().getContextClassLoader();
+                widgets.loadFromClasspath(loader != null ? loader : KimiServer.class.getClassLoader());
                 Dispatcher dispatcher = new Dispatcher(auth, new ProxyHandler(completions, proxy, blocking), routes,
                         blocking, config, views, webSockets);
                 group = new MultiThreadIoEventLoopGroup(server.ioThreads(), NioIoHandler.newFactory());
@@ -158,10 +197,10 @@ public final class KimiServer implements AutoCloseable {
                         .bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
-            } catch (RuntimeException e) {
+            } catch (Exception e) { // also Netty's undeclared BindException
                 shutdown();
                 if (e instanceof KimiException) {
-                    throw e;
+                    throw (KimiException) e;
                 }
                 throw new KimiException("Could not start on " + server.host() + ":" + server.port() + ": "
                         + e.getMessage(), e);
@@ -204,6 +243,7 @@ public final class KimiServer implements AutoCloseable {
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
+        widgets.close();
         if (liveClients != null) {
             try {
                 liveClients.close();
@@ -309,6 +349,7 @@ public final class KimiServer implements AutoCloseable {
         private String host;
         private Integer port;
         private Path dbPath;
+        private String convergenceUrl;
         private Clock clock = Clock.systemUTC();
 
         private Builder() {
@@ -345,14 +386,43 @@ public final class KimiServer implements AutoCloseable {
             return this;
         }
 
+        /** The convergence loop's WebSocket ({@code ws://} or {@code wss://}), or {@code "off"}. */
+        public Builder convergenceUrl(String value) {
+            this.convergenceUrl = requireNonNull(value, "convergenceUrl");
+            return this;
+        }
+
         public Builder clock(Clock value) {
             this.clock = requireNonNull(value, "clock");
             return this;
         }
 
+        /** {@code off} (or empty) is no bridge, else a ws:// or wss:// URL with a host. */
+        private static URI convergenceUri(String value) {
+            String v = value.trim();
+            if (v.isEmpty() || v.equalsIgnoreCase("off") || v.equalsIgnoreCase("none")) {
+                return null;
+            }
+            try {
+                URI url = new URI(v);
+                if (url.getHost() != null && ("ws".equalsIgnoreCase(url.getScheme())
+                        || "wss".equalsIgnoreCase(url.getScheme()))) {
+                    return url;
+                }
+            } catch (java.net.URISyntaxException e) {
+                // reported below
+            }
+            throw new ConfigException("convergence", "url", "expected a ws:// or wss:// URL with a host (or \"off\"), "
+                    + "got \"" + value + "\"");
+        }
+
         public KimiServer build() {
             KimiConfig base = config != null ? config
-                    : new ConfigLoader(System.getenv()).load(new ConfigOverrides(configFile, host, port, dbPath));
+                    : new ConfigLoader(System.getenv()).load(new ConfigOverrides(configFile, host, port, dbPath,
+                            convergenceUrl, null));
+            if (config != null && convergenceUrl != null) {
+                base = base.withConvergence(base.convergence().withUrl(convergenceUri(convergenceUrl)));
+            }
             return new KimiServer(base.withServer(base.server().withBinding(host, port, dbPath)), clock);
         }
     }

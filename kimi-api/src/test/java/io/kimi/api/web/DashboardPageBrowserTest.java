@@ -1,0 +1,342 @@
+package io.kimi.api.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kimi.core.Event;
+import io.kimi.services.widgets.Widget;
+import io.kimi.services.widgets.WidgetState;
+import io.kimi.testing.FakeUpstream;
+import io.kimi.testing.Reply;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.logging.LogEntry;
+
+/**
+ * The dashboard page in headless Chromium against a real server, the fake upstream and the simulated loop.
+ * One browser for the class (starting Chromium is the slow part), a fresh server per test. Screenshots of each
+ * view go to {@code kimi-api/target/screenshots/}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DashboardPageBrowserTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    Browser browser;
+    FakeUpstream fake;
+    PageServer server;
+
+    @TempDir
+    Path dir;
+
+    /** On failure: a screenshot and the browser console, to see what the page showed. */
+    @RegisterExtension
+    final AfterTestExecutionCallback onFailure = new AfterTestExecutionCallback() {
+        @Override
+        public void afterTestExecution(ExtensionContext context) {
+            if (browser != null && context.getExecutionException().isPresent()) {
+                Path shot = browser.screenshot("failed-" + context.getRequiredTestMethod().getName());
+                System.err.println("Screenshot of the failure: " + shot.toAbsolutePath());
+                browser.console().forEach(e -> System.err.println("console " + e.getLevel() + ": " + e.getMessage()));
+            }
+        }
+    };
+
+    @BeforeAll
+    void startBrowser() {
+        browser = Browser.start();
+    }
+
+    @AfterAll
+    void stopBrowser() {
+        if (browser != null) {
+            browser.close();
+        }
+    }
+
+    @BeforeEach
+    void startFake() {
+        fake = FakeUpstream.start();
+        browser.size(1280, 1000);
+    }
+
+    @AfterEach
+    void stop() {
+        if (browser != null) {
+            browser.driver.get("about:blank");
+        }
+        if (server != null) {
+            server.close();
+        }
+        fake.close();
+    }
+
+    private void open(String pathAndQuery) {
+        browser.console();
+        browser.driver.get(server.url(pathAndQuery));
+        awaitConnected();
+    }
+
+    private void awaitConnected() {
+        browser.waitFor(WAIT, "the page says it is connected", d ->
+                "connected".equals(d.findElement(By.id("connection")).getAttribute("data-state")));
+    }
+
+    private String text(String id) {
+        return browser.driver.findElement(By.id(id)).getText();
+    }
+
+    private String attr(String id, String name) {
+        return browser.driver.findElement(By.id(id)).getAttribute(name);
+    }
+
+    private static String plain(String s) {
+        return s.replace('\u00a0', ' ').replace('\u202f', ' ');
+    }
+
+    private List<LogEntry> severe() {
+        return browser.console().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+    }
+
+    @Test
+    void pageLoadsInFrenchWithChartJsFromTheServerAndNoConsoleErrors() {
+        server = PageServer.start(dir, fake.baseUrl(), 0, false);
+        open("/");
+
+        assertThat(browser.driver.findElement(By.tagName("html")).getAttribute("lang")).isEqualTo("fr");
+        assertThat(text("connection-label")).isEqualTo("connecté");
+        assertThat(text("tab-overview")).isEqualTo("Session active");
+        assertThat(text("session-name")).isEqualTo("Aucune session active");
+        assertThat(browser.js("return typeof Chart === 'function' && Chart.version")).isEqualTo("4.5.1");
+        assertThat(browser.js("return [...document.scripts].every(s => !s.src || s.src.startsWith(location.origin))"))
+                .isEqualTo(true);
+        // Every view, once shown, renders without an error either (the widgets list may not exist yet: 404).
+        for (String view : List.of("sessions", "convergence", "widgets", "overview")) {
+            browser.driver.findElement(By.id("tab-" + view)).click();
+            browser.waitFor(WAIT, view + " shown", d -> d.findElement(By.id("view-" + view)).isDisplayed());
+            if (view.equals("sessions")) {
+                browser.waitFor(WAIT, "the sessions list is drawn", d -> !text("sessions-pager").isEmpty());
+            } else if (view.equals("widgets")) {
+                browser.waitFor(WAIT, "the widgets view says what it has",
+                        d -> !text("widgets-message").equals("Chargement…"));
+            }
+        }
+        assertThat(severe()).as("console errors").isEmpty();
+        browser.screenshot("01-overview-empty");
+
+        open("/?lang=en");
+        assertThat(browser.driver.findElement(By.tagName("html")).getAttribute("lang")).isEqualTo("en");
+        assertThat(text("connection-label")).isEqualTo("connected");
+        assertThat(text("tab-overview")).isEqualTo("Active session");
+        assertThat(severe()).as("console errors").isEmpty();
+    }
+
+    @Test
+    void aProxiedRequestAppearsInTheChartTableAndGaugeWithinASecond() {
+        server = PageServer.start(dir, fake.baseUrl(), 0, false);
+        fake.enqueue(Reply.chatCompletion("Bonjour", 26000, 2144));
+        open("/");
+
+        assertThat(server.chat("kimi-k2")).isEqualTo(200);
+        long sent = System.nanoTime();
+        browser.waitFor(Duration.ofSeconds(1), "the request in the table, chart and gauge within a second", d ->
+                d.findElements(By.cssSelector("#requests-body tr")).size() == 1
+                        && browser.jsLong("return Chart.getChart('tokens-chart').data.datasets[0].data.length") == 1
+                        && plain(d.findElement(By.id("gauge-tokens")).getText()).startsWith("28 144 / 262 144"));
+        long elapsedMs = (System.nanoTime() - sent) / 1_000_000;
+
+        assertThat(elapsedMs).isLessThan(1000);
+        assertThat(plain(text("gauge-percent"))).isEqualTo("10,7 %");
+        assertThat(attr("gauge", "data-level")).isEqualTo("green");
+        assertThat(text("gauge-level")).isEqualTo("Normal");
+        assertThat(text("gauge-source")).isEqualTo("Compté par le fournisseur");
+        assertThat(text("session-name")).isNotEqualTo("Aucune session active");
+        assertThat(text("session-model")).contains("kimi-k2");
+        WebElement row = browser.driver.findElement(By.cssSelector("#requests-body tr"));
+        assertThat(plain(row.getText())).contains("kimi-k2", "Succès", "Proxy", "26 000", "2 144");
+        assertThat(browser.jsLong("return Chart.getChart('sources-chart').data.datasets[0].data[0]")).isEqualTo(1);
+        assertThat(plain(text("stat-tokens"))).isEqualTo("28 144");
+        assertThat(severe()).as("console errors").isEmpty();
+        browser.screenshot("02-overview-one-request");
+    }
+
+    @Test
+    void theGaugeTurnsYellowThenRedAtTheThresholdsAndAlertsShowAsNotifications() {
+        server = PageServer.start(dir, fake.baseUrl(), 0, false);
+        // 262144 tokens: 190000 + 5000 is 74.4 % (warning at 70), 232000 + 5000 is 90.4 % (high at 85).
+        fake.enqueue(Reply.chatCompletion("Un", 190000, 5000), Reply.chatCompletion("Deux", 232000, 5000));
+        open("/");
+
+        assertThat(server.chat("kimi-k2")).isEqualTo(200);
+        browser.waitFor(WAIT, "yellow gauge", d -> "yellow".equals(attr("gauge", "data-level")));
+        assertThat(text("gauge-level")).isEqualTo("Attention");
+        assertThat(plain(text("gauge-percent"))).isEqualTo("74,4 %");
+        assertThat(browser.driver.findElement(By.id("compaction-advice")).isDisplayed()).isTrue();
+        browser.waitFor(WAIT, "an alert notification", d ->
+                !d.findElements(By.cssSelector(".notification-alert")).isEmpty());
+        browser.screenshot("03-gauge-yellow");
+
+        assertThat(server.chat("kimi-k2")).isEqualTo(200);
+        browser.waitFor(WAIT, "red gauge", d -> "red".equals(attr("gauge", "data-level")));
+        assertThat(text("gauge-level")).isEqualTo("Critique");
+        assertThat(plain(text("gauge-percent"))).isEqualTo("90,4 %");
+        browser.waitFor(WAIT, "a second alert", d -> d.findElements(By.cssSelector(".notification-alert")).size() >= 2);
+        assertThat(plain(browser.driver.findElement(By.cssSelector(".notification-alert")).getText()))
+                .contains("Alerte de contexte", "Contexte à 90 %");
+        assertThat(browser.driver.findElement(By.id("gauge-track")).getAttribute("aria-valuetext")).contains("Critique");
+        assertThat(severe()).as("console errors").isEmpty();
+        browser.screenshot("04-gauge-red-with-alert");
+    }
+
+    @Test
+    void aConvergenceSessionAdvancesThroughThePipelineLive() {
+        server = PageServer.start(dir, fake.baseUrl(), 0, true);
+        open("/#convergence");
+
+        browser.waitFor(WAIT, "a convergence session is shown", d ->
+                !d.findElements(By.cssSelector("#conv-pipeline .stage")).isEmpty());
+        Set<String> seen = new LinkedHashSet<>();
+        browser.waitFor(Duration.ofSeconds(15), "the pipeline moves through several states", d -> {
+            seen.add(attr("conv-pipeline", "data-state"));
+            return seen.containsAll(List.of("DIAGNOSING", "FIXING", "ATTACKING", "VALIDATING"));
+        });
+        List<WebElement> current = browser.driver.findElements(By.cssSelector("#conv-pipeline [aria-current='step']"));
+        assertThat(current).hasSize(1);
+        browser.waitFor(WAIT, "findings per iteration are charted", d ->
+                browser.jsLong("return Chart.getChart('iterations-chart').data.labels.length") >= 1);
+        assertThat(Integer.parseInt(attr("conv-iteration", "data-iteration"))).isGreaterThanOrEqualTo(1);
+        assertThat(browser.driver.findElements(By.cssSelector("#conv-log .log-item")).size()).isGreaterThan(3);
+        browser.waitFor(WAIT, "findings by severity", d -> browser.jsLong("return [...document.querySelectorAll("
+                + "'#conv-severity li')].reduce((sum, li) => sum + Number(li.dataset.count), 0)") > 0);
+        browser.waitFor(WAIT, "step durations", d -> !d.findElements(By.cssSelector("#conv-steps tr[data-step]")).isEmpty());
+        assertThat(severe()).as("console errors").isEmpty();
+        browser.screenshot("05-convergence");
+    }
+
+    @Test
+    void sessionsCanBeCreatedInspectedAndDeletedWithConfirmationFromTheKeyboard() {
+        server = PageServer.start(dir, fake.baseUrl(), 0, false);
+        open("/#sessions");
+
+        browser.waitFor(WAIT, "the model list", d -> d.findElements(By.cssSelector("#session-model-select option")).size() > 1);
+        new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.id("session-model-select")))
+                .selectByValue("kimi-k2");
+        browser.driver.findElement(By.id("session-name-input")).sendKeys("Refonte API", Keys.ENTER);
+        browser.waitFor(WAIT, "the new session in the list and in the header", d ->
+                d.findElements(By.cssSelector("#sessions-table tbody tr")).size() == 1
+                        && "Refonte API".equals(text("session-name")));
+        assertThat(plain(text("sessions-pager"))).contains("Page 1 sur 1 (1 sessions)");
+        browser.screenshot("06-sessions");
+
+        WebElement details = browser.driver.findElement(By.cssSelector("#sessions-table [data-action='details']"));
+        String detailsKey = details.getAttribute("data-focus-key");
+        details.click();
+        browser.waitFor(WAIT, "the details modal", d -> d.findElements(By.cssSelector("#details-modal dd")).size() > 5);
+        assertThat(browser.driver.findElement(By.id("details-modal")).getText()).contains("Refonte API", "kimi-k2");
+        browser.screenshot("07-session-details-modal");
+        browser.driver.switchTo().activeElement().sendKeys(Keys.ESCAPE);
+        browser.waitFor(WAIT, "the modal closes on Escape", d -> d.findElements(By.id("details-modal")).isEmpty());
+        assertThat(browser.driver.switchTo().activeElement().getAttribute("data-focus-key"))
+                .as("focus returns to the details button (or its redrawn twin)").isEqualTo(detailsKey);
+
+        browser.click("#sessions-table [data-action='delete']");
+        browser.waitFor(WAIT, "the confirmation", d -> !d.findElements(By.id("confirm-modal")).isEmpty());
+        assertThat(browser.driver.findElement(By.id("confirm-modal")).getText()).contains("Supprimer la session « Refonte API »");
+        browser.screenshot("08-delete-confirmation");
+        browser.driver.switchTo().activeElement().sendKeys(Keys.ENTER);
+        browser.waitFor(WAIT, "the session is gone", d -> d.findElements(By.cssSelector("#sessions-table")).isEmpty()
+                && text("sessions-list").contains("Aucune session."));
+        assertThat(severe()).as("console errors").isEmpty();
+    }
+
+    @Test
+    void thePageReconnectsByItselfAfterTheServerRestartsAndRedrawsFromFreshState() {
+        int port = PageServer.freePort();
+        server = PageServer.start(dir, fake.baseUrl(), port, false);
+        open("/");
+
+        server.close();
+        server = null;
+        browser.waitFor(WAIT, "the page notices", d -> !"connected".equals(attr("connection", "data-state")));
+        assertThat(text("connection-label")).isIn("reconnexion…", "hors ligne");
+        browser.screenshot("09-reconnecting");
+
+        fake.enqueue(Reply.chatCompletion("Re", 1000, 24));
+        server = PageServer.start(dir, fake.baseUrl(), port, false);
+        awaitConnected();
+        assertThat(text("connection-label")).isEqualTo("connecté");
+        assertThat(server.chat("kimi-k2")).isEqualTo(200);
+        browser.waitFor(WAIT, "live updates flow again", d -> d.findElements(By.cssSelector("#requests-body tr")).size() == 1
+                && plain(text("gauge-tokens")).startsWith("1 024 /"));
+    }
+
+    @Test
+    void registeredWidgetsAreDrawnAndUpdatedLiveAndA360PixelScreenIsUsable() {
+        server = PageServer.start(dir, fake.baseUrl(), 0, false);
+        server.server.widgets().register("requetes", RequestCounter::new);
+        server.server.widgets().register("modeles", () -> new Widget() {
+            @Override
+            public boolean onEvent(Event event) {
+                return false;
+            }
+
+            @Override
+            public WidgetState render() {
+                return WidgetState.table(Map.of("columns", List.of("modèle", "fenêtre"),
+                        "rows", List.of(List.of("kimi-k2", 262144))));
+            }
+        });
+        fake.enqueue(Reply.chatCompletion("Bonjour", 1500, 300));
+        open("/#widgets");
+        browser.waitFor(WAIT, "both widgets", d -> d.findElements(By.cssSelector("#widgets-grid [data-widget]")).size() == 2);
+        assertThat(browser.driver.findElement(By.cssSelector("[data-widget='modeles'] table")).getText())
+                .contains("kimi-k2", "262144");
+        assertThat(server.chat("kimi-k2")).isEqualTo(200);
+        browser.waitFor(WAIT, "the counter updates live", d ->
+                "1".equals(d.findElement(By.cssSelector("[data-widget='requetes'] .widget-value")).getText()));
+        browser.screenshot("10-widgets");
+
+        browser.size(360, 800);
+        browser.driver.findElement(By.id("tab-overview")).click();
+        browser.waitFor(WAIT, "the request", d -> d.findElements(By.cssSelector("#requests-body tr")).size() == 1);
+        long overflow = browser.jsLong("return document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        assertThat(overflow).as("no horizontal scrolling of the page at 360 px").isLessThanOrEqualTo(0);
+        assertThat(severe()).as("console errors").isEmpty();
+        browser.screenshot("11-overview-360px");
+    }
+
+    /** A counter widget: proxied requests seen. */
+    static final class RequestCounter implements Widget {
+        private int count;
+
+        @Override
+        public boolean onEvent(Event event) {
+            if (!event.eventType().equals("REQUEST_COMPLETED")) {
+                return false;
+            }
+            count++;
+            return true;
+        }
+
+        @Override
+        public WidgetState render() {
+            return WidgetState.counter(Map.of("value", count, "label", "requêtes", "title", "Requêtes vues"));
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.kimi.client;
+
+/** What {@code GET /api/export/{format}} writes: a session's requests as CSV, or the session and them as JSON. */
+public enum ExportFormat {
+    CSV("csv"), JSON("json");
+
+    private final String path;
+
+    ExportFormat(String path) {
+        this.path = path;
+    }
+
+    /** The route's segment: {@code csv} or {@code json}. */
+    public String path() {
+        return path;
+    }
+}

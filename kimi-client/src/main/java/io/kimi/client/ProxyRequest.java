@@ -1,0 +1,14 @@
+package io.kimi.client;
+
+import java.time.Instant;
+
+/**
+ * One proxied chat completion as recorded in its session. Token counts are the provider's when it reported
+ * usage ({@code usageSource} {@code reported}), else the dashboard's estimate.
+ */
+public record ProxyRequest(String requestId, String sessionId, Instant timestamp, String provider, String model,
+        String upstreamModel, boolean stream, String status, int httpStatus, String errorType, String errorMessage,
+        long promptTokens, long completionTokens, long totalTokens, long cachedTokens, String usageSource,
+        long estimatedPromptTokens, long estimatedCompletionTokens, Long reportedPromptTokens,
+        Long reportedCompletionTokens, double costUsd, long latencyMs, Long ttftMs, String source) {
+}

@@ -1,0 +1,279 @@
+package io.kimi.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kimi.testing.FakeUpstream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@link WebSocketClient} against a real dashboard on loopback, including a restart of that dashboard. */
+class WebSocketClientTest {
+    @TempDir
+    Path dir;
+
+    FakeUpstream upstream;
+    LiveServer server;
+    final List<WebSocketClient> clients = new ArrayList<>();
+
+    @BeforeEach
+    void start() {
+        upstream = FakeUpstream.start();
+        server = LiveServer.start(dir, upstream.baseUrl());
+    }
+
+    @AfterEach
+    void stop() {
+        clients.forEach(WebSocketClient::close);
+        server.close();
+        upstream.close();
+    }
+
+    private WebSocketClient track(WebSocketClient client) {
+        clients.add(client);
+        return client;
+    }
+
+    private static Event next(BlockingQueue<Event> events) throws InterruptedException {
+        Event e = events.poll(10, TimeUnit.SECONDS);
+        assertThat(e).as("an event within 10 s").isNotNull();
+        return e;
+    }
+
+    @Test
+    void receivesInitThenEveryEventThroughLambdas() throws Exception {
+        BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        BlockingQueue<LiveMessage> messages = new LinkedBlockingQueue<>();
+        CountDownLatch connected = new CountDownLatch(1);
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri())
+                .onConnect(c -> connected.countDown())
+                .onEvent(events::add)
+                .onMessage(messages::add)
+                .build());
+        assertThat(ws.connect()).isSameAs(ws);
+        assertThat(ws.isConnected()).isTrue();
+        assertThat(connected.await(10, TimeUnit.SECONDS)).isTrue();
+        LiveMessage init = messages.poll(10, TimeUnit.SECONDS);
+        assertThat(init.type()).isEqualTo("init");
+        assertThat(init.data().path("thresholds").path("warning").asDouble()).isEqualTo(70.0);
+
+        String id = UUID.randomUUID().toString();
+        server.postEvents(List.of(Loops.event(id, 0, "IDLE", "SESSION_STARTED", "{\"target\":\"t\"}"),
+                Loops.event(id, 1, "VALIDATING", "STEP_COMPLETE", "{\"step\":\"validate\",\"result\":\"passed\"}")));
+        assertThat(next(events).eventType()).isEqualTo(EventType.SESSION_STARTED);
+        Event step = next(events);
+        assertThat(step.eventType()).isEqualTo(EventType.STEP_COMPLETE);
+        assertThat(step.sessionId()).isEqualTo(id);
+        assertThat(step.iteration()).isEqualTo(1);
+        assertThat(step.state()).isEqualTo("VALIDATING");
+        assertThat(step.data()).containsEntry("result", "passed");
+    }
+
+    @Test
+    void subscriptionsFilterWhatArrivesAndAcceptUnknownTypes() throws Exception {
+        BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).onEvent(events::add).build()).connect();
+        assertThat(ws.subscribe(EventType.STEP_COMPLETE, EventType.of("CUSTOM_TYPE")).join())
+                .containsExactly("CUSTOM_TYPE", "STEP_COMPLETE");
+
+        String id = UUID.randomUUID().toString();
+        server.postEvents(List.of(Loops.event(id, 0, "IDLE", "SESSION_STARTED", "{}"),
+                Loops.event(id, 1, "DIAGNOSING", "STEP_STARTED", "{\"step\":\"diagnose\"}"),
+                Loops.event(id, 1, "DIAGNOSING", "CUSTOM_TYPE", "{}"),
+                Loops.event(id, 1, "DIAGNOSING", "STEP_COMPLETE", "{\"step\":\"diagnose\"}")));
+        assertThat(next(events).eventType().name()).isEqualTo("CUSTOM_TYPE");
+        assertThat(next(events).eventType()).isEqualTo(EventType.STEP_COMPLETE);
+
+        assertThat(ws.subscribe("*").join()).containsExactly("*");
+        assertThat(ws.unsubscribe("event").join()).containsExactly("*", "-event");
+        server.postEvents(List.of(Loops.event(id, 1, "DIAGNOSING", "STEP_COMPLETE", "{\"step\":\"again\"}")));
+        assertThat(ws.ping().join()).isNotNull(); // the event would have been pushed before this reply
+        assertThat(events).isEmpty();
+    }
+
+    @Test
+    void answersRequestsOverTheSocketMatchingEachReplyToItsRequest() {
+        String a = UUID.randomUUID().toString();
+        String b = UUID.randomUUID().toString();
+        server.postEvents(Loops.converged(a));
+        server.postEvents(List.of(Loops.event(b, 0, "IDLE", "SESSION_STARTED", "{\"target\":\"b\"}")));
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).build()).connect();
+
+        List<CompletableFuture<SessionPage>> pages = new ArrayList<>();
+        List<CompletableFuture<Session>> sessions = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            pages.add(ws.listSessions(1 + i % 2, 0));
+            sessions.add(ws.getSession(i % 2 == 0 ? a : b));
+        }
+        CompletableFuture<Instant> pong = ws.ping();
+        CompletableFuture<Session> missing = ws.getSession("no-such-session");
+        CompletableFuture<SessionPage> convergence = ws.listSessions(10, 0, "convergence");
+        for (int i = 0; i < 6; i++) {
+            SessionPage page = pages.get(i).join();
+            assertThat(page.limit()).isEqualTo(1 + i % 2);
+            assertThat(page.sessions()).hasSize(1 + i % 2);
+            assertThat(page.total()).isEqualTo(2);
+            assertThat(sessions.get(i).join().sessionId()).isEqualTo(i % 2 == 0 ? a : b);
+        }
+        assertThat(sessions.get(0).join().metrics().totalFindings()).isEqualTo(3);
+        assertThat(pong.join()).isBefore(Instant.now().plusSeconds(5));
+        assertThatThrownBy(missing::join).isInstanceOf(CompletionException.class).cause()
+                .isInstanceOfSatisfying(SessionNotFoundException.class, e -> {
+                    assertThat(e.sessionId()).isEqualTo("no-such-session");
+                    assertThat(e.errorCode()).isEqualTo("session_not_found");
+                });
+        assertThat(convergence.join().total()).isEqualTo(2);
+        assertThatThrownBy(() -> ws.listSessions(10, 0, "weird").join()).cause()
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errorCode()).isEqualTo("invalid_request"));
+    }
+
+    /** The seed's subclass style: hooks overridden. */
+    static final class Recorder extends WebSocketClient {
+        final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+        final BlockingQueue<Disconnect> disconnects = new LinkedBlockingQueue<>();
+        final AtomicInteger connects = new AtomicInteger();
+        final BlockingQueue<Integer> connected = new LinkedBlockingQueue<>();
+
+        Recorder(Builder builder) {
+            super(builder);
+        }
+
+        @Override
+        protected void onConnect() {
+            if (connects.get() == 0) {
+                subscribe("STEP_COMPLETE").join(); // calling the client from a hook is allowed
+            }
+            connected.add(connects.incrementAndGet());
+        }
+
+        @Override
+        protected void onEvent(Event event) {
+            events.add(event);
+        }
+
+        @Override
+        protected void onDisconnect(Disconnect disconnect) {
+            disconnects.add(disconnect);
+        }
+    }
+
+    @Test
+    void reconnectsAfterARestartAndRestoresItsSubscriptions() throws Exception {
+        Recorder ws = (Recorder) track(new Recorder(WebSocketClient.builder(server.wsUri())
+                .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(300))));
+        ws.connect();
+        assertThat(ws.connected.poll(10, TimeUnit.SECONDS)).isEqualTo(1);
+
+        server.stop();
+        Disconnect d = ws.disconnects.poll(10, TimeUnit.SECONDS);
+        assertThat(d).isNotNull();
+        assertThat(d.willReconnect()).isTrue();
+        assertThatThrownBy(() -> ws.listSessions(10, 0).join()).cause()
+                .isInstanceOf(DashboardConnectionException.class);
+        LiveServer.sleep(400); // a few failed attempts while it is down
+
+        server.restart();
+        assertThat(ws.connected.poll(15, TimeUnit.SECONDS)).as("reconnected").isEqualTo(2);
+        assertThat(ws.isConnected()).isTrue();
+
+        String id = UUID.randomUUID().toString();
+        server.postEvents(List.of(Loops.event(id, 0, "IDLE", "SESSION_STARTED", "{}"),
+                Loops.event(id, 1, "DIAGNOSING", "STEP_STARTED", "{\"step\":\"diagnose\"}"),
+                Loops.event(id, 1, "DIAGNOSING", "STEP_COMPLETE", "{\"step\":\"diagnose\"}")));
+        Event e = next(ws.events);
+        assertThat(e.eventType()).isEqualTo(EventType.STEP_COMPLETE);
+        assertThat(e.sessionId()).isEqualTo(id);
+        assertThat(ws.listSessions(10, 0).join().total()).isEqualTo(1);
+        assertThat(ws.events).isEmpty();
+    }
+
+    @Test
+    void connectingToAServerThatIsDownFails() {
+        WebSocketClient ws = track(WebSocketClient.builder("ws://127.0.0.1:" + LiveServer.freePort())
+                .connectTimeout(Duration.ofSeconds(2)).build());
+        assertThatThrownBy(ws::connect).isInstanceOf(DashboardConnectionException.class)
+                .hasMessageContaining("cannot connect");
+        assertThat(ws.isConnected()).isFalse();
+        assertThatThrownBy(() -> ws.ping().join()).cause().isInstanceOf(DashboardConnectionException.class)
+                .hasMessageContaining("not connected");
+    }
+
+    @Test
+    void closeReleasesRunForeverAndReportsTheDisconnect() throws Exception {
+        BlockingQueue<Disconnect> disconnects = new LinkedBlockingQueue<>();
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).onDisconnect(disconnects::add).build());
+        ws.connect();
+        CountDownLatch returned = new CountDownLatch(1);
+        Thread runner = new Thread(() -> {
+            try {
+                ws.runForever();
+                returned.countDown();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        runner.start();
+        assertThat(returned.await(200, TimeUnit.MILLISECONDS)).isFalse();
+        ws.close();
+        assertThat(returned.await(10, TimeUnit.SECONDS)).isTrue();
+        Disconnect d = disconnects.poll(10, TimeUnit.SECONDS);
+        assertThat(d.statusCode()).isEqualTo(1000);
+        assertThat(d.willReconnect()).isFalse();
+        assertThatThrownBy(ws::connect).isInstanceOf(IllegalStateException.class);
+        ws.close(); // idempotent
+    }
+
+    @Test
+    void withoutReconnectionALostConnectionEndsTheClient() throws Exception {
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).reconnect(false).build()).connect();
+        server.stop();
+        assertThat(ws.awaitClosed(Duration.ofSeconds(10))).isTrue();
+        server.restart();
+    }
+
+    @Test
+    void aThrowingHookDoesNotStopLaterEvents() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        CountDownLatch two = new CountDownLatch(2);
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).subscribe("event")
+                .heartbeatInterval(Duration.ofMillis(100))
+                .onEvent(e -> {
+                    seen.add(e.eventType().name());
+                    two.countDown();
+                    throw new IllegalStateException("a broken hook");
+                }).build()).connect();
+        LiveServer.sleep(350); // a few heartbeats go by
+        String id = UUID.randomUUID().toString();
+        server.postEvents(List.of(Loops.event(id, 0, "IDLE", "SESSION_STARTED", "{}"),
+                Loops.event(id, 1, "IDLE", "ITERATION_STARTED", "{}")));
+        assertThat(two.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(seen).containsExactly("SESSION_STARTED", "ITERATION_STARTED");
+        assertThat(ws.isConnected()).isTrue();
+    }
+
+    @Test
+    void validatesItsArguments() {
+        assertThatThrownBy(() -> WebSocketClient.builder("ftp://x")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(WebSocketClient.builder("http://127.0.0.1:8766").build().uri().toString())
+                .isEqualTo("ws://127.0.0.1:8766/ws");
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).build());
+        assertThatThrownBy(() -> ws.subscribe(List.of())).isInstanceOf(IllegalArgumentException.class);
+        assertThat(ws.subscribe("metric").join()).containsExactly("metric"); // recorded until connected
+    }
+}

@@ -1,0 +1,174 @@
+// Entry point: builds the modules, connects them through the event bus, opens the one WebSocket.
+
+import { EventBus, createBatcher, formatNumber, formatPercent, throttle } from './modules/utils.js';
+import { applyTranslations, createTranslator, resolveLang } from './modules/i18n.js';
+import { ApiClient } from './modules/api.js';
+import { WebSocketManager, liveUrl } from './modules/websocket.js';
+import { ChartManager } from './modules/charts.js';
+import { SessionState, SessionsPanel } from './modules/sessions.js';
+import {
+    DomCache, Notifier, Tabs, renderConnection, renderGauge, renderRequests, renderSessionHeader, renderStats,
+} from './modules/ui.js';
+import { ModalManager } from './modules/modals.js';
+import { CompactionAdvisor } from './modules/compaction.js';
+import { ConvergenceView } from './modules/convergence.js';
+import { WidgetsPanel } from './modules/widgets.js';
+
+function start() {
+    const params = new URLSearchParams(window.location.search);
+    const lang = resolveLang(window.location.search);
+    const t = createTranslator(lang);
+    document.documentElement.lang = lang;
+    applyTranslations(document, t);
+    document.title = t('app.title');
+
+    const dom = new DomCache();
+    const other = lang === 'fr' ? 'en' : 'fr';
+    const switchParams = new URLSearchParams(params);
+    switchParams.set('lang', other);
+    const langLink = dom.get('lang-switch');
+    langLink.href = `?${switchParams}`;
+    langLink.hreflang = other;
+    langLink.addEventListener('click', () => {
+        langLink.href = `?${switchParams}${window.location.hash}`;
+    });
+
+    const token = params.get('token');
+    const bus = EventBus;
+    const api = new ApiClient({ token });
+    const notifier = new Notifier(dom.get('notifications'), t);
+    const modals = new ModalManager(dom.get('modal-root'), t);
+    const charts = new ChartManager({ t });
+    charts.createTokenChart(dom.get('tokens-chart'));
+    charts.createSourceChart(dom.get('sources-chart'));
+    const state = new SessionState({ maxRequests: 50 });
+
+    new CompactionAdvisor({ advice: dom.get('compaction-advice'), t, notifier, bus });
+    const sessions = new SessionsPanel({ root: dom.get('view-sessions'), api, t, modals, notifier, bus });
+    const convergence = new ConvergenceView({ root: dom.get('view-convergence'), api, t, charts, bus });
+    const widgets = new WidgetsPanel({ root: dom.get('view-widgets'), api, t, charts, bus });
+
+    // The overview is redrawn at most once per 100 ms however many messages arrive.
+    let lastLevel = null;
+    const renderOverview = () => {
+        renderSessionHeader(dom, t, state.active);
+        const level = renderGauge(dom, t, {
+            session: state.active, thresholds: state.thresholds, lastRequest: state.lastRequest,
+        });
+        if (level !== lastLevel) {
+            lastLevel = level;
+            bus.emit('gauge:level', level);
+        }
+        renderStats(dom, t, state.active);
+        renderRequests(dom, t, state.requests);
+        dom.get('overview-empty').hidden = Boolean(state.active);
+    };
+    const overview = createBatcher(renderOverview, 100);
+    const redrawAll = () => {
+        overview.cancel();
+        charts.resetRequests(state.requests);
+        renderOverview();
+    };
+
+    const refreshSessions = throttle(() => {
+        if (!dom.get('view-sessions').hidden) {
+            sessions.load();
+        }
+    }, 1000);
+
+    let activeLoad = null;
+    const reloadActive = async () => {
+        const request = api.request('/api/sessions/active');
+        activeLoad = request;
+        try {
+            const session = await request;
+            if (activeLoad === request) {
+                state.mergeActive(session, session.recent_requests ?? []);
+            }
+        } catch (error) {
+            if (activeLoad !== request) {
+                return;
+            }
+            if (error.status === 404) {
+                state.setActive(null);
+            } else {
+                notifier.show(t('error.load', { message: error.message }), { type: 'error' });
+            }
+        }
+        redrawAll();
+    };
+
+    bus.on('ws:state', (s) => renderConnection(dom, t, s));
+    bus.on('ws:init', (message) => {
+        state.applyInit(message.data ?? {});
+        redrawAll();
+        refreshSessions();
+        if (widgets.loaded) {
+            widgets.load();
+        }
+    });
+    bus.on('ws:metric', (message) => {
+        const m = message.data ?? {};
+        const result = state.applyMetric(m);
+        if (result === 'same') {
+            charts.addRequest(state.requests[0]);
+            overview.add(m);
+        } else if (result === 'switched') {
+            reloadActive();
+        }
+        refreshSessions();
+    });
+    bus.on('ws:session', (message) => {
+        const result = state.applySessionMessage(message);
+        if (result === 'reload') {
+            reloadActive();
+        } else if (result === 'cleared') {
+            redrawAll();
+        } else if (result === 'updated') {
+            overview.add(message);
+        }
+        refreshSessions();
+    });
+    bus.on('ws:alert', (message) => {
+        const a = message.data ?? {};
+        const text = lang === 'fr' && a.message ? a.message : t('alert.message', {
+            percent: formatPercent(a.percent, lang), model: a.model ?? '—',
+            tokens: formatNumber(a.context_tokens, lang), window: formatNumber(a.context_window, lang),
+        });
+        notifier.show(text, { type: 'alert', title: t('alert.title') });
+    });
+    bus.on('sessions:changed', () => reloadActive());
+    bus.on('view:shown', (view) => {
+        if (view === 'sessions') {
+            sessions.load();
+            sessions.loadModels();
+        } else if (view === 'widgets' && !widgets.loaded) {
+            widgets.load();
+        } else if (view === 'convergence') {
+            convergence.ensureChart();
+        }
+    });
+
+    const tabs = new Tabs(dom.get('tabs'), { bus });
+    tabs.select(tabs.fromHash());
+    renderOverview();
+
+    const ws = new WebSocketManager({ url: liveUrl(window.location, token), bus });
+    ws.connect();
+    window.addEventListener('online', () => ws.reconnectNow());
+    window.addEventListener('pagehide', () => ws.close());
+    window.addEventListener('pageshow', (e) => {
+        if (e.persisted) {
+            ws.connect();
+        }
+    });
+
+    // For people poking at the page from the console (and the browser tests): read-only handles.
+    window.kimiDashboard = Object.freeze({ ws, state, charts, lang });
+}
+
+if (document.readyState === 'loading') {
+    document.addEventListener('DOMContentLoaded', start);
+} else {
+    start();
+}
