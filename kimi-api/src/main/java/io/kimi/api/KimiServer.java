@@ -291,7 +291,7 @@ public final class KimiServer implements AutoCloseable {
     private Supplier<BridgeStatus> startConvergence(IncomingEvents incoming) {
         ConvergenceConfig c = config.convergence();
         if (c.mock()) {
-            mockLoop = new MockLoop(new SimulatedLoop(System.nanoTime(), clock), incoming, convergenceIngest,
+            mockLoop = new MockLoop(new SimulatedLoop(c.mockSeed() != null ? c.mockSeed() : System.nanoTime(), clock), incoming, convergenceIngest,
                     c.mockInterval());
             mockLoop.start();
             return () -> new BridgeStatus("mock", null, null, null, 0, 0, 0, null, null);

@@ -13,14 +13,15 @@ import java.util.Optional;
  * @param mock run a built-in simulated loop instead (for demos and trying the dashboard out)
  * @param reconnectMax the longest wait between two reconnection attempts (backoff doubles up to it)
  * @param mockInterval the time between two steps of the simulated loop
+ * @param mockSeed the simulated loop's seed, for a reproducible run, or {@code null} for a random one
  */
-public record ConvergenceConfig(URI url, boolean mock, Duration reconnectMax, Duration mockInterval) {
+public record ConvergenceConfig(URI url, boolean mock, Duration reconnectMax, Duration mockInterval, Long mockSeed) {
     public static final URI DEFAULT_URL = URI.create("ws://localhost:8765");
     public static final ConvergenceConfig DEFAULT = new ConvergenceConfig(DEFAULT_URL, false, Duration.ofSeconds(30),
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1), null);
     /** No bridge, no simulation. */
     public static final ConvergenceConfig OFF = new ConvergenceConfig(null, false, Duration.ofSeconds(30),
-            Duration.ofSeconds(1));
+            Duration.ofSeconds(1), null);
 
     public ConvergenceConfig {
         requireNonNull(reconnectMax, "reconnectMax");
@@ -32,10 +33,10 @@ public record ConvergenceConfig(URI url, boolean mock, Duration reconnectMax, Du
     }
 
     public ConvergenceConfig withUrl(URI newUrl) {
-        return new ConvergenceConfig(newUrl, mock, reconnectMax, mockInterval);
+        return new ConvergenceConfig(newUrl, mock, reconnectMax, mockInterval, mockSeed);
     }
 
     public ConvergenceConfig withMock(boolean newMock) {
-        return new ConvergenceConfig(url, newMock, reconnectMax, mockInterval);
+        return new ConvergenceConfig(url, newMock, reconnectMax, mockInterval, mockSeed);
     }
 }

@@ -12,7 +12,7 @@ import java.util.Map;
  * turns the bridge off.
  */
 final class ConvergenceSection {
-    static final List<String> KEYS = List.of("url", "mock", "reconnect_max_ms", "mock_interval_ms");
+    static final List<String> KEYS = List.of("url", "mock", "reconnect_max_ms", "mock_interval_ms", "mock_seed");
     static final String URL_VAR = "CONVERGENCE_WS_URL";
     static final String MOCK_VAR = "DASHBOARD_MOCK";
 
@@ -31,6 +31,7 @@ final class ConvergenceSection {
         boolean mock = t.bool("mock").orElse(false);
         Duration reconnectMax = Duration.ofMillis(t.integer("reconnect_max_ms", 100, 3_600_000).orElse(30_000L));
         Duration mockInterval = Duration.ofMillis(t.integer("mock_interval_ms", 10, 3_600_000).orElse(1_000L));
+        Long mockSeed = t.integer("mock_seed", Long.MIN_VALUE, Long.MAX_VALUE).orElse(null);
 
         String envUrl = env.get(URL_VAR);
         if (envUrl != null && !envUrl.isBlank()) {
@@ -46,7 +47,7 @@ final class ConvergenceSection {
         if (cli.mock() != null) {
             mock = cli.mock();
         }
-        return new ConvergenceConfig(url, mock, reconnectMax, mockInterval);
+        return new ConvergenceConfig(url, mock, reconnectMax, mockInterval, mockSeed);
     }
 
     private static URI parseUrl(String raw, String source, String key) {

@@ -49,6 +49,13 @@ class ConvergenceSectionTest {
     }
 
     @Test
+    void aMockSeedMakesTheSimulationReproducible() throws Exception {
+        assertThat(load("", Map.of(), ConfigOverrides.none()).convergence().mockSeed()).isNull();
+        assertThat(load("[convergence]\nmock_seed = 42\n", Map.of(), ConfigOverrides.none()).convergence().mockSeed())
+                .isEqualTo(42L);
+    }
+
+    @Test
     void offTurnsTheBridgeOff() throws Exception {
         assertThat(load("[convergence]\nurl = \"off\"\n", Map.of(), ConfigOverrides.none()).convergence().bridgeUrl())
                 .isEmpty();

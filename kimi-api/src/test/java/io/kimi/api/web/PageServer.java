@@ -56,7 +56,7 @@ final class PageServer implements AutoCloseable {
                 "cached_input_price = 0.15",
                 "",
                 "[convergence]",
-                mockLoop ? "mock = true\nmock_interval_ms = 50" : "",
+                mockLoop ? "mock = true\nmock_interval_ms = 50\n# seed 1: the first simulated session converges after 4 iterations\nmock_seed = 1" : "",
                 "url = \"off\"",
                 "");
         try {
