@@ -100,6 +100,25 @@ test('the pipeline highlights the current state, and ends in CONVERGED or FAILED
     assert.deepEqual(phases(pipelineStages('SOMETHING_NEW', 'running')).slice(0, 2), ['IDLE:pending', 'DIAGNOSING:pending']);
 });
 
+test('a failed loop shows where it stopped, not later stages as done', () => {
+    const phases = (stages) => stages.map((s) => `${s.state}:${s.phase}`);
+    assert.deepEqual(phases(pipelineStages('FAILED', 'failed', 'FIXING')), [
+        'IDLE:done', 'DIAGNOSING:done', 'FIXING:failed', 'ATTACKING:pending', 'VALIDATING:pending', 'FAILED:failed']);
+    assert.deepEqual(phases(pipelineStages('FAILED', 'failed')).slice(0, 5).map((p) => p.split(':')[1]),
+        ['pending', 'pending', 'pending', 'pending', 'pending']);
+});
+
+test('folding events remembers the stage a loop failed in', () => {
+    let s = { current_iteration: 0, stateTime: 0 };
+    s = foldEvent(s, { event_type: 'STATE_CHANGED', timestamp: '2026-01-01T00:00:01Z', iteration: 1,
+        data: { from: 'DIAGNOSING', to: 'FIXING' } });
+    s = foldEvent(s, { event_type: 'STATE_CHANGED', timestamp: '2026-01-01T00:00:02Z', iteration: 1,
+        state: 'FAILED', data: { from: 'FIXING', to: 'FAILED' } });
+    assert.equal(s.current_state, 'FAILED');
+    assert.equal(s.status, 'failed');
+    assert.equal(s.last_working_state, 'FIXING');
+});
+
 test('events move the state forward only, raise the iteration and end the session', () => {
     let s = { current_state: 'IDLE', current_iteration: 0, status: 'running', stateTime: 0 };
     s = foldEvent(s, { iteration: 1, state: 'DIAGNOSING', event_type: 'STEP_STARTED', timestamp: '2026-01-01T00:00:02Z' });

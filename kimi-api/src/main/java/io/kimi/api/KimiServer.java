@@ -245,6 +245,7 @@ public final class KimiServer implements AutoCloseable {
         }
         widgets.close();
         if (liveClients != null) {
+            liveClients.goAway("server stopping", java.time.Duration.ofSeconds(2));
             try {
                 liveClients.close();
             } catch (Exception e) {

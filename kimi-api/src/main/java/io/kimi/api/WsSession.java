@@ -97,6 +97,16 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
         return true;
     }
 
+    @Override
+    public java.util.concurrent.Future<?> goAway(String reason) {
+        Channel ch = channel;
+        if (ch == null) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        close(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE, reason);
+        return ch.closeFuture();
+    }
+
     /** Replies to the client's own requests, in order with the pushes. */
     private void reply(String json) {
         offer(json.getBytes(StandardCharsets.UTF_8));

@@ -258,6 +258,18 @@ class WebSocketEndToEndTest {
     }
 
     @Test
+    void stoppingTheServerTellsClientsItIsGoingAway() throws Exception {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            client.next("init");
+
+            server.close();
+
+            assertThat(client.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1001);
+            assertThat(client.closeReason).contains("server stopping");
+        }
+    }
+
+    @Test
     void plainGetOnTheSocketPathIsNotAnUpgrade() {
         assertThat(server.get("/ws").statusCode()).isEqualTo(404);
         assertThat(Duration.ofSeconds(1)).isPositive();

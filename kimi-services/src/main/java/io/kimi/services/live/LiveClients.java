@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Thread-safe; one per server.
  */
 public final class LiveClients implements HubListener, AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LiveClients.class);
     private final Set<LiveConnection> clients = ConcurrentHashMap.newKeySet();
     private final LongAdder delivered = new LongAdder();
     private final LongAdder dropped = new LongAdder();
@@ -57,6 +58,30 @@ public final class LiveClients implements HubListener, AutoCloseable {
                 } else {
                     dropped.increment();
                 }
+            }
+        }
+    }
+
+    /** Says goodbye to every client (1001) and waits, at most {@code grace}, for the connections to close. */
+    public void goAway(String reason, java.time.Duration grace) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        java.util.List<java.util.concurrent.Future<?>> closing = new java.util.ArrayList<>();
+        for (LiveConnection client : clients) {
+            closing.add(client.goAway(reason));
+        }
+        for (java.util.concurrent.Future<?> f : closing) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                f.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                // The event loop shutdown that follows closes it either way.
+                log.debug("A live client did not close cleanly on shutdown: {}", e.toString());
             }
         }
     }

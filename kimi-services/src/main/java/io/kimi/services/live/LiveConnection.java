@@ -9,4 +9,10 @@ public interface LiveConnection {
      * and the message was dropped. Called from any thread. The array is shared and must not be modified.
      */
     boolean offer(byte[] utf8Json);
+
+    /**
+     * Tells the client the server is going away (WebSocket 1001) and closes; the future completes once the
+     * connection is closed.
+     */
+    java.util.concurrent.Future<?> goAway(String reason);
 }

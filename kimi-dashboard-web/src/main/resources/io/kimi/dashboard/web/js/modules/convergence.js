@@ -12,16 +12,21 @@ const PROXY_EVENTS = new Set(['REQUEST_COMPLETED', 'REQUEST_FAILED', 'ALERT', 'C
 
 /**
  * The pipeline's stages for a state: each {state, phase} with phase "done", "current", "pending" or
- * "failed". The last stage is CONVERGED or FAILED, whichever applies (CONVERGED while running).
+ * "failed". The last stage is CONVERGED or FAILED, whichever applies (CONVERGED while running). For a failed
+ * loop, `lastWorkingState` (the stage it was in when it failed) is marked failed, the stages before it done
+ * and those after it pending; when it is unknown, no stage is claimed done.
  */
-export function pipelineStages(currentState, status) {
+export function pipelineStages(currentState, status, lastWorkingState = null) {
     const state = String(currentState ?? 'IDLE').toUpperCase();
     const failed = state === 'FAILED' || status === 'failed';
     const converged = state === 'CONVERGED' || status === 'converged';
     const index = PIPELINE.indexOf(state);
+    const stoppedAt = failed ? PIPELINE.indexOf(String(lastWorkingState ?? '').toUpperCase()) : -1;
     const stages = PIPELINE.map((s, i) => {
         let phase = 'pending';
-        if (failed || converged || (index >= 0 && i < index)) {
+        if (failed) {
+            phase = stoppedAt < 0 || i > stoppedAt ? 'pending' : i < stoppedAt ? 'done' : 'failed';
+        } else if (converged || (index >= 0 && i < index)) {
             phase = 'done';
         } else if (i === index) {
             phase = 'current';
@@ -50,6 +55,13 @@ export function foldEvent(summary, event) {
     if (state && ts >= (next.stateTime ?? 0)) {
         next.current_state = state;
         next.stateTime = ts;
+        if (PIPELINE.includes(String(state).toUpperCase())) {
+            next.last_working_state = String(state).toUpperCase();
+        }
+    }
+    if (event.event_type === 'STATE_CHANGED' && String(event.data?.to).toUpperCase() === 'FAILED'
+            && PIPELINE.includes(String(event.data?.from).toUpperCase())) {
+        next.last_working_state = String(event.data.from).toUpperCase();
     }
     if (event.event_type === 'CONVERGENCE_REACHED') {
         next.status = 'converged';
@@ -257,7 +269,7 @@ export class ConvergenceView {
     renderSummary() {
         const t = this.t;
         const s = this.summary;
-        const stages = pipelineStages(s.current_state, s.status);
+        const stages = pipelineStages(s.current_state, s.status, s.last_working_state);
         const pipeline = this.root.querySelector('#conv-pipeline');
         pipeline.dataset.state = String(s.current_state ?? '');
         pipeline.replaceChildren(...stages.map((stage) => el('li', {
