@@ -29,34 +29,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** /metrics, /api/metrics, /api/sessions/{id}/metrics and /events through a real server and SQLite file. */
-class MetricsEndToEndTest {
-    @TempDir
-    Path dir;
-
-    FakeUpstream fake;
-    FakeUpstream other;
-    TestServer server;
-
-    @BeforeEach
-    void start() {
-        fake = FakeUpstream.start();
-        other = FakeUpstream.start();
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-        other.close();
-    }
-
+class MetricsEndToEndTest extends EndToEndTest {
     @Test
     void prometheusScrapeCountsProxiedRequestsAndTheirReportedTokens() {
         fake.enqueue(Reply.chatCompletion("ok", 100, 10), Reply.chatCompletion("ok", 200, 20),

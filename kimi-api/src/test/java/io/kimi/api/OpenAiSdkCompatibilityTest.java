@@ -17,8 +17,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,29 +26,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code target/node-sdk-check}, phase process-test-resources), makes a plain and a streamed chat completion.
  * Node is required: without it this test fails, it does not skip.
  */
-class OpenAiSdkCompatibilityTest {
+class OpenAiSdkCompatibilityTest extends EndToEndTest {
     private static final Duration NODE_TIMEOUT = Duration.ofSeconds(60);
-
-    @TempDir
-    Path dir;
-
-    FakeUpstream fake;
-    FakeUpstream other;
-    TestServer server;
-
-    @BeforeEach
-    void start() {
-        fake = FakeUpstream.start();
-        other = FakeUpstream.start();
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-        other.close();
-    }
 
     @Test
     void officialSdkGetsPlainAndStreamedCompletionsAndBothAreRecordedWithTheirTokens() throws Exception {

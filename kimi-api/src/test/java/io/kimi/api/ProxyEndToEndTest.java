@@ -16,34 +16,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The proxy through a real server, a real SQLite file and a fake provider on loopback. */
-class ProxyEndToEndTest {
-    @TempDir
-    Path dir;
-
-    FakeUpstream fake;
-    FakeUpstream other;
-    TestServer server;
-
-    @BeforeEach
-    void start() {
-        fake = FakeUpstream.start();
-        other = FakeUpstream.start();
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-        other.close();
-    }
-
+class ProxyEndToEndTest extends EndToEndTest {
     @Test
     void plainCompletionIsRelayedByteForByteAndItsReportedUsageRecorded() throws Exception {
         String body = "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"model\":\"kimi-k2-0905-preview\","

@@ -12,34 +12,15 @@ import io.kimi.testing.Reply;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Sessions, export, health and restart through a real server and SQLite file. */
-class SessionsEndToEndTest {
-    @TempDir
-    Path dir;
-
-    FakeUpstream fake;
-    FakeUpstream other;
-    TestServer server;
-
-    @BeforeEach
-    void start() {
-        fake = FakeUpstream.start();
-        other = FakeUpstream.start();
+class SessionsEndToEndTest extends EndToEndTest {
+    @Override
+    void configureFakes() {
         fake.defaultReply(Reply.chatCompletion("ok", 100, 10));
         other.defaultReply(Reply.chatCompletion("ok", 50, 5));
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "");
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-        other.close();
     }
 
     @Test
