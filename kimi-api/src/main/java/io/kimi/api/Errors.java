@@ -3,9 +3,12 @@ package io.kimi.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.kimi.config.ConfigException;
 import io.kimi.core.store.StoreException;
+import io.kimi.features.compaction.CompactionInProgressException;
+import io.kimi.features.compaction.NothingToCompactException;
 import io.kimi.proxy.OpenAiError;
 import io.kimi.proxy.ProxyException;
 import io.kimi.services.SessionNotFoundException;
+import io.kimi.services.features.FeatureDisabledException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
@@ -42,6 +45,15 @@ final class Errors {
         }
         if (e instanceof SessionNotFoundException) {
             return response(404, "session_not_found", e.getMessage());
+        }
+        if (e instanceof NothingToCompactException) {
+            return response(409, "nothing_to_compact", e.getMessage());
+        }
+        if (e instanceof CompactionInProgressException) {
+            return response(409, "compaction_in_progress", e.getMessage());
+        }
+        if (e instanceof FeatureDisabledException) {
+            return response(409, "feature_disabled", e.getMessage());
         }
         if (e instanceof JsonProcessingException) {
             return response(400, "invalid_json", "The body is not valid JSON: "

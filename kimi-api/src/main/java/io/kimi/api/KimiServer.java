@@ -19,7 +19,12 @@ import io.kimi.proxy.ChatProxy;
 import io.kimi.proxy.ModelRouter;
 import io.kimi.proxy.ProxyOptions;
 import io.kimi.services.Accountant;
+import io.kimi.features.logs.LogWatcher;
 import io.kimi.services.ChatCompletions;
+import io.kimi.services.features.ContextFeatures;
+import io.kimi.services.features.FeatureEvents;
+import io.kimi.services.features.FeatureOutcomes;
+import io.kimi.services.features.LogRecords;
 import io.kimi.services.ContextAlerts;
 import io.kimi.services.LiveFeed;
 import io.kimi.services.convergence.BridgeStatus;
@@ -77,6 +82,8 @@ public final class KimiServer implements AutoCloseable {
     private ThreadPoolExecutor blocking;
     private Store store;
     private Accountant accountant;
+    private ContextFeatures features;
+    private LogWatcher logWatcher;
     private ChatProxy proxy;
     private Channel serverChannel;
     private LiveClients liveClients;
@@ -160,18 +167,22 @@ public final class KimiServer implements AutoCloseable {
                 JsonViews views = new JsonViews(json, config);
                 LiveFeed feed = new LiveFeed(hub, views);
                 ProxySessions sessions = ProxySessions.load(store, config, clock, feed);
+                FeatureEvents featureEvents = new FeatureEvents(store, feed, json, clock);
+                features = new ContextFeatures(config, store, counter, featureEvents, clock);
                 accountant = new Accountant(store, sessions, counter, feed,
-                        new ContextAlerts(config.thresholds(), store, feed, clock), metrics);
+                        new ContextAlerts(config.thresholds(), store, feed, clock), metrics,
+                        new FeatureOutcomes(store, featureEvents, features.compactionTrigger()));
+                logWatcher = new LogWatcher(config.logs(), clock, new LogRecords(sessions, accountant, config));
                 RateLimiter rateLimiter = new RateLimiter(config, clock);
                 proxy = new ChatProxy(ProxyOptions.defaults(UUID.randomUUID().toString()));
                 blocking = blockingPool(server.blockingThreads());
                 ChatCompletions completions = new ChatCompletions(new ModelRouter(config), sessions, counter,
-                        accountant, rateLimiter, clock);
+                        accountant, rateLimiter, features.chain(), clock);
                 IncomingEvents incoming = new IncomingEvents(json, clock);
                 convergenceIngest = new ConvergenceIngest(store, feed, metrics, json);
                 Supplier<BridgeStatus> bridgeStatus = startConvergence(incoming);
                 RestApi rest = new RestApi(store, sessions, accountant, config, views, clock, rateLimiter,
-                        convergenceIngest, bridgeStatus);
+                        convergenceIngest, bridgeStatus, features, logWatcher);
                 liveClients = new LiveClients(hub);
                 metrics.webSocketClients(liveClients::count);
                 WebSocketUpgrade webSockets = new WebSocketUpgrade(liveClients,
@@ -182,6 +193,7 @@ public final class KimiServer implements AutoCloseable {
                 new MetricsApi(store, accountant, views, metrics, clock, bridgeStatus).addTo(routes);
                 new EventsApi(incoming, convergenceIngest, views).addTo(routes);
                 new WidgetsApi(widgets, views).addTo(routes);
+                new FeaturesApi(features, store, accountant, sessions, views).addTo(routes);
                 ClassLoader loader = Thread.currentThread().getContextClassLoader();
                 widgets.loadFromClasspath(loader != null ? loader : KimiServer.class.getClassLoader());
                 Dispatcher dispatcher = new Dispatcher(auth, new ProxyHandler(completions, proxy, blocking), routes,
@@ -197,6 +209,8 @@ public final class KimiServer implements AutoCloseable {
                         .bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
+                features.proxyStarted(baseUriOf(serverChannel));
+                logWatcher.start();
             } catch (Exception e) { // also Netty's undeclared BindException
                 shutdown();
                 if (e instanceof KimiException) {
@@ -225,6 +239,16 @@ public final class KimiServer implements AutoCloseable {
     public URI baseUri() {
         String host = config.server().host();
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+    }
+
+    /** Where this server's own proxy is reachable from inside (loopback when bound to every interface). */
+    private URI baseUriOf(Channel channel) {
+        String host = config.server().host();
+        if (host.equals("0.0.0.0") || host.equals("::")) {
+            host = "127.0.0.1";
+        }
+        int port = ((InetSocketAddress) channel.localAddress()).getPort();
+        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
     }
 
     @Override
@@ -276,6 +300,12 @@ public final class KimiServer implements AutoCloseable {
         }
         if (convergenceIngest != null) {
             convergenceIngest.close();
+        }
+        if (logWatcher != null) {
+            logWatcher.close();
+        }
+        if (features != null) {
+            features.close();
         }
         if (accountant != null) {
             accountant.close();

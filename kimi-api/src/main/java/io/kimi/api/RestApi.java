@@ -1,6 +1,5 @@
 package io.kimi.api;
 
-import io.kimi.services.JsonViews;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,13 +11,16 @@ import io.kimi.core.SessionStatus;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.SessionQuery;
 import io.kimi.core.store.Store;
+import io.kimi.features.logs.LogSourceStatus;
+import io.kimi.features.logs.LogWatcher;
 import io.kimi.services.Accountant;
-import io.kimi.services.convergence.BridgeStatus;
-import io.kimi.services.convergence.ConvergenceIngest;
-import java.util.function.Supplier;
+import io.kimi.services.JsonViews;
 import io.kimi.services.ProxySessions;
 import io.kimi.services.RateLimiter;
 import io.kimi.services.SessionNotFoundException;
+import io.kimi.services.convergence.BridgeStatus;
+import io.kimi.services.convergence.ConvergenceIngest;
+import io.kimi.services.features.ContextFeatures;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.time.Clock;
@@ -27,6 +29,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /** The dashboard's REST routes for proxy sessions, providers, models, export and health. */
 final class RestApi {
@@ -44,9 +47,14 @@ final class RestApi {
     private final ConvergenceIngest convergence;
     private final Supplier<BridgeStatus> bridge;
     private final RateLimiter rateLimiter;
+    private final ContextFeatures features;
+    private final LogWatcher logWatcher;
 
     RestApi(Store store, ProxySessions sessions, Accountant accountant, KimiConfig config, JsonViews views,
-            Clock clock, RateLimiter rateLimiter, ConvergenceIngest convergence, Supplier<BridgeStatus> bridge) {
+            Clock clock, RateLimiter rateLimiter, ConvergenceIngest convergence, Supplier<BridgeStatus> bridge,
+            ContextFeatures features, LogWatcher logWatcher) {
+        this.features = features;
+        this.logWatcher = logWatcher;
         this.convergence = convergence;
         this.bridge = bridge;
         this.store = store;
@@ -100,7 +108,23 @@ final class RestApi {
                 .put("models", config.models().size())
                 .put("active_session", sessions.active().map(Session::sessionId).orElse(null));
         n.set("convergence", BridgeView.of(bridge.get(), views.mapper()));
+        ObjectNode toggles = n.putObject("features");
+        features.toggles().snapshot().forEach(toggles::put);
+        n.set("log_watcher", logWatcher());
         return ApiResponse.json(dbOk ? 200 : 503, views.bytes(n));
+    }
+
+    /** Each watched log's state, in French for the page's health line. */
+    private ObjectNode logWatcher() {
+        ObjectNode w = views.mapper().createObjectNode().put("enabled", config.logs().enabled());
+        ArrayNode list = w.putArray("sources");
+        for (LogSourceStatus s : logWatcher.status()) {
+            list.addObject().put("name", s.name()).put("path", s.path().toString()).put("format", s.format())
+                    .put("state", s.state()).put("position", s.position()).put("findings", s.findings())
+                    .put("last_finding_at", s.lastFindingAt() == null ? null : s.lastFindingAt().toString())
+                    .put("last_error", s.lastError()).put("skipped_lines", s.skippedLines());
+        }
+        return w;
     }
 
     private ApiResponse listSessions(ApiRequest r) throws Exception {
@@ -172,6 +196,7 @@ final class RestApi {
         find(id);
         sessions.remove(id);
         accountant.forgetSession(id);
+        features.forget(id);
         convergence.forget(id);
         boolean existed = store.deleteSession(id).get(10, TimeUnit.SECONDS);
         if (!existed) {

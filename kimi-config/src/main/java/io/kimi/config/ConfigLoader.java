@@ -22,8 +22,10 @@ import org.slf4j.LoggerFactory;
  * {@code ./config.toml} when it exists, else the defaults built into the jar. Server values then take
  * environment variables ({@code DASHBOARD_HOST}, {@code DASHBOARD_PORT}, {@code DASHBOARD_DB_PATH},
  * {@code KIMI_AUTH_TOKEN}) and command-line values on top: command line &gt; environment &gt; file &gt;
- * built-in default. A file with neither {@code [providers]} nor {@code [models]} keeps the built-in provider
- * and model catalogue; a file with either defines the whole catalogue.
+ * built-in default; so do {@code CONVERGENCE_WS_URL}, {@code DASHBOARD_MOCK} and {@code MCP_WORKSPACE}. A file
+ * with neither {@code [providers]} nor {@code [models]} keeps the built-in provider and model catalogue; a file
+ * with either defines the whole catalogue. {@code [features.compaction] summary_model} must name a model of
+ * that catalogue.
  *
  * <p>Secrets are written {@code "${ENV_VAR}"}: an unset variable leaves the {@link Secret} unresolved (it is
  * reported where it is used), never an error here. Every invalid value is a {@link ConfigException} naming
@@ -41,7 +43,8 @@ public final class ConfigLoader {
     /** The source name of the built-in defaults, in messages and {@link KimiConfig#source()}. */
     static final String BUILT_IN_SOURCE = "built-in defaults";
 
-    static final List<String> TOP_LEVEL_KEYS = List.of("server", "thresholds", "providers", "models", "convergence");
+    static final List<String> TOP_LEVEL_KEYS = List.of("server", "thresholds", "providers", "models", "convergence",
+            "features", "mcp", "logs");
 
     private final Map<String, String> env;
     private final ConfigFileLocator locator;
@@ -90,7 +93,11 @@ public final class ConfigLoader {
 
         server = new ServerOverrides(env).apply(server, overrides);
         ConvergenceConfig convergence = new ConvergenceSection(env).read(root.tableOrEmpty("convergence"), overrides);
-        KimiConfig config = new KimiConfig(root.source(), server, providers, models, thresholds, convergence);
+        FeaturesConfig features = new FeaturesSection().read(root.tableOrEmpty("features"), models.keySet());
+        McpConfig mcp = new McpSection(env, expander).read(root.tableOrEmpty("mcp"));
+        LogsConfig logs = new LogsSection(expander).read(root.tableOrEmpty("logs"));
+        KimiConfig config = new KimiConfig(root.source(), server, providers, models, thresholds, convergence,
+                features, mcp, logs);
         LOG.info("Configuration read from {}{}: {} providers, {} models", root.source(),
                 catalogue == root ? "" : " (providers and models: " + BUILT_IN_SOURCE + ")",
                 providers.size(), models.size());

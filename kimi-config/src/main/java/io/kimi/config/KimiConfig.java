@@ -14,6 +14,9 @@ import java.util.Optional;
  * @param models {@code [models.<key>]} by key, in file order
  * @param thresholds {@code [thresholds]}
  * @param convergence {@code [convergence]}: the convergence loop's event stream
+ * @param features {@code [features.*]}: the request transformers
+ * @param mcp {@code [mcp]}: the MCP gateway and its servers
+ * @param logs {@code [logs]}: the IDE and CLI logs tailed
  */
 public record KimiConfig(
         String source,
@@ -21,16 +24,29 @@ public record KimiConfig(
         Map<String, ProviderConfig> providers,
         Map<String, ModelConfig> models,
         Thresholds thresholds,
-        ConvergenceConfig convergence) {
+        ConvergenceConfig convergence,
+        FeaturesConfig features,
+        McpConfig mcp,
+        LogsConfig logs) {
 
-    /** A configuration without a convergence loop. */
+    /** A configuration without a convergence loop, with the default features, MCP and log settings. */
     public KimiConfig(String source, ServerConfig server, Map<String, ProviderConfig> providers,
             Map<String, ModelConfig> models, Thresholds thresholds) {
         this(source, server, providers, models, thresholds, ConvergenceConfig.OFF);
     }
 
+    /** A configuration with the default features, MCP and log settings. */
+    public KimiConfig(String source, ServerConfig server, Map<String, ProviderConfig> providers,
+            Map<String, ModelConfig> models, Thresholds thresholds, ConvergenceConfig convergence) {
+        this(source, server, providers, models, thresholds, convergence, FeaturesConfig.DEFAULT, McpConfig.DEFAULT,
+                LogsConfig.DEFAULT);
+    }
+
     public KimiConfig {
         requireNonNull(convergence, "convergence");
+        requireNonNull(features, "features");
+        requireNonNull(mcp, "mcp");
+        requireNonNull(logs, "logs");
         requireNonNull(source, "source");
         requireNonNull(server, "server");
         requireNonNull(thresholds, "thresholds");
@@ -50,11 +66,26 @@ public record KimiConfig(
 
     /** This configuration with another {@code [server]} section (for CLI and embedding overrides). */
     public KimiConfig withServer(ServerConfig newServer) {
-        return new KimiConfig(source, newServer, providers, models, thresholds, convergence);
+        return new KimiConfig(source, newServer, providers, models, thresholds, convergence, features, mcp, logs);
     }
 
     /** This configuration with another {@code [convergence]} section. */
     public KimiConfig withConvergence(ConvergenceConfig newConvergence) {
-        return new KimiConfig(source, server, providers, models, thresholds, newConvergence);
+        return new KimiConfig(source, server, providers, models, thresholds, newConvergence, features, mcp, logs);
+    }
+
+    /** This configuration with other {@code [features.*]} sections. */
+    public KimiConfig withFeatures(FeaturesConfig newFeatures) {
+        return new KimiConfig(source, server, providers, models, thresholds, convergence, newFeatures, mcp, logs);
+    }
+
+    /** This configuration with another {@code [mcp]} section. */
+    public KimiConfig withMcp(McpConfig newMcp) {
+        return new KimiConfig(source, server, providers, models, thresholds, convergence, features, newMcp, logs);
+    }
+
+    /** This configuration with another {@code [logs]} section. */
+    public KimiConfig withLogs(LogsConfig newLogs) {
+        return new KimiConfig(source, server, providers, models, thresholds, convergence, features, mcp, newLogs);
     }
 }

@@ -124,4 +124,18 @@ class BuiltInDefaultsTest {
         assertThat(config.provider("kimi").orElseThrow().apiKey().value()).isEqualTo("sk-from-env");
         assertThat(config.provider("openai").orElseThrow().apiKey().isResolved()).isFalse();
     }
+
+    @Test
+    void builtInFeaturesMcpAndLogsAreTheRecordDefaults() {
+        KimiConfig config = defaults(Map.of());
+
+        assertThat(config.features()).isEqualTo(FeaturesConfig.DEFAULT);
+        assertThat(config.mcp()).isEqualTo(McpConfig.DEFAULT);
+        assertThat(config.logs()).isEqualTo(LogsConfig.DEFAULT);
+    }
+
+    @Test
+    void mcpWorkspaceVariableAppliesToTheBuiltInDefaults() {
+        assertThat(defaults(Map.of("MCP_WORKSPACE", "/repo")).mcp().workspace()).isEqualTo(Path.of("/repo"));
+    }
 }

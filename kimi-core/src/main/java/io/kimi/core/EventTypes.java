@@ -17,6 +17,12 @@ public final class EventTypes {
     public static final String REQUEST_FAILED = "REQUEST_FAILED";
     public static final String COMPACTION_APPLIED = "COMPACTION_APPLIED";
     public static final String ALERT = "ALERT";
+    /** A compaction of a proxy session was undone: later requests are sent as the client wrote them. */
+    public static final String COMPACTION_UNDONE = "COMPACTION_UNDONE";
+    /** The sanitizer replaced large tool or console output by placeholders in a request. */
+    public static final String CONTENT_MASKED = "CONTENT_MASKED";
+    /** Tool-call repair fixed ids or arguments of a request's tool calls. */
+    public static final String TOOL_CALLS_REPAIRED = "TOOL_CALLS_REPAIRED";
 
     private EventTypes() {
     }

@@ -18,6 +18,7 @@ import io.kimi.proxy.ExchangeResult;
 import io.kimi.proxy.OpenAiError;
 import io.kimi.proxy.ParsedReply;
 import io.kimi.proxy.ReplyParser;
+import io.kimi.services.features.FeatureOutcomes;
 import io.kimi.services.metrics.ServerMetrics;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -45,18 +46,20 @@ public final class Accountant implements AutoCloseable {
     private final LiveFeed feed;
     private final ContextAlerts alerts;
     private final ServerMetrics metrics;
+    private final FeatureOutcomes features;
     private final ReplyParser parser = new ReplyParser();
     private final ObjectMapper json = new ObjectMapper();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.daemon("kimi-accounting"));
 
     public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
-            ContextAlerts alerts, ServerMetrics metrics) {
+            ContextAlerts alerts, ServerMetrics metrics, FeatureOutcomes features) {
         this.store = store;
         this.sessions = sessions;
         this.counter = counter;
         this.feed = feed;
         this.alerts = requireNonNull(alerts, "alerts");
         this.metrics = requireNonNull(metrics, "metrics");
+        this.features = requireNonNull(features, "features");
     }
 
     /** Queues a finished exchange. Cheap; safe on an event loop. */
@@ -71,7 +74,10 @@ public final class Accountant implements AutoCloseable {
     /** Forgets per-session state (alert crossings) of a deleted session, in order with the recording. */
     public void forgetSession(String sessionId) {
         try {
-            thread.execute(() -> alerts.forget(sessionId));
+            thread.execute(() -> {
+                alerts.forget(sessionId);
+                features.forget(sessionId);
+            });
         } catch (RejectedExecutionException e) {
             log.debug("Not forgetting session {}: accounting has stopped", sessionId);
         }
@@ -113,31 +119,61 @@ public final class Accountant implements AutoCloseable {
                     result.totalNanos() / NANOS_PER_MS,
                     result.ttftNanos() < 0 ? -1 : result.ttftNanos() / NANOS_PER_MS, context.source());
             metrics.recordRequest(request, result.sentNanos());
-            AtomicReference<Session> before = new AtomicReference<>();
-            Session session = sessions.update(context.sessionId(), s -> {
-                before.set(s);
-                return s.withTotals(s.totals().plus(request));
-            });
-            if (session == null) {
-                log.warn("Session {} was deleted while request {} ran; the request is not recorded",
-                        context.sessionId(), context.requestId());
-                return;
+            Session session = apply(request, context);
+            if (session != null) {
+                features.afterRequest(session.sessionId(), request.requestId(), request.timestamp(),
+                        context.features(), context.promptEstimate(), model.contextWindow());
             }
-            store.saveRequest(request).whenComplete((v, e) -> logFailure("request " + request.requestId(), e));
-            sessions.persist(session);
-            Event event = eventFor(request, session);
-            store.appendEvent(event).whenComplete((stored, e) -> {
-                logFailure("event of request " + request.requestId(), e);
-                if (Boolean.TRUE.equals(stored)) {
-                    metrics.eventStored();
-                }
-            });
-            feed.metric(request, session);
-            feed.event(event);
-            raiseAlerts(before.get(), session);
         } catch (RuntimeException e) {
             log.error("Recording request {} failed", context.requestId(), e);
         }
+    }
+
+    /**
+     * Queues a request the proxy did not see (e.g. found in an IDE log by the log watcher): added to its session's
+     * totals, stored, pushed live and checked for alerts like a proxied one. Cheap; safe on any thread.
+     */
+    public void submitExternal(RequestRecord request) {
+        requireNonNull(request, "request");
+        try {
+            thread.execute(() -> {
+                try {
+                    apply(request, null);
+                } catch (RuntimeException e) {
+                    log.error("Recording request {} from {} failed", request.requestId(), request.source(), e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.error("Request {} from {} came after shutdown began; it is not recorded", request.requestId(),
+                    request.source(), e);
+        }
+    }
+
+    /** Adds the request to its session, stores both, pushes them and raises alerts; null if the session is gone. */
+    private Session apply(RequestRecord request, RequestContext context) {
+        AtomicReference<Session> before = new AtomicReference<>();
+        Session session = sessions.update(request.sessionId(), s -> {
+            before.set(s);
+            return s.withTotals(s.totals().plus(request));
+        });
+        if (session == null) {
+            log.warn("Session {} was deleted while request {} ran; the request is not recorded",
+                    request.sessionId(), request.requestId());
+            return null;
+        }
+        store.saveRequest(request).whenComplete((v, e) -> logFailure("request " + request.requestId(), e));
+        sessions.persist(session);
+        Event event = eventFor(request, session, context);
+        store.appendEvent(event).whenComplete((stored, e) -> {
+            logFailure("event of request " + request.requestId(), e);
+            if (Boolean.TRUE.equals(stored)) {
+                metrics.eventStored();
+            }
+        });
+        feed.metric(request, session);
+        feed.event(event);
+        raiseAlerts(before.get(), session);
+        return session;
     }
 
     /** Gives the rate limiter the tokens the request really used. */
@@ -157,7 +193,7 @@ public final class Accountant implements AutoCloseable {
         }
     }
 
-    private Event eventFor(RequestRecord r, Session session) {
+    private Event eventFor(RequestRecord r, Session session, RequestContext context) {
         ObjectNode data = json.createObjectNode();
         TokenUsage used = r.effective();
         data.put("request_id", r.requestId())
@@ -173,9 +209,14 @@ public final class Accountant implements AutoCloseable {
                 .put("usage_source", r.usageSource().wireName())
                 .put("cost_usd", r.costUsd())
                 .put("latency_ms", r.latencyMs())
-                .put("context_percent", session.contextPercent());
+                .put("context_percent", session.contextPercent())
+                .put("source", r.source());
         if (r.errorMessage() != null) {
             data.put("error", r.errorMessage());
+        }
+        if (context != null && !context.features().isEmpty()) {
+            data.put("original_prompt_tokens", context.originalPromptEstimate());
+            data.set("features", FeatureOutcomes.summary(context.features()));
         }
         String type = r.status() == RequestStatus.SUCCESS ? EventTypes.REQUEST_COMPLETED : EventTypes.REQUEST_FAILED;
         return new Event(UUID.randomUUID().toString(), r.sessionId(), r.timestamp(), 0, null, type,

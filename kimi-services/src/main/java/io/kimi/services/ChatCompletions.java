@@ -5,10 +5,13 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.ModelConfig;
 import io.kimi.core.Session;
 import io.kimi.core.tokens.TokenCounter;
+import io.kimi.features.TransformContext;
+import io.kimi.features.TransformerChain;
 import io.kimi.proxy.ExchangeResult;
 import io.kimi.proxy.HeaderPolicy;
 import io.kimi.proxy.ModelRouter;
@@ -19,12 +22,15 @@ import io.kimi.proxy.UpstreamRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.UUID;
 
 /**
  * Prepares a client's chat completion for the proxy: validates the body, routes the model, counts the prompt,
  * applies the provider's rate limits (a refused request changes no session and is not recorded), picks the
- * session, refuses prompts larger than the model's window, and rewrites the body for the provider
+ * session, runs the context features ({@link TransformerChain}: tool-call repair, sanitizer, compaction, MCP
+ * memory) and counts what they leave, refuses prompts larger than the model's window, and rewrites the body for
+ * the provider
  * (upstream model id; {@code stream_options.include_usage} so streamed usage is reported). Every refusal is a
  * {@link ProxyException} carrying an OpenAI-format error. Thread-safe.
  */
@@ -34,16 +40,18 @@ public final class ChatCompletions {
     private final TokenCounter counter;
     private final Accountant accountant;
     private final RateLimiter rateLimiter;
+    private final TransformerChain chain;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
 
     public ChatCompletions(ModelRouter router, ProxySessions sessions, TokenCounter counter, Accountant accountant,
-            RateLimiter rateLimiter, Clock clock) {
+            RateLimiter rateLimiter, TransformerChain chain, Clock clock) {
         this.router = requireNonNull(router, "router");
         this.sessions = requireNonNull(sessions, "sessions");
         this.counter = requireNonNull(counter, "counter");
         this.accountant = requireNonNull(accountant, "accountant");
         this.rateLimiter = requireNonNull(rateLimiter, "rateLimiter");
+        this.chain = requireNonNull(chain, "chain");
         this.clock = requireNonNull(clock, "clock");
     }
 
@@ -81,16 +89,12 @@ public final class ChatCompletions {
                     + "letters, digits, '.', '_', ':' or '-'.", "invalid_session_id", null));
         }
         ModelConfig model = route.model();
-        int promptEstimate;
-        try {
-            promptEstimate = counter.countPrompt(model.encoding(), request);
-        } catch (IllegalArgumentException e) {
-            throw new ProxyException(OpenAiError.badRequest(e.getMessage(), "invalid_messages", "messages"));
-        }
-        // Before the session is chosen, so a refused request leaves sessions as they are. A prompt over the
-        // window is refused below and sent nowhere, so it takes nothing from the limits.
-        RateLimiter.Permit permit = promptEstimate > model.contextWindow() ? RateLimiter.Permit.NONE
-                : rateLimiter.acquire(route, promptEstimate);
+        int originalEstimate = countPrompt(model, request);
+        // Before the session is chosen, so a refused request leaves sessions as they are. The reservation uses
+        // the prompt as the client wrote it (the transformers only shorten it); the permit is settled with the
+        // usage really counted. A prompt over the window is reserved for once the features have run.
+        RateLimiter.Permit permit = originalEstimate > model.contextWindow() ? RateLimiter.Permit.NONE
+                : rateLimiter.acquire(route, originalEstimate);
         Session session;
         try {
             session = sessions.resolve(sessionHeader, route);
@@ -102,8 +106,14 @@ public final class ChatCompletions {
             throw e;
         }
         String requestId = newRequestId();
+        Instant now = clock.instant();
+        TransformerChain.ChainResult features = transform(request, messages, session, requestId, route, now);
+        int promptEstimate = features.changed() ? countPrompt(model, request) : originalEstimate;
+        if (originalEstimate > model.contextWindow() && promptEstimate <= model.contextWindow()) {
+            permit = rateLimiter.acquire(route, promptEstimate);
+        }
         RequestContext context = new RequestContext(requestId, session.sessionId(), route, stream, promptEstimate,
-                clock.instant(), "proxy", permit);
+                now, "proxy", permit, originalEstimate, features.reports());
         if (promptEstimate > model.contextWindow()) {
             OpenAiError error = new OpenAiError(413, "This request's prompt is about " + promptEstimate
                     + " tokens, more than the context window of model '" + model.key() + "' ("
@@ -134,6 +144,27 @@ public final class ChatCompletions {
                 arrivalNanos);
         return new PreparedRequest(upstream, session.sessionId(), promptEstimate,
                 result -> accountant.submit(context, result));
+    }
+
+    private int countPrompt(ModelConfig model, ObjectNode request) {
+        try {
+            return counter.countPrompt(model.encoding(), request);
+        } catch (IllegalArgumentException e) {
+            throw new ProxyException(OpenAiError.badRequest(e.getMessage(), "invalid_messages", "messages"));
+        }
+    }
+
+    /** Runs the enabled transformers and puts their messages into the request when they changed any. */
+    private TransformerChain.ChainResult transform(ObjectNode request, JsonNode messages, Session session,
+            String requestId, Route route, Instant now) {
+        ModelConfig model = route.model();
+        TransformContext context = new TransformContext(session.sessionId(), requestId, model.key(),
+                model.encoding(), model.contextWindow(), counter, now);
+        TransformerChain.ChainResult result = chain.apply((ArrayNode) messages, context);
+        if (result.messages() != messages) {
+            request.set("messages", result.messages());
+        }
+        return result;
     }
 
     private ObjectNode parse(byte[] body) {

@@ -1,8 +1,11 @@
 package io.kimi.core.store;
 
+import io.kimi.core.CompactionRecord;
 import io.kimi.core.Event;
 import io.kimi.core.Findings;
 import io.kimi.core.IterationStats;
+import io.kimi.core.MaskedContent;
+import io.kimi.core.MemoryUsage;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
@@ -29,7 +32,10 @@ public interface Store extends AutoCloseable {
     /** Inserts the session, or replaces every field of the stored one with the same id. */
     CompletableFuture<Void> saveSession(Session session);
 
-    /** Deletes the session with its requests and events; completes with whether it existed. */
+    /**
+     * Deletes the session with everything stored for it (requests, events, iterations, steps, the masks first
+     * taken in it, compactions, memory figures); completes with whether it existed.
+     */
     CompletableFuture<Boolean> deleteSession(String sessionId);
 
     /** Marks this proxy session as the only active one (and every other proxy session inactive). */
@@ -61,6 +67,18 @@ public interface Store extends AutoCloseable {
      */
     CompletableFuture<Void> saveStep(StepStats stats);
 
+    /**
+     * Stores masked content unless content with the same hash is stored already (then nothing changes). The
+     * session must exist; deleting it deletes the masks first taken in it.
+     */
+    CompletableFuture<Void> saveMask(MaskedContent mask);
+
+    /** Inserts a compaction, or replaces every field of the stored one with the same id (e.g. to undo it). */
+    CompletableFuture<Void> saveCompaction(CompactionRecord compaction);
+
+    /** Appends one request's MCP memory figures (the request id is unique; a second save replaces the first). */
+    CompletableFuture<Void> saveMemoryUsage(MemoryUsage usage);
+
     /** Completes once every write submitted before this call is committed (or has failed). */
     CompletableFuture<Void> flush();
 
@@ -82,6 +100,26 @@ public interface Store extends AutoCloseable {
 
     /** A convergence session's steps, by iteration number, then step name (empty for an unknown session). */
     List<StepStats> listSteps(String sessionId);
+
+    Optional<MaskedContent> findMask(String hash);
+
+    /** Stored masks, newest first. */
+    Page<MaskedContent> listMasks(int limit, int offset);
+
+    /** Totals over every stored mask. */
+    MaskStats maskStats();
+
+    /** A session's compactions, newest first, undone ones included. */
+    List<CompactionRecord> listCompactions(String sessionId);
+
+    /**
+     * Every compaction that still applies (not undone), oldest first, for loading at start. A session may have
+     * several: a later one can replace a run that begins with an earlier one's summary.
+     */
+    List<CompactionRecord> listActiveCompactions();
+
+    /** MCP memory figures summed over one session's requests, or over every request when {@code sessionId} is null. */
+    MemoryStats memoryStats(String sessionId);
 
     /** Counts sessions per kind, for metrics. */
     long countSessions(SessionKind kind);

@@ -99,6 +99,22 @@ public final class TokenCounter {
         return tokens;
     }
 
+    /**
+     * Tokens of one chat message (role, content, name, tool calls and the per-message overhead), memoised by
+     * its exact JSON text like {@link #countPrompt}'s messages, so summing messages equals the prompt count
+     * minus the reply priming and tool definitions.
+     *
+     * @throws IllegalArgumentException when {@code message} is not an object
+     */
+    public int countMessage(TokenEncoding encoding, JsonNode message) {
+        requireNonNull(encoding, "encoding");
+        requireNonNull(message, "message");
+        if (!message.isObject()) {
+            throw new IllegalArgumentException("message: " + message.getNodeType() + " (expected: an object)");
+        }
+        return cached(encoding, CountKey.Kind.MESSAGE, message);
+    }
+
     /** Hits, misses, evictions and the current size of the memo cache. */
     public TokenCacheStats cacheStats() {
         cache.cleanUp();

@@ -2,8 +2,10 @@ package io.kimi.core.store.sqlite;
 
 import static java.util.Objects.requireNonNull;
 
+import io.kimi.core.CompactionRecord;
 import io.kimi.core.Event;
 import io.kimi.core.IterationStats;
+import io.kimi.core.MaskedContent;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
@@ -36,6 +38,10 @@ final class Reads {
             + " findings_medium, findings_low, findings_info, fixes, vulnerabilities, tests_passed, tests_failed,"
             + " started_at, ended_at";
     private static final String STEP_COLUMNS = "session_id, iteration, step, duration_seconds, status";
+    private static final String MASK_COLUMNS = "hash, session_id, request_id, role, tool_name, original_tokens,"
+            + " placeholder_tokens, content, created_at";
+    private static final String COMPACTION_COLUMNS = "compaction_id, session_id, created_at, message_hashes,"
+            + " summary, method, automatic, tokens_before, tokens_after, undone_at";
 
     private final Jdbi jdbi;
     private final SessionMapper sessionMapper = new SessionMapper();
@@ -43,9 +49,12 @@ final class Reads {
     private final EventMapper eventMapper = new EventMapper();
     private final IterationMapper iterationMapper = new IterationMapper();
     private final StepMapper stepMapper = new StepMapper();
+    private final MaskMapper maskMapper = new MaskMapper();
+    private final CompactionMapper compactionMapper;
 
-    Reads(Jdbi jdbi) {
+    Reads(Jdbi jdbi, HashListJson json) {
         this.jdbi = requireNonNull(jdbi, "jdbi");
+        this.compactionMapper = new CompactionMapper(requireNonNull(json, "json"));
     }
 
     Optional<Session> findSession(String sessionId) {
@@ -135,6 +144,44 @@ final class Reads {
                         + " FROM convergence_steps WHERE session_id = :id ORDER BY iteration, step")
                 .bind("id", sessionId)
                 .map(stepMapper)
+                .list());
+    }
+
+    Optional<MaskedContent> findMask(String hash) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + MASK_COLUMNS + " FROM masks WHERE hash = :hash")
+                .bind("hash", hash)
+                .map(maskMapper)
+                .findOne());
+    }
+
+    /** Newest first; masks stored at the same instant in reverse insertion order. */
+    Page<MaskedContent> listMasks(int limit, int offset) {
+        return jdbi.inTransaction(h -> {
+            long total = h.createQuery("SELECT COUNT(*) FROM masks").mapTo(Long.class).one();
+            List<MaskedContent> items = h.createQuery("SELECT " + MASK_COLUMNS
+                            + " FROM masks ORDER BY created_at DESC, rowid DESC LIMIT :limit OFFSET :offset")
+                    .bind("limit", limit)
+                    .bind("offset", offset)
+                    .map(maskMapper)
+                    .list();
+            return new Page<>(items, total, limit, offset);
+        });
+    }
+
+    /** Newest first, undone ones included; ties in reverse insertion order. */
+    List<CompactionRecord> listCompactions(String sessionId) {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COMPACTION_COLUMNS
+                        + " FROM compactions WHERE session_id = :id ORDER BY created_at DESC, rowid DESC")
+                .bind("id", sessionId)
+                .map(compactionMapper)
+                .list());
+    }
+
+    /** Every compaction not undone, oldest first; ties in insertion order. */
+    List<CompactionRecord> listActiveCompactions() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT " + COMPACTION_COLUMNS
+                        + " FROM compactions WHERE undone_at IS NULL ORDER BY created_at ASC, rowid ASC")
+                .map(compactionMapper)
                 .list());
     }
 

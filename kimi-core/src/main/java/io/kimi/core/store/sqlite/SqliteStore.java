@@ -3,14 +3,19 @@ package io.kimi.core.store.sqlite;
 import static java.util.Objects.requireNonNull;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.kimi.core.CompactionRecord;
 import io.kimi.core.Event;
 import io.kimi.core.Findings;
 import io.kimi.core.IterationStats;
+import io.kimi.core.MaskedContent;
+import io.kimi.core.MemoryUsage;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.StepStats;
 import io.kimi.core.store.LatencyPercentiles;
+import io.kimi.core.store.MaskStats;
+import io.kimi.core.store.MemoryStats;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.RequestFilter;
 import io.kimi.core.store.RequestStats;
@@ -49,7 +54,8 @@ import org.slf4j.LoggerFactory;
  * <p>Semantics beyond {@link Store}: saving a session with {@code active = true} makes it the only active one
  * (as {@link #activateSession} does); only proxy sessions can be active, so activating (or saving as active) a
  * convergence session fails with a {@link StoreException}, as does activating an unknown one
- * ({@code "unknown session: <id>"}). A request whose id is stored already fails its future.
+ * ({@code "unknown session: <id>"}). A request whose id is stored already fails its future. A mask, compaction
+ * or memory figure of an unknown session fails its future; a mask whose hash is stored already is ignored.
  *
  * <p>The schema is versioned ({@code schema_version}); opening applies missing migrations once and refuses a
  * database written by a newer version.
@@ -65,13 +71,14 @@ public final class SqliteStore implements Store {
     private final Reads reads;
     private final StatsReads stats;
     private final Jdbi readers;
+    private final HashListJson json = new HashListJson();
 
     private SqliteStore(String storeName, BatchWriter writer, HikariDataSource readerPool) {
         this.storeName = storeName;
         this.writer = writer;
         this.readerPool = readerPool;
         this.readers = Jdbi.create(readerPool);
-        this.reads = new Reads(readers);
+        this.reads = new Reads(readers, json);
         this.stats = new StatsReads(readers);
     }
 
@@ -172,6 +179,26 @@ public final class SqliteStore implements Store {
     }
 
     @Override
+    public CompletableFuture<Void> saveMask(MaskedContent mask) {
+        requireNonNull(mask, "mask");
+        return writer.submit("saveMask " + mask.hash(), h -> Writes.saveMask(h, mask)).thenApply(inserted -> null);
+    }
+
+    @Override
+    public CompletableFuture<Void> saveCompaction(CompactionRecord compaction) {
+        requireNonNull(compaction, "compaction");
+        String hashes = json.write(compaction.messageHashes());
+        return writer.submit("saveCompaction " + compaction.compactionId(),
+                h -> Writes.saveCompaction(h, compaction, hashes));
+    }
+
+    @Override
+    public CompletableFuture<Void> saveMemoryUsage(MemoryUsage usage) {
+        requireNonNull(usage, "usage");
+        return writer.submit("saveMemoryUsage " + usage.requestId(), h -> Writes.saveMemoryUsage(h, usage));
+    }
+
+    @Override
     public CompletableFuture<Void> flush() {
         return writer.flush();
     }
@@ -217,6 +244,39 @@ public final class SqliteStore implements Store {
     public List<StepStats> listSteps(String sessionId) {
         requireNonNull(sessionId, "sessionId");
         return read("listSteps " + sessionId, () -> reads.listSteps(sessionId));
+    }
+
+    @Override
+    public Optional<MaskedContent> findMask(String hash) {
+        requireNonNull(hash, "hash");
+        return read("findMask " + hash, () -> reads.findMask(hash));
+    }
+
+    @Override
+    public Page<MaskedContent> listMasks(int limit, int offset) {
+        checkPage(limit, offset);
+        return read("listMasks", () -> reads.listMasks(limit, offset));
+    }
+
+    @Override
+    public MaskStats maskStats() {
+        return read("maskStats", stats::maskStats);
+    }
+
+    @Override
+    public List<CompactionRecord> listCompactions(String sessionId) {
+        requireNonNull(sessionId, "sessionId");
+        return read("listCompactions " + sessionId, () -> reads.listCompactions(sessionId));
+    }
+
+    @Override
+    public List<CompactionRecord> listActiveCompactions() {
+        return read("listActiveCompactions", reads::listActiveCompactions);
+    }
+
+    @Override
+    public MemoryStats memoryStats(String sessionId) {
+        return read("memoryStats " + (sessionId == null ? "(all)" : sessionId), () -> stats.memoryStats(sessionId));
     }
 
     @Override

@@ -8,6 +8,8 @@ import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.store.EstimateAccuracy;
 import io.kimi.core.store.LatencyPercentiles;
+import io.kimi.core.store.MaskStats;
+import io.kimi.core.store.MemoryStats;
 import io.kimi.core.store.RequestFilter;
 import io.kimi.core.store.RequestStats;
 import io.kimi.core.store.SessionStats;
@@ -125,6 +127,36 @@ final class StatsReads {
                 .map((rs, ctx) -> new Findings(rs.getLong("critical"), rs.getLong("high"), rs.getLong("medium"),
                         rs.getLong("low"), rs.getLong("info")))
                 .one());
+    }
+
+    /** Totals over every stored mask. */
+    MaskStats maskStats() {
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) AS masks,"
+                        + " COALESCE(SUM(original_tokens), 0) AS original,"
+                        + " COALESCE(SUM(placeholder_tokens), 0) AS placeholder"
+                        + " FROM masks")
+                .map((rs, ctx) -> new MaskStats(rs.getLong("masks"), rs.getLong("original"),
+                        rs.getLong("placeholder")))
+                .one());
+    }
+
+    /** Sums over one session's memory rows, or over every row when {@code sessionId} is null. */
+    MemoryStats memoryStats(String sessionId) {
+        String where = sessionId == null ? "" : " WHERE session_id = :session_id";
+        return jdbi.withHandle(h -> {
+            Query query = h.createQuery("SELECT COUNT(*) AS requests,"
+                    + " COALESCE(SUM(CASE WHEN markers > 0 THEN 1 ELSE 0 END), 0) AS with_memory,"
+                    + " COALESCE(SUM(memory_tokens), 0) AS memory,"
+                    + " COALESCE(SUM(chat_tokens), 0) AS chat,"
+                    + " COALESCE(SUM(markers), 0) AS markers"
+                    + " FROM memory_usage" + where);
+            if (sessionId != null) {
+                query.bind("session_id", sessionId);
+            }
+            return query.map((rs, ctx) -> new MemoryStats(rs.getLong("requests"), rs.getLong("with_memory"),
+                            rs.getLong("memory"), rs.getLong("chat"), rs.getLong("markers")))
+                    .one();
+        });
     }
 
     private static long latencyAt(Handle h, String where, RequestFilter filter, long rank) {
