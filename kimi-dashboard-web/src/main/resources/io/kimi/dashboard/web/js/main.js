@@ -11,6 +11,8 @@ import {
 } from './modules/ui.js';
 import { ModalManager } from './modules/modals.js';
 import { CompactionAdvisor } from './modules/compaction.js';
+import { ContextPanel } from './modules/contextPanel.js';
+import { formatSavings } from './modules/context.js';
 import { ConvergenceView } from './modules/convergence.js';
 import { WidgetsPanel } from './modules/widgets.js';
 
@@ -43,14 +45,26 @@ function start() {
     charts.createSourceChart(dom.get('sources-chart'));
     const state = new SessionState({ maxRequests: 50 });
 
-    new CompactionAdvisor({ advice: dom.get('compaction-advice'), t, notifier, bus });
+    new CompactionAdvisor({
+        advice: dom.get('compaction-advice'), text: dom.get('compaction-advice-text'),
+        button: dom.get('compaction-advice-preview'), t, notifier, bus,
+    });
+    const context = new ContextPanel({
+        root: dom.get('view-context'), api, t, modals, notifier, bus, sessionId: () => state.active?.session_id ?? null,
+    });
     const sessions = new SessionsPanel({ root: dom.get('view-sessions'), api, t, modals, notifier, bus });
     const convergence = new ConvergenceView({ root: dom.get('view-convergence'), api, t, charts, bus });
     const widgets = new WidgetsPanel({ root: dom.get('view-widgets'), api, t, charts, bus });
 
     // The overview is redrawn at most once per 100 ms however many messages arrive.
     let lastLevel = null;
+    let lastSessionId;
     const renderOverview = () => {
+        const sessionId = state.active?.session_id ?? null;
+        if (sessionId !== lastSessionId) {
+            lastSessionId = sessionId;
+            bus.emit('session:active', sessionId);
+        }
         renderSessionHeader(dom, t, state.active);
         const level = renderGauge(dom, t, {
             session: state.active, thresholds: state.thresholds, lastRequest: state.lastRequest,
@@ -138,6 +152,9 @@ function start() {
         notifier.show(text, { type: 'alert', title: t('alert.title') });
     });
     bus.on('sessions:changed', () => reloadActive());
+    bus.on('context:savings', (s) => {
+        dom.get('stat-saved').textContent = s.requests > 0 ? formatSavings(t, s.saved, s.original) : '—';
+    });
     bus.on('view:shown', (view) => {
         if (view === 'sessions') {
             sessions.load();
@@ -150,6 +167,12 @@ function start() {
     });
 
     const tabs = new Tabs(dom.get('tabs'), { bus });
+    // The advice under the gauge leads to the « Contexte » view's compaction preview.
+    bus.on('context:open-preview', () => {
+        tabs.select('context', { updateHash: true });
+        dom.get('context-compaction-title').focus();
+        context.showPreview();
+    });
     tabs.select(tabs.fromHash());
     renderOverview();
 
@@ -164,7 +187,7 @@ function start() {
     });
 
     // For people poking at the page from the console (and the browser tests): read-only handles.
-    window.kimiDashboard = Object.freeze({ ws, state, charts, lang });
+    window.kimiDashboard = Object.freeze({ ws, state, charts, lang, context });
 }
 
 if (document.readyState === 'loading') {

@@ -128,6 +128,52 @@ export class ApiClient {
         return this.request('/api/widgets');
     }
 
+    // Context features (docs/features.md).
+
+    features() {
+        return this.request('/api/features');
+    }
+
+    setFeature(name, enabled) {
+        return this.request(`/api/features/${encodeURIComponent(name)}`, { method: 'PUT', body: { enabled } });
+    }
+
+    sanitizerStats() {
+        return this.request('/api/sanitizer/stats');
+    }
+
+    masks({ limit = 20, offset = 0 } = {}) {
+        return this.request(`/api/mask?limit=${limit}&offset=${offset}`);
+    }
+
+    mask(hash) {
+        return this.request(`/api/mask/${encodeURIComponent(hash)}`);
+    }
+
+    compaction(sessionId) {
+        return this.request(`/api/sessions/${encodeURIComponent(sessionId)}/compaction`);
+    }
+
+    previewCompaction(sessionId) {
+        return this.request(`/api/sessions/${encodeURIComponent(sessionId)}/compaction/preview`, { method: 'POST' });
+    }
+
+    compact(sessionId) {
+        return this.request(`/api/sessions/${encodeURIComponent(sessionId)}/compaction`, { method: 'POST' });
+    }
+
+    undoCompaction(sessionId) {
+        return this.request(`/api/sessions/${encodeURIComponent(sessionId)}/compaction/undo`, { method: 'POST' });
+    }
+
+    sessionMemory(sessionId) {
+        return this.request(`/api/sessions/${encodeURIComponent(sessionId)}/memory`);
+    }
+
+    memoryServers() {
+        return this.request('/api/memory/servers');
+    }
+
     /**
      * Downloads an export (CSV or JSON) through fetch, so it carries the token and a failure shows a message:
      * resolves to {blob, filename}.

@@ -1,5 +1,6 @@
-// Compaction on the page: an advice line under the gauge once the context passes the warning threshold, and
-// a notification when the server reports a compaction (COMPACTION_APPLIED events, from the context features).
+// Compaction on the page: an advice line under the gauge once the context passes the warning threshold, with a
+// button that opens the « Contexte » view's preview ("context:open-preview" on the bus), and a notification when
+// the server reports a compaction or its undoing (COMPACTION_APPLIED / COMPACTION_UNDONE events).
 
 import { EventBus, formatNumber } from './utils.js';
 
@@ -16,21 +17,35 @@ export function compactionCounts(data = {}) {
 }
 
 export class CompactionAdvisor {
-    constructor({ advice, t, notifier, bus = EventBus }) {
+    /**
+     * @param {object} options advice (the box under the gauge), text (its sentence), button (opens the preview),
+     *                 t, notifier, bus
+     */
+    constructor({ advice, text = advice, button = null, t, notifier, bus = EventBus }) {
         this.advice = advice;
+        this.text = text;
         this.t = t;
         this.notifier = notifier;
+        button?.addEventListener('click', () => bus.emit('context:open-preview'));
         bus.on('gauge:level', (level) => this.onLevel(level));
         bus.on('ws:event', (e) => {
             if (e?.event_type === 'COMPACTION_APPLIED') {
                 this.onCompaction(e);
+            } else if (e?.event_type === 'COMPACTION_UNDONE') {
+                this.onUndo(e);
             }
         });
     }
 
     onLevel(level) {
         this.advice.hidden = !shouldAdviseCompaction(level);
-        this.advice.textContent = this.t('gauge.compactAdvice');
+        this.text.textContent = this.t('gauge.compactAdvice');
+    }
+
+    onUndo(event) {
+        const { before } = compactionCounts(event.data);
+        this.notifier.show(this.t('compaction.undoneNotice', { tokens: formatNumber(before, this.t.lang) }),
+            { type: 'info' });
     }
 
     onCompaction(event) {
