@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -124,8 +125,9 @@ final class FeaturesApi {
         return e != null && e.isBoolean() ? e.booleanValue() : null;
     }
 
-    private ApiResponse sanitizerStats(ApiRequest r) {
+    private ApiResponse sanitizerStats(ApiRequest r) throws Exception {
         SanitizerConfig c = features.config().sanitizer();
+        store.flush().get(10, TimeUnit.SECONDS);
         MaskStats stored = store.maskStats();
         SanitizerCounters counters = features.vault().counters();
         ObjectNode n = views.mapper().createObjectNode()
@@ -212,6 +214,8 @@ final class FeaturesApi {
                 .put("threshold", c.threshold())
                 .put("keep_last_exchanges", c.keepLastExchanges())
                 .put("running", features.compaction().running(id));
+        OptionalInt seen = features.compaction().seenMessages(id);
+        n.put("conversation_seen", seen.isPresent()).put("messages", seen.orElse(0));
         ArrayNode active = n.putArray("active");
         features.compaction().active(id).forEach(rec -> active.add(record(rec)));
         store.flush().get(10, TimeUnit.SECONDS);

@@ -158,7 +158,8 @@ public final class KimiServer implements AutoCloseable {
             }
             started = true;
             ServerConfig server = config.server();
-            Auth auth = new Auth(checkAuth(server));
+            String accessToken = checkAuth(server);
+            Auth auth = new Auth(accessToken);
             try {
                 store = SqliteStore.open(server.dbPath(), clock);
                 metrics = new ServerMetrics();
@@ -209,7 +210,7 @@ public final class KimiServer implements AutoCloseable {
                         .bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
-                features.proxyStarted(baseUriOf(serverChannel));
+                features.proxyStarted(baseUriOf(serverChannel), accessToken);
                 logWatcher.start();
             } catch (Exception e) { // also Netty's undeclared BindException
                 shutdown();

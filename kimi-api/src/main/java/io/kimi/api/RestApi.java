@@ -109,7 +109,7 @@ final class RestApi {
                 .put("active_session", sessions.active().map(Session::sessionId).orElse(null));
         n.set("convergence", BridgeView.of(bridge.get(), views.mapper()));
         ObjectNode toggles = n.putObject("features");
-        features.toggles().snapshot().forEach(toggles::put);
+        features.chain().transformers().forEach(t -> toggles.put(t.name(), features.toggles().isEnabled(t.name())));
         n.set("log_watcher", logWatcher());
         return ApiResponse.json(dbOk ? 200 : 503, views.bytes(n));
     }

@@ -49,6 +49,16 @@ final class TestServer implements AutoCloseable {
         return start(dir, fakeBaseUrl, otherBaseUrl, extraServerToml, fakeProviderExtra, Clock.systemUTC());
     }
 
+    /**
+     * As {@link #start(Path, String, String, String)}, with more TOML after the others ({@code [features.*]},
+     * {@code [mcp]}, {@code [logs]}, more {@code [models.<key>]} tables, ...).
+     */
+    static TestServer startWithSections(Path dir, String fakeBaseUrl, String otherBaseUrl, String extraServerToml,
+            String sectionsToml) {
+        return start(dir, fakeBaseUrl, otherBaseUrl, extraServerToml, "read_timeout_ms = 5000", Clock.systemUTC(),
+                "[convergence]\nurl = \"off\"\n\n" + sectionsToml);
+    }
+
     /** As above, with the server's clock (e.g. one the test moves, for rate limits). */
     static TestServer start(Path dir, String fakeBaseUrl, String otherBaseUrl, String extraServerToml,
             String fakeProviderExtra, Clock clock) {
@@ -129,6 +139,11 @@ final class TestServer implements AutoCloseable {
     HttpResponse<String> post(String path, String body) {
         return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    HttpResponse<String> put(String path, String body) {
+        return send(HttpRequest.newBuilder(uri(path)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     HttpResponse<String> delete(String path) {

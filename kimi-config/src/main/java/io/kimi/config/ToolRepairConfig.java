@@ -13,7 +13,7 @@ import java.time.Duration;
  * @param budget the longest time spent repairing one request's arguments; past it the rest are left as they are
  */
 public record ToolRepairConfig(boolean enabled, int maxArgumentBytes, Duration budget) {
-    public static final ToolRepairConfig DEFAULT = new ToolRepairConfig(true, 256 * 1024, Duration.ofMillis(5));
+    public static final ToolRepairConfig DEFAULT = new ToolRepairConfig(true, 256 * 1024, Duration.ofMillis(50));
 
     public ToolRepairConfig {
         requireNonNull(budget, "budget");

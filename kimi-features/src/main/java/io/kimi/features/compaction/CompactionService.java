@@ -13,6 +13,7 @@ import io.kimi.core.tokens.TokenEncoding;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -144,6 +145,12 @@ public final class CompactionService {
     }
 
     /** Whether a compaction (or an undo) of the session is under way. */
+    /** How many messages the last conversation seen for the session had (after its compactions), if one was seen. */
+    public OptionalInt seenMessages(String sessionId) {
+        return compactions.conversation(requireNonNull(sessionId, "sessionId"))
+                .map(c -> OptionalInt.of(c.messages().size())).orElse(OptionalInt.empty());
+    }
+
     public boolean running(String sessionId) {
         return busy.contains(requireNonNull(sessionId, "sessionId"));
     }

@@ -57,7 +57,7 @@ public final class ContextFeatures implements AutoCloseable {
     private final McpGateway gateway;
     private final ExecutorService background = Executors.newSingleThreadExecutor(Threads.daemon("kimi-compaction"));
     private final java.nio.file.Path workspace;
-    private final AtomicReference<URI> proxyBase = new AtomicReference<>();
+    private final AtomicReference<ProxyAddress> proxyBase = new AtomicReference<>();
 
     public ContextFeatures(KimiConfig kimi, Store store, TokenCounter counter, FeatureEvents events, Clock clock) {
         requireNonNull(kimi, "kimi");
@@ -88,9 +88,13 @@ public final class ContextFeatures implements AutoCloseable {
         this.workspace = kimi.mcp().workspace();
     }
 
-    /** Lets the summariser model reach this proxy at {@code base} (known once the port is bound). */
-    public void proxyStarted(URI base) {
-        proxyBase.set(requireNonNull(base, "base"));
+    /**
+     * Lets the summariser model reach this proxy at {@code base} (known once the port is bound).
+     *
+     * @param accessToken the server's access token, sent by the summariser like any client; {@code null} for none
+     */
+    public void proxyStarted(URI base, String accessToken) {
+        proxyBase.set(new ProxyAddress(requireNonNull(base, "base"), accessToken));
     }
 
     public TransformerChain chain() {
@@ -166,6 +170,10 @@ public final class ContextFeatures implements AutoCloseable {
         }
     }
 
+    /** Where the summariser reaches this proxy, and the token it needs there ({@code null}: none). */
+    private record ProxyAddress(URI base, String accessToken) {
+    }
+
     /** The model summariser, reaching this proxy once its address is known; the heuristic until then. */
     private final class ProxySummarizer implements Summarizer {
         private final String model;
@@ -185,12 +193,12 @@ public final class ContextFeatures implements AutoCloseable {
         public CompletableFuture<io.kimi.features.compaction.Summary> summarize(
                 List<com.fasterxml.jackson.databind.JsonNode> messages,
                 io.kimi.features.compaction.SummaryRequest request) {
-            URI base = proxyBase.get();
-            if (base == null) {
+            ProxyAddress proxy = proxyBase.get();
+            if (proxy == null) {
                 return fallback.summarize(messages, request);
             }
             Summarizer s = delegate.updateAndGet(d -> d != null ? d
-                    : new ModelSummarizer(base, model, timeout, http, fallback));
+                    : new ModelSummarizer(proxy.base(), model, timeout, http, fallback, proxy.accessToken()));
             return s.summarize(messages, request);
         }
     }
