@@ -16,14 +16,9 @@ class FeaturesSectionTest {
         return new Loading(dir).load(toml + Loading.LOCAL_CATALOGUE, Map.of());
     }
 
-    /** Asserts the message is exactly {@code <file>: <key>: <reason>} and returns the reason. */
+    /** The reason the load fails on {@code key}, the message being exactly {@code <file>: <key>: <reason>}. */
     private String failure(String toml, String key) {
-        ConfigException e = Failures.configException(() -> load(toml));
-        String file = dir.resolve("config.toml").toString();
-        assertThat(e.source()).isEqualTo(file);
-        assertThat(e.key()).isEqualTo(key);
-        assertThat(e.getMessage()).isEqualTo(file + ": " + key + ": " + e.reason());
-        return e.reason();
+        return Failures.reason(dir, key, () -> load(toml));
     }
 
     @Test

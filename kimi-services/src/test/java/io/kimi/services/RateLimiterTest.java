@@ -10,13 +10,11 @@ import io.kimi.proxy.ModelRouter;
 import io.kimi.proxy.OpenAiError;
 import io.kimi.proxy.ProxyException;
 import io.kimi.proxy.Route;
+import io.kimi.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -222,33 +220,5 @@ class RateLimiterTest {
                 new RateLimitUsage("tok", null, 1000L, null, 1000L, true),
                 new RateLimitUsage("both", 60, 600L, 60L, 600L, true),
                 RateLimitUsage.unlimited("free"));
-    }
-
-    /** A clock the test moves by hand. */
-    static final class MutableClock extends Clock {
-        private volatile Instant now;
-
-        MutableClock(Instant start) {
-            this.now = start;
-        }
-
-        void advance(Duration d) {
-            now = now.plus(d);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 }

@@ -2,25 +2,8 @@ package io.kimi.testing;
 
 import static java.util.Objects.requireNonNull;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.util.NetUtil;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.Future;
-import io.netty.util.concurrent.GlobalEventExecutor;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,45 +27,13 @@ import org.slf4j.LoggerFactory;
 public final class FakeUpstream implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(FakeUpstream.class);
-  private static final Duration START_TIMEOUT = Duration.ofSeconds(10);
-  private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
-  private final RequestJournal journal = new RequestJournal();
   private final ReplyQueue replies =
       new ReplyQueue(Reply.chatCompletion("Hello from the fake upstream.", 10, 7));
-  private final ConnectionStats stats = new ConnectionStats();
-  private final Object dispatchLock = new Object();
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final EventLoopGroup group;
-  private final ChannelGroup channels;
-  private final int port;
+  private final LoopbackHttpServer server;
 
   private FakeUpstream() {
-    group =
-        new MultiThreadIoEventLoopGroup(
-            2, new DefaultThreadFactory("fake-upstream", true), NioIoHandler.newFactory());
-    channels = new DefaultChannelGroup("fake-upstream", GlobalEventExecutor.INSTANCE);
-    try {
-      ChannelFuture bind =
-          new ServerBootstrap()
-              .group(group)
-              .channel(NioServerSocketChannel.class)
-              .childOption(ChannelOption.TCP_NODELAY, true)
-              .childHandler(new FakeUpstreamInitializer(this::dispatch, stats, channels))
-              .bind(new InetSocketAddress(NetUtil.LOCALHOST4, 0));
-      if (!bind.awaitUninterruptibly(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        throw new IllegalStateException("FakeUpstream did not bind within " + START_TIMEOUT);
-      }
-      if (!bind.isSuccess()) {
-        throw new IllegalStateException("FakeUpstream could not bind 127.0.0.1", bind.cause());
-      }
-      Channel server = bind.channel();
-      channels.add(server);
-      port = ((InetSocketAddress) server.localAddress()).getPort();
-    } catch (RuntimeException e) {
-      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      throw e;
-    }
+    server = LoopbackHttpServer.start("FakeUpstream", "fake-upstream", 2, this::answer);
     LOG.debug("FakeUpstream listening on {}", baseUrl());
   }
 
@@ -97,12 +48,12 @@ public final class FakeUpstream implements AutoCloseable {
 
   /** The port it listens on. */
   public int port() {
-    return port;
+    return server.port();
   }
 
   /** The base URL an OpenAI client is given, such as {@code http://127.0.0.1:41234/v1}. */
   public String baseUrl() {
-    return "http://127.0.0.1:" + port + "/v1";
+    return "http://127.0.0.1:" + server.port() + "/v1";
   }
 
   /** Queues replies for the next requests, in order. */
@@ -125,7 +76,7 @@ public final class FakeUpstream implements AutoCloseable {
 
   /** Every request received so far, in arrival order (a snapshot). */
   public List<RecordedRequest> requests() {
-    return journal.all();
+    return server.requests();
   }
 
   /**
@@ -135,18 +86,12 @@ public final class FakeUpstream implements AutoCloseable {
    * @throws InterruptedException when interrupted while waiting
    */
   public RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
-    requireNonNull(timeout, "timeout");
-    RecordedRequest request = journal.take(timeout);
-    if (request == null) {
-      throw new AssertionError(
-          "FakeUpstream: no request within " + timeout + " (" + journal.count() + " received)");
-    }
-    return request;
+    return server.takeRequest(timeout);
   }
 
   /** How many TCP connections it accepted. */
   public int connectionsAccepted() {
-    return stats.accepted();
+    return server.stats().accepted();
   }
 
   /**
@@ -155,7 +100,7 @@ public final class FakeUpstream implements AutoCloseable {
    * keep-alive connections closed between requests do not count.
    */
   public int clientDisconnects() {
-    return stats.clientDisconnects();
+    return server.stats().clientDisconnects();
   }
 
   /**
@@ -166,23 +111,13 @@ public final class FakeUpstream implements AutoCloseable {
    * @throws InterruptedException when interrupted while waiting
    */
   public boolean awaitClientDisconnect(Duration timeout) throws InterruptedException {
-    return stats.awaitClientDisconnect(requireNonNull(timeout, "timeout"));
+    return server.stats().awaitClientDisconnect(requireNonNull(timeout, "timeout"));
   }
 
   /** Closes every connection, hanging ones included, and stops, waiting a bounded time. */
   @Override
   public void close() {
-    if (!closed.compareAndSet(false, true)) {
-      return;
-    }
-    stats.stopping();
-    if (!channels.close().awaitUninterruptibly(CLOSE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-      LOG.warn("FakeUpstream on port {}: connections not closed within {}", port, CLOSE_TIMEOUT);
-    }
-    Future<?> shutdown = group.shutdownGracefully(0, CLOSE_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-    if (!shutdown.awaitUninterruptibly(CLOSE_TIMEOUT.toMillis() * 2, TimeUnit.MILLISECONDS)) {
-      LOG.warn("FakeUpstream on port {}: event loop not stopped within {}", port, CLOSE_TIMEOUT);
-    }
+    server.close();
   }
 
   @Override
@@ -190,11 +125,8 @@ public final class FakeUpstream implements AutoCloseable {
     return "FakeUpstream[" + baseUrl() + "]";
   }
 
-  /** Records the request and picks its reply, atomically so the n-th request gets the n-th reply. */
-  private Reply dispatch(RecordedRequest request) {
-    synchronized (dispatchLock) {
-      journal.record(request);
-      return replies.next();
-    }
+  /** The reply to a request just recorded (never called for two requests at once). */
+  private Reply answer(RecordedRequest request) {
+    return replies.next();
   }
 }

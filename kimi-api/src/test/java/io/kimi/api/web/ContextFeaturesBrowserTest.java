@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.RecordedRequest;
 import io.kimi.testing.Reply;
 import java.io.IOException;
@@ -15,21 +14,11 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Level;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -41,61 +30,14 @@ import org.openqa.selenium.logging.LogEntry;
  * shows the masks and their originals, previews, applies and undoes the compaction, and the upstream really
  * receives less, then everything again. Screenshots go to {@code kimi-api/target/screenshots/} (12 to 15).
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ContextFeaturesBrowserTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+class ContextFeaturesBrowserTest extends BrowserTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Tool outputs in the conversation: each well over the sanitizer's 1000-token threshold. */
     private static final int EXCHANGES = 12;
 
-    Browser browser;
-    FakeUpstream fake;
-    PageServer server;
-
-    @TempDir
-    Path dir;
-
-    /** On failure: a screenshot and the browser console, to see what the page showed. */
-    @RegisterExtension
-    final AfterTestExecutionCallback onFailure = new AfterTestExecutionCallback() {
-        @Override
-        public void afterTestExecution(ExtensionContext context) {
-            if (browser != null && context.getExecutionException().isPresent()) {
-                Path shot = browser.screenshot("failed-" + context.getRequiredTestMethod().getName());
-                System.err.println("Screenshot of the failure: " + shot.toAbsolutePath());
-                browser.console().forEach(e -> System.err.println("console " + e.getLevel() + ": " + e.getMessage()));
-            }
-        }
-    };
-
-    @BeforeAll
-    void startBrowser() {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
     @BeforeEach
-    void startServers() {
-        fake = FakeUpstream.start();
+    void startServer() {
         server = PageServer.start(dir, fake.baseUrl(), 0, false);
-        browser.size(1280, 1000);
-    }
-
-    @AfterEach
-    void stop() {
-        if (browser != null) {
-            browser.driver.get("about:blank");
-        }
-        if (server != null) {
-            server.close();
-        }
-        fake.close();
     }
 
     @Test
@@ -244,31 +186,8 @@ class ContextFeaturesBrowserTest {
 
     // The page.
 
-    private void open(String pathAndQuery) {
-        browser.console();
-        browser.driver.get(server.url(pathAndQuery));
-        browser.waitFor(WAIT, "the page says it is connected", d ->
-                "connected".equals(d.findElement(By.id("connection")).getAttribute("data-state")));
-    }
-
-    private String text(String id) {
-        return browser.driver.findElement(By.id(id)).getText();
-    }
-
-    private String attr(String id, String name) {
-        return browser.driver.findElement(By.id(id)).getAttribute(name);
-    }
-
     private static long number(String s) {
         return s == null || s.isBlank() ? -1 : Long.parseLong(s.trim());
-    }
-
-    private static String plain(String s) {
-        return s.replace('\u00a0', ' ').replace('\u202f', ' ');
-    }
-
-    private List<LogEntry> severe() {
-        return browser.console().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
     }
 
     // The conversation: a coding agent reading one file per step, each file well over the sanitizer's threshold.

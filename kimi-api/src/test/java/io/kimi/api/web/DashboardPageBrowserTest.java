@@ -5,115 +5,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.kimi.core.Event;
 import io.kimi.services.widgets.Widget;
 import io.kimi.services.widgets.WidgetState;
-import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.Reply;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.logging.Level;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.logging.LogEntry;
 
 /**
  * The dashboard page in headless Chromium against a real server, the fake upstream and the simulated loop.
  * One browser for the class (starting Chromium is the slow part), a fresh server per test. Screenshots of each
  * view go to {@code kimi-api/target/screenshots/}.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DashboardPageBrowserTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
-
-    Browser browser;
-    FakeUpstream fake;
-    PageServer server;
-
-    @TempDir
-    Path dir;
-
-    /** On failure: a screenshot and the browser console, to see what the page showed. */
-    @RegisterExtension
-    final AfterTestExecutionCallback onFailure = new AfterTestExecutionCallback() {
-        @Override
-        public void afterTestExecution(ExtensionContext context) {
-            if (browser != null && context.getExecutionException().isPresent()) {
-                Path shot = browser.screenshot("failed-" + context.getRequiredTestMethod().getName());
-                System.err.println("Screenshot of the failure: " + shot.toAbsolutePath());
-                browser.console().forEach(e -> System.err.println("console " + e.getLevel() + ": " + e.getMessage()));
-            }
-        }
-    };
-
-    @BeforeAll
-    void startBrowser() {
-        browser = Browser.start();
-    }
-
-    @AfterAll
-    void stopBrowser() {
-        if (browser != null) {
-            browser.close();
-        }
-    }
-
-    @BeforeEach
-    void startFake() {
-        fake = FakeUpstream.start();
-        browser.size(1280, 1000);
-    }
-
-    @AfterEach
-    void stop() {
-        if (browser != null) {
-            browser.driver.get("about:blank");
-        }
-        if (server != null) {
-            server.close();
-        }
-        fake.close();
-    }
-
-    private void open(String pathAndQuery) {
-        browser.console();
-        browser.driver.get(server.url(pathAndQuery));
-        awaitConnected();
-    }
-
-    private void awaitConnected() {
-        browser.waitFor(WAIT, "the page says it is connected", d ->
-                "connected".equals(d.findElement(By.id("connection")).getAttribute("data-state")));
-    }
-
-    private String text(String id) {
-        return browser.driver.findElement(By.id(id)).getText();
-    }
-
-    private String attr(String id, String name) {
-        return browser.driver.findElement(By.id(id)).getAttribute(name);
-    }
-
-    private static String plain(String s) {
-        return s.replace('\u00a0', ' ').replace('\u202f', ' ');
-    }
-
-    private List<LogEntry> severe() {
-        return browser.console().stream().filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
-    }
-
+class DashboardPageBrowserTest extends BrowserTestBase {
     @Test
     void pageLoadsInFrenchWithChartJsFromTheServerAndNoConsoleErrors() {
         server = PageServer.start(dir, fake.baseUrl(), 0, false);

@@ -16,6 +16,7 @@ import io.kimi.features.FeatureToggles;
 import io.kimi.features.TransformContext;
 import io.kimi.features.compaction.AutoCompaction.Decision;
 import io.kimi.features.compaction.AutoCompaction.Outcome;
+import io.kimi.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

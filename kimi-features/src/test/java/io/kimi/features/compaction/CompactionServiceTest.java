@@ -15,6 +15,7 @@ import io.kimi.core.store.sqlite.SqliteStore;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.core.tokens.TokenEncoding;
 import io.kimi.features.TransformContext;
+import io.kimi.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

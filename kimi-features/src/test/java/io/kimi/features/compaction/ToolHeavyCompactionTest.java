@@ -14,6 +14,7 @@ import io.kimi.core.tokens.TokenCounter;
 import io.kimi.core.tokens.TokenEncoding;
 import io.kimi.features.FeatureToggles;
 import io.kimi.features.TransformContext;
+import io.kimi.testing.MutableClock;
 import io.kimi.testing.ToolHeavyConversation;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.kimi.config.LogSourceConfig;
 import io.kimi.config.LogsConfig;
 import io.kimi.features.logs.LogFinding.Kind;
+import io.kimi.testing.MutableClock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ class LogWatcherTest {
     private static final String MODEL_LINE = "2025-11-03 14:02:11.532 | INFO     | kimi_cli.app:create:93 | s - "
             + "Using LLM model: provider='moonshot' model='kimi-k2' max_context_size=262144\n";
 
-    private final TestClock clock = new TestClock(Instant.parse("2025-11-03T15:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2025-11-03T15:00:00Z"));
     private final List<LogFinding> findings = new CopyOnWriteArrayList<>();
 
     @TempDir

@@ -10,6 +10,7 @@ import io.kimi.config.McpServerConfig;
 import io.kimi.config.Secret;
 import io.kimi.testing.FakeMcpServer;
 import io.kimi.testing.McpBehavior;
+import io.kimi.testing.MutableClock;
 import io.kimi.testing.RecordedRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -36,7 +37,7 @@ class McpGatewayTest {
     private static final String TOKEN = "tok-3f9a77c1-never-shown";
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final TestClock clock = new TestClock(Instant.parse("2025-03-01T10:00:00Z"));
+    private final MutableClock clock = new MutableClock(Instant.parse("2025-03-01T10:00:00Z"));
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 

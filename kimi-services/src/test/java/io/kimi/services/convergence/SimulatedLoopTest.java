@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kimi.testing.MutableClock;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -66,7 +68,7 @@ class SimulatedLoopTest {
         SimulatedLoop loop = new SimulatedLoop(1, ticking);
 
         List<String> first = loop.nextStep();
-        ticking.now = NOW.plusSeconds(30);
+        ticking.advance(Duration.ofSeconds(30));
         List<String> second = loop.nextStep();
 
         assertThat(first).allSatisfy(event -> assertThat(field(event, "timestamp")).isEqualTo(NOW.toString()));
@@ -286,30 +288,6 @@ class SimulatedLoopTest {
             return JSON.readTree(json);
         } catch (JsonProcessingException e) {
             throw new AssertionError("not JSON: " + json, e);
-        }
-    }
-
-    /** A clock the test sets. */
-    private static final class MutableClock extends Clock {
-        volatile Instant now;
-
-        MutableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(java.time.ZoneId zone) {
-            throw new UnsupportedOperationException("withZone");
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }
