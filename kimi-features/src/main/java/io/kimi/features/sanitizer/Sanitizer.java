@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.kimi.config.SanitizerConfig;
 import io.kimi.core.MaskedContent;
 import io.kimi.features.FeatureReport;
@@ -60,6 +62,12 @@ public final class Sanitizer implements RequestTransformer {
 
     private final SanitizerConfig config;
     private final MaskVault vault;
+    /** Content hashes of texts masked recently: the same outputs come back with every request of a session. */
+    private final Cache<TextKey, String> hashes = Caffeine.newBuilder()
+            .maximumWeight(64L << 20)
+            .weigher((TextKey key, String hash) -> key.weight())
+            .executor(Runnable::run)
+            .build();
 
     public Sanitizer(SanitizerConfig config, MaskVault vault) {
         this.config = requireNonNull(config, "config");
@@ -132,7 +140,7 @@ public final class Sanitizer implements RequestTransformer {
                 }
                 toolName = toolName(message, toolNames);
             }
-            String hash = MessageHash.ofText(text);
+            String hash = hashes.get(new TextKey(text), k -> MessageHash.ofText(k.text()));
             ObjectNode replacement = NODES.objectNode();
             replacement.setAll((ObjectNode) message);
             replacement.put("content", placeholder(hash, tokens, toolName != null ? toolName : role, text,

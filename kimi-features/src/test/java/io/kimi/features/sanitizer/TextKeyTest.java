@@ -1,0 +1,30 @@
+package io.kimi.features.sanitizer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class TextKeyTest {
+
+    @Test
+    void equalTextsAreEqualKeysWhateverTheInstance() {
+        String a = "x".repeat(10_000) + "tail";
+        String b = new StringBuilder(a).toString();
+        assertThat(new TextKey(a)).isEqualTo(new TextKey(b)).hasSameHashCodeAs(new TextKey(b));
+    }
+
+    @Test
+    void textsThatDifferOnlyOutsideTheSampleAreStillDifferentKeys() {
+        StringBuilder base = new StringBuilder("y".repeat(100_000));
+        String a = base.toString();
+        base.setCharAt(12_345, 'z');
+        String b = base.toString();
+        assertThat(TextKey.sampledHash(a)).isEqualTo(TextKey.sampledHash(b));
+        assertThat(new TextKey(a)).isNotEqualTo(new TextKey(b));
+    }
+
+    @Test
+    void shortTextsHashWhole() {
+        assertThat(TextKey.sampledHash("abc")).isEqualTo("abc".hashCode());
+    }
+}
