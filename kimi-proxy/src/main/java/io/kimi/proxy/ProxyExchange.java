@@ -333,7 +333,7 @@ final class ProxyExchange implements UpstreamListener {
         upstream.read();
     }
 
-    private static boolean isUsageOnlyChunk(ByteBuf event) {
+    static boolean isUsageOnlyChunk(ByteBuf event) {
         String data = SseEvents.data(event);
         if (data == null) {
             return false;

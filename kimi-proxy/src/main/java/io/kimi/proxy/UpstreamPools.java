@@ -1,6 +1,7 @@
 package io.kimi.proxy;
 
 import io.kimi.config.ProviderConfig;
+import io.kimi.core.Threads;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -14,20 +15,26 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import java.net.InetAddress;
 import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import javax.net.ssl.SSLException;
 
 /**
  * Keep-alive connections to providers, one pool per (provider, event loop), so that an exchange's upstream
  * connection lives on its client's event loop. Idle connections read (and so notice a provider's close);
- * connections in use read only on demand.
+ * connections in use read only on demand. Host names are resolved off the event loops ({@link OffLoopResolver}).
  */
 final class UpstreamPools implements AutoCloseable {
     private final Map<Key, ChannelPool> pools = new ConcurrentHashMap<>();
     private final SslContext ssl;
+    /** Host-name lookups, off the event loops; one daemon thread is plenty (answers are cached by the JDK). */
+    private final ExecutorService lookups = Executors.newSingleThreadExecutor(Threads.daemon("kimi-dns"));
+    private final OffLoopResolver resolver = new OffLoopResolver(lookups, InetAddress::getAllByName);
 
     private record Key(String provider, EventLoop loop) {
     }
@@ -57,6 +64,7 @@ final class UpstreamPools implements AutoCloseable {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.AUTO_READ, false)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) provider.connectTimeout().toMillis())
+                .resolver(resolver)
                 .remoteAddress(host, port);
         return new FixedChannelPool(bootstrap, new AbstractChannelPoolHandler() {
             @Override
@@ -85,5 +93,7 @@ final class UpstreamPools implements AutoCloseable {
     public void close() {
         pools.values().forEach(ChannelPool::close);
         pools.clear();
+        resolver.close();
+        lookups.shutdownNow();
     }
 }

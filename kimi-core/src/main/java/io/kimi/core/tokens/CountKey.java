@@ -1,22 +1,130 @@
 package io.kimi.core.tokens;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Map;
+
 /**
- * The exact cache key of one counted item: equal only when encoding, kind and the full JSON text are equal,
- * so two different messages never share a count (no hash-only keys).
+ * The exact cache key of one counted item: equal only when encoding, kind and the JSON content are equal (deep
+ * {@link JsonNode#equals}), so two different messages never share a count (no hash-only keys).
  *
- * @param encoding the encoding counted with
- * @param kind a message or a tool definition (they are counted by different rules)
- * @param json the item's compact JSON text, as received
+ * <p>Building a key costs no serialisation: its hash reads each string's length and a fixed sample of its
+ * characters, so looking up every message of a long conversation does not re-read it all; a hit is then confirmed
+ * by comparing the content (vectorised string comparison). A key stored in the cache holds its own deep copy of the
+ * item ({@link #detached}), so later changes to a request never change a cached key.
  */
-record CountKey(TokenEncoding encoding, Kind kind, String json) {
+final class CountKey {
+    /** Strings up to this length are hashed whole; longer ones by their length and a sample of their characters. */
+    private static final int HASH_WHOLE_UP_TO = 256;
+    /** Characters sampled from a longer string, spread evenly from its first to its last. */
+    private static final int SAMPLES = 64;
 
     enum Kind {
         MESSAGE,
         TOOL
     }
 
-    /** The cache weight: the JSON text's length. */
+    private final TokenEncoding encoding;
+    private final Kind kind;
+    private final JsonNode node;
+    private final int hash;
+    /** The cache weight: the item's compact JSON text's length; computed once the key is stored. */
+    private final int weight;
+
+    private CountKey(TokenEncoding encoding, Kind kind, JsonNode node, int hash, int weight) {
+        this.encoding = encoding;
+        this.kind = kind;
+        this.node = node;
+        this.hash = hash;
+        this.weight = weight;
+    }
+
+    /** A key to look {@code node} up with; it refers to the caller's node and must not be stored. */
+    static CountKey probe(TokenEncoding encoding, Kind kind, JsonNode node) {
+        int h = 31 * (31 * encoding.hashCode() + kind.hashCode()) + contentHash(node);
+        return new CountKey(encoding, kind, node, h, -1);
+    }
+
+    /** The key to store: the same key over a private deep copy of the node, weighed by its JSON text. */
+    CountKey detached() {
+        JsonNode copy = node.deepCopy();
+        return new CountKey(encoding, kind, copy, hash, copy.toString().length());
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    /** The cache weight: the JSON text's length (only for detached keys). */
     int weight() {
-        return json.length();
+        return weight;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof CountKey)) {
+            return false;
+        }
+        CountKey other = (CountKey) o;
+        return hash == other.hash && encoding == other.encoding && kind == other.kind && node.equals(other.node);
+    }
+
+    @Override
+    public int hashCode() {
+        return hash;
+    }
+
+    @Override
+    public String toString() {
+        return "CountKey[" + encoding + ", " + kind + ", " + Integer.toHexString(hash) + "]";
+    }
+
+    /**
+     * A hash consistent with {@link JsonNode#equals}: object fields combine independently of their order (object
+     * equality ignores it), array elements in order, strings through {@link #stringHash}, other values through
+     * their own {@code hashCode}.
+     */
+    static int contentHash(JsonNode node) {
+        if (node.isTextual()) {
+            return stringHash(node.textValue());
+        }
+        if (node.isObject()) {
+            int h = 0x5bd1e995;
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                h += field.getKey().hashCode() ^ mix(contentHash(field.getValue()));
+            }
+            return h;
+        }
+        if (node.isArray()) {
+            int h = 0x27d4eb2d;
+            for (int i = 0; i < node.size(); i++) {
+                h = 31 * h + contentHash(node.get(i));
+            }
+            return h;
+        }
+        return node.hashCode();
+    }
+
+    /** Short strings whole; long ones by length and {@link #SAMPLES} characters spread over them. */
+    static int stringHash(String s) {
+        int length = s.length();
+        if (length <= HASH_WHOLE_UP_TO) {
+            return s.hashCode();
+        }
+        int h = length;
+        long last = length - 1;
+        for (int i = 0; i < SAMPLES; i++) {
+            h = 31 * h + s.charAt((int) (last * i / (SAMPLES - 1)));
+        }
+        return h;
+    }
+
+    private static int mix(int h) {
+        h ^= h >>> 16;
+        h *= 0x85ebca6b;
+        h ^= h >>> 13;
+        return h;
     }
 }

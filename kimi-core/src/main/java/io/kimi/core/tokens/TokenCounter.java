@@ -24,8 +24,9 @@ import java.util.Map;
  * {@code functions}) counts its compact JSON text plus 7, and the tool list 12 once.
  *
  * <p>Counts are memoised per message (and per tool definition) in a cache bounded by the total length of the
- * cached messages' JSON text. Keys are the exact JSON text, never a hash, so equal keys mean equal messages: a
- * conversation that grows by one message costs one message's tokenization.
+ * cached messages' JSON text. Keys compare the exact JSON content, never only a hash, so equal keys mean equal
+ * messages: a conversation that grows by one message costs one message's tokenization, and looking up the
+ * messages already counted serialises nothing (see {@link CountKey}).
  *
  * <p>Text is always encoded as ordinary text: special-token strings such as {@code <|endoftext|>} in user
  * content are counted as the characters they are, and never throw.
@@ -101,7 +102,7 @@ public final class TokenCounter {
 
     /**
      * Tokens of one chat message (role, content, name, tool calls and the per-message overhead), memoised by
-     * its exact JSON text like {@link #countPrompt}'s messages, so summing messages equals the prompt count
+     * its exact JSON content like {@link #countPrompt}'s messages, so summing messages equals the prompt count
      * minus the reply priming and tool definitions.
      *
      * @throws IllegalArgumentException when {@code message} is not an object
@@ -139,11 +140,21 @@ public final class TokenCounter {
         return tokens;
     }
 
+    /**
+     * The memoised count of one message or tool. The lookup key is built without serialising the node (see
+     * {@link CountKey}); only a miss, which tokenizes anyway, copies the node into the stored key.
+     */
     private int cached(TokenEncoding encoding, CountKey.Kind kind, JsonNode node) {
-        CountKey key = new CountKey(encoding, kind, node.toString());
-        return cache.get(key, k -> k.kind() == CountKey.Kind.MESSAGE
+        CountKey probe = CountKey.probe(encoding, kind, node);
+        Integer known = cache.getIfPresent(probe);
+        if (known != null) {
+            return known;
+        }
+        int tokens = kind == CountKey.Kind.MESSAGE
                 ? ChatTokenRules.countMessage(node, text -> countText(encoding, text))
-                : ChatTokenRules.countTool(node, text -> countText(encoding, text)));
+                : ChatTokenRules.countTool(node, text -> countText(encoding, text));
+        cache.put(probe.detached(), tokens);
+        return tokens;
     }
 
     private static EncodingType encodingType(TokenEncoding encoding) {

@@ -92,6 +92,32 @@ class TokenCounterTest {
     }
 
     @Test
+    void aMessageChangedInPlaceAfterCountingIsCountedAgain() throws Exception {
+        TokenCounter counter = new TokenCounter(1_000_000);
+        ObjectNode message = user("hello world");
+        JsonNode request = chat(message);
+        int before = counter.countPrompt(CL100K, request);
+
+        message.put("content", "hello world, hello world");
+
+        assertThat(counter.countPrompt(CL100K, request)).isEqualTo(new TokenCounter(0).countPrompt(CL100K, request))
+                .isGreaterThan(before);
+        assertThat(counter.countPrompt(CL100K, chat(user("hello world")))).isEqualTo(before);
+    }
+
+    @Test
+    void longMessagesAlikeButForOneCharacterHaveTheirOwnCounts() {
+        TokenCounter counter = new TokenCounter(1_000_000);
+        String text = "word ".repeat(2_000);
+        String other = text.substring(0, 5_001) + "x" + text.substring(5_002);
+        int first = counter.countPrompt(CL100K, chat(user(text)));
+        int second = counter.countPrompt(CL100K, chat(user(other)));
+
+        assertThat(second).isEqualTo(new TokenCounter(0).countPrompt(CL100K, chat(user(other)))).isNotEqualTo(first);
+        assertThat(counter.cacheStats().missCount()).isEqualTo(2);
+    }
+
+    @Test
     void cachedCountsAreKeptPerEncoding() throws Exception {
         TokenCounter counter = new TokenCounter(1_000_000);
         JsonNode request = mapper.readTree(COOKBOOK_REQUEST);
