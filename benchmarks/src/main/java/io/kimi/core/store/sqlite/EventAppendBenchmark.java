@@ -1,0 +1,74 @@
+package io.kimi.core.store.sqlite;
+
+import io.kimi.core.Event;
+import io.kimi.core.Session;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Event appends to the SQLite store as the server makes them: {@code appendEvent} from the caller (queued), the
+ * store's one writer committing them in batched transactions; then {@code flush()} waits for the commit.
+ * Reported in events per second.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Fork(1)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 5, time = 1)
+public class EventAppendBenchmark {
+    /** Events appended before waiting for the commit: the operations of one invocation. */
+    private static final int BATCH = 1000;
+
+    private Path dir;
+    private SqliteStore store;
+    private long next;
+    private static final String SESSION = "bench-session";
+    private static final String DATA = "{\"request_id\":\"req_0123456789abcdef\",\"model\":\"bench\","
+            + "\"prompt_tokens\":231,\"completion_tokens\":128,\"cost_usd\":0.000412,\"latency_ms\":12}";
+
+    @Setup(Level.Trial)
+    public void setUp() throws IOException {
+        dir = Files.createTempDirectory("kimi-bench-store");
+        store = SqliteStore.open(dir.resolve("bench.db"), Clock.systemUTC());
+        store.saveSession(Session.newProxy(SESSION, "bench", Instant.now(), "mock", "bench", 262_144)).join();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() throws IOException {
+        store.close();
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** {@link #BATCH} events appended, then committed; the score is events per second. */
+    @Benchmark
+    @OperationsPerInvocation(BATCH)
+    public void appendThenFlush() {
+        Instant now = Instant.now();
+        for (int i = 0; i < BATCH; i++) {
+            store.appendEvent(new Event("ev-" + (next++), SESSION, now, 0, null, "REQUEST_COMPLETED", DATA));
+        }
+        store.flush().join();
+    }
+}
