@@ -199,7 +199,7 @@ public final class KimiServer implements AutoCloseable {
                 widgets.loadFromClasspath(loader != null ? loader : KimiServer.class.getClassLoader());
                 Dispatcher dispatcher = new Dispatcher(auth, new ProxyHandler(completions, proxy, blocking), routes,
                         blocking, config, views, webSockets);
-                group = new MultiThreadIoEventLoopGroup(server.ioThreads(), NioIoHandler.newFactory());
+                group = new MultiThreadIoEventLoopGroup(eventLoops(server.ioThreads()), NioIoHandler.newFactory());
                 serverChannel = new ServerBootstrap()
                         .group(group)
                         .channel(NioServerSocketChannel.class)
@@ -457,5 +457,13 @@ public final class KimiServer implements AutoCloseable {
             }
             return new KimiServer(base.withServer(base.server().withBinding(host, port, dbPath)), clock);
         }
+    }
+
+    /**
+     * The event loops to start: {@code io_threads}, or one per core when it is 0. (Netty itself would read 0
+     * as two per core, which on a small machine only adds threads competing for the same cores.)
+     */
+    static int eventLoops(int ioThreads) {
+        return ioThreads > 0 ? ioThreads : Runtime.getRuntime().availableProcessors();
     }
 }

@@ -21,6 +21,12 @@ class KimiServerEmbeddingTest {
     Path dir;
 
     @Test
+    void ioThreadsZeroMeansOneEventLoopPerCoreNotNettysTwo() {
+        assertThat(KimiServer.eventLoops(0)).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(KimiServer.eventLoops(3)).isEqualTo(3);
+    }
+
+    @Test
     void startsWithTheGivenHostPortLoopAndDatabase() {
         try (KimiServer server = KimiServer.start("127.0.0.1", 0, "ws://127.0.0.1:1/loop", dir.resolve("a.db"))) {
             assertThat(server.port()).isPositive();

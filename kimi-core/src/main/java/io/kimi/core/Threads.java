@@ -25,6 +25,21 @@ public final class Threads {
     }
 
     /**
+     * Like {@link #daemon}, at the lowest Java priority: for work that follows the requests and must never delay
+     * them (recording, the database writer). On Linux the JVM passes Java priorities to the kernel only with
+     * {@code -XX:ThreadPriorityPolicy=1} (then {@link Thread#MIN_PRIORITY} is nice 4, or what
+     * {@code -XX:JavaPriority1_To_OSPriority} says); without it this is the same as {@link #daemon}.
+     */
+    public static ThreadFactory background(String name) {
+        ThreadFactory daemons = daemon(name);
+        return r -> {
+            Thread t = daemons.newThread(r);
+            t.setPriority(Thread.MIN_PRIORITY);
+            return t;
+        };
+    }
+
+    /**
      * Lets queued tasks finish within {@code grace}, then interrupts what is left; logs what was not done.
      * Returns whether everything finished.
      */

@@ -1,5 +1,6 @@
 package io.kimi.services;
 
+import io.kimi.core.Ids;
 import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
@@ -20,7 +21,6 @@ import io.kimi.proxy.ParsedReply;
 import io.kimi.proxy.ReplyParser;
 import io.kimi.services.features.FeatureOutcomes;
 import io.kimi.services.metrics.ServerMetrics;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,7 +49,7 @@ public final class Accountant implements AutoCloseable {
     private final FeatureOutcomes features;
     private final ReplyParser parser = new ReplyParser();
     private final ObjectMapper json = new ObjectMapper();
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.daemon("kimi-accounting"));
+    private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.background("kimi-accounting"));
 
     public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
             ContextAlerts alerts, ServerMetrics metrics, FeatureOutcomes features) {
@@ -162,7 +162,7 @@ public final class Accountant implements AutoCloseable {
             return null;
         }
         store.saveRequest(request).whenComplete((v, e) -> logFailure("request " + request.requestId(), e));
-        sessions.persist(session);
+        sessions.persistTotals(session);
         Event event = eventFor(request, session, context);
         store.appendEvent(event).whenComplete((stored, e) -> {
             logFailure("event of request " + request.requestId(), e);
@@ -219,7 +219,7 @@ public final class Accountant implements AutoCloseable {
             data.set("features", FeatureOutcomes.summary(context.features()));
         }
         String type = r.status() == RequestStatus.SUCCESS ? EventTypes.REQUEST_COMPLETED : EventTypes.REQUEST_FAILED;
-        return new Event(UUID.randomUUID().toString(), r.sessionId(), r.timestamp(), 0, null, type,
+        return new Event(Ids.timeOrdered().toString(), r.sessionId(), r.timestamp(), 0, null, type,
                 data.toString());
     }
 

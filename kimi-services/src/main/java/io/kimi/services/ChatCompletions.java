@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.ModelConfig;
+import io.kimi.core.Ids;
 import io.kimi.core.Session;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.features.TransformContext;
@@ -23,7 +24,6 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.UUID;
 
 /**
  * Prepares a client's chat completion for the proxy: validates the body, routes the model, counts the prompt,
@@ -187,6 +187,6 @@ public final class ChatCompletions {
 
     /** Our own id, always unique, so a client re-using its x-request-id never clashes in the store. */
     private static String newRequestId() {
-        return "req_" + UUID.randomUUID().toString().replace("-", "");
+        return Ids.timeOrdered("req_");
     }
 }

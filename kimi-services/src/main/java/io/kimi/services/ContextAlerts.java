@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.Thresholds;
+import io.kimi.core.Ids;
 import io.kimi.core.Event;
 import io.kimi.core.EventTypes;
 import io.kimi.core.Session;
@@ -15,7 +16,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +65,7 @@ public final class ContextAlerts {
             return Optional.empty();
         }
         ObjectNode data = alertData(after, reached - 1);
-        Event event = new Event(UUID.randomUUID().toString(), after.sessionId(), clock.instant(), 0, null,
+        Event event = new Event(Ids.timeOrdered().toString(), after.sessionId(), clock.instant(), 0, null,
                 EventTypes.ALERT, data.toString());
         store.appendEvent(event).whenComplete((v, e) -> {
             if (e != null) {

@@ -8,6 +8,7 @@ import io.kimi.core.MaskedContent;
 import io.kimi.core.MemoryUsage;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
+import io.kimi.core.SessionTotals;
 import io.kimi.core.SessionKind;
 import io.kimi.core.StepStats;
 import java.time.Instant;
@@ -31,6 +32,13 @@ public interface Store extends AutoCloseable {
 
     /** Inserts the session, or replaces every field of the stored one with the same id. */
     CompletableFuture<Void> saveSession(Session session);
+
+    /**
+     * Stores a proxy session's totals only (nothing else of the session changes); does nothing when the session
+     * no longer exists. Meant for the totals after each request: when several are queued for the same session
+     * before the store gets to them, only the newest may be written.
+     */
+    CompletableFuture<Void> saveSessionTotals(String sessionId, SessionTotals totals);
 
     /**
      * Deletes the session with everything stored for it (requests, events, iterations, steps, the masks first

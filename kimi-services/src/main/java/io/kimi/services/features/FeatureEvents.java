@@ -4,11 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.core.Ids;
 import io.kimi.core.Event;
 import io.kimi.core.store.Store;
 import io.kimi.services.LiveFeed;
 import java.time.Clock;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +37,7 @@ public final class FeatureEvents {
 
     /** Stores and pushes one event of {@code type} in the session; returns it. */
     public Event emit(String sessionId, String type, ObjectNode data) {
-        Event event = new Event(UUID.randomUUID().toString(), sessionId, clock.instant(), 0, null, type,
+        Event event = new Event(Ids.timeOrdered().toString(), sessionId, clock.instant(), 0, null, type,
                 data.toString());
         store.appendEvent(event).whenComplete((stored, e) -> {
             if (e != null) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.kimi.config.KimiConfig;
 import io.kimi.config.ModelConfig;
+import io.kimi.core.Ids;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.Session;
@@ -13,7 +14,6 @@ import io.kimi.features.logs.LogListener;
 import io.kimi.services.Accountant;
 import io.kimi.services.ProxySessions;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -67,7 +67,7 @@ public final class LogRecords implements LogListener {
         TokenUsage reported = error ? null : new TokenUsage(f.promptTokens(), f.completionTokens(), 0);
         double cost = reported == null ? 0 : model.map(m -> m.prices().cost(reported.promptTokens(),
                 reported.completionTokens(), 0)).orElse(0.0);
-        return new RequestRecord("log_" + UUID.randomUUID().toString().replace("-", ""), session.sessionId(),
+        return new RequestRecord(Ids.timeOrdered("log_"), session.sessionId(),
                 f.timestamp(), "log:" + f.source(), modelKey,
                 model.map(ModelConfig::upstreamModel).orElse(modelKey), false,
                 error ? RequestStatus.ERROR : RequestStatus.SUCCESS, error ? 0 : 200,

@@ -2,19 +2,25 @@ package io.kimi.core.store.sqlite;
 
 import static java.util.Objects.requireNonNull;
 
+import io.kimi.core.Threads;
 import io.kimi.core.store.StoreException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.jdbi.v3.core.Handle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The single writer: one daemon thread that owns the write connection, takes queued writes in submission
- * order, and commits up to {@link #MAX_BATCH} of them per transaction.
+ * order, and commits up to {@link #MAX_BATCH} of them per transaction. A write waits at most
+ * {@link #LINGER_NANOS} for others to share its commit (group commit); a flush or close ends the wait. Within a
+ * batch, a write queued with a supersede key is skipped when a later one has the same key.
  *
  * <p>When a batch's transaction fails, each of its writes is retried alone in its own transaction, so a bad
  * write fails only its own future. Futures are completed on the writer thread, in submission order, after
@@ -26,6 +32,8 @@ import org.slf4j.LoggerFactory;
 final class BatchWriter {
     /** Most writes committed in one transaction. */
     static final int MAX_BATCH = 512;
+    /** Longest a write waits for others to share its commit (unless a flush or close is queued). */
+    static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private static final Logger log = LoggerFactory.getLogger(BatchWriter.class);
 
@@ -46,8 +54,7 @@ final class BatchWriter {
     BatchWriter(Handle handle, String storeName, String threadName) {
         this.handle = requireNonNull(handle, "handle");
         this.storeName = requireNonNull(storeName, "storeName");
-        this.thread = new Thread(this::run, requireNonNull(threadName, "threadName"));
-        this.thread.setDaemon(true);
+        this.thread = Threads.background(requireNonNull(threadName, "threadName")).newThread(this::run);
     }
 
     void start() {
@@ -58,7 +65,20 @@ final class BatchWriter {
     <T> CompletableFuture<T> submit(String description, WriteOp<T> op) {
         requireNonNull(description, "description");
         requireNonNull(op, "op");
-        return enqueue(new PendingWrite<>(description, op, new CompletableFuture<>()));
+        return enqueue(new PendingWrite<>(description, null, op, new CompletableFuture<>()));
+    }
+
+    /**
+     * Queues a write that a later one with the same key makes unnecessary: when both are in the same batch,
+     * only the later runs, and the earlier completes with it (with a {@code null} result). Only for writes
+     * that set the same columns of the same row, where the later values are the newer ones (e.g. a session's
+     * totals after each request).
+     */
+    CompletableFuture<Void> submitSuperseding(String description, String key, WriteOp<Void> op) {
+        requireNonNull(description, "description");
+        requireNonNull(key, "key");
+        requireNonNull(op, "op");
+        return enqueue(new PendingWrite<>(description, key, op, new CompletableFuture<>()));
     }
 
     /** Completes once every write queued before it has been committed or has failed. */
@@ -113,6 +133,7 @@ final class BatchWriter {
                 batch.clear();
                 batch.add(takeNext());
                 queue.drainTo(batch, MAX_BATCH - 1);
+                lingerForMore(batch);
                 int end = indexOfStop(batch);
                 if (end >= 0) {
                     // Nothing is queued after the stop marker: the lock guarantees it.
@@ -127,6 +148,45 @@ final class BatchWriter {
             closeHandle();
             stop.future().complete(null);
         }
+    }
+
+    /**
+     * Group commit: when the batch is not full and nobody waits on a marker (flush, close), waits up to
+     * {@link #LINGER_NANOS} for more writes, so that a steady trickle of requests commits a few times per
+     * second instead of once per request (each commit writes its pages to the WAL).
+     */
+    private void lingerForMore(List<PendingWrite<?>> batch) {
+        if (batch.size() >= MAX_BATCH || hasMarker(batch)) {
+            return;
+        }
+        long deadline = System.nanoTime() + LINGER_NANOS;
+        long left;
+        while (batch.size() < MAX_BATCH && (left = deadline - System.nanoTime()) > 0) {
+            PendingWrite<?> next;
+            try {
+                next = queue.poll(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                log.warn("Writer thread of {} interrupted while gathering a batch; committing it now", storeName, e);
+                return;
+            }
+            if (next == null) {
+                return;
+            }
+            batch.add(next);
+            queue.drainTo(batch, MAX_BATCH - batch.size());
+            if (next.isMarker() || hasMarker(batch)) {
+                return;
+            }
+        }
+    }
+
+    private static boolean hasMarker(List<PendingWrite<?>> batch) {
+        for (PendingWrite<?> write : batch) {
+            if (write.isMarker()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private int indexOfStop(List<PendingWrite<?>> batch) {
@@ -164,12 +224,13 @@ final class BatchWriter {
 
     private void runBatch(List<PendingWrite<?>> batch) {
         Object[] results = new Object[batch.size()];
+        boolean[] superseded = superseded(batch);
         boolean committed;
         try {
             handle.useTransaction(h -> {
                 for (int i = 0; i < batch.size(); i++) {
                     PendingWrite<?> write = batch.get(i);
-                    results[i] = write.isMarker() ? null : write.op().apply(h);
+                    results[i] = write.isMarker() || superseded[i] ? null : write.op().apply(h);
                 }
             });
             committed = true;
@@ -187,6 +248,23 @@ final class BatchWriter {
         for (PendingWrite<?> write : batch) {
             runAlone(write);
         }
+    }
+
+    /** Which writes of the batch a later write with the same supersede key makes unnecessary. */
+    static boolean[] superseded(List<PendingWrite<?>> batch) {
+        boolean[] superseded = new boolean[batch.size()];
+        Set<String> later = null;
+        for (int i = batch.size() - 1; i >= 0; i--) {
+            String key = batch.get(i).supersedeKey();
+            if (key == null) {
+                continue;
+            }
+            if (later == null) {
+                later = new HashSet<>();
+            }
+            superseded[i] = !later.add(key);
+        }
+        return superseded;
     }
 
     private void runAlone(PendingWrite<?> write) {

@@ -11,6 +11,7 @@ import io.kimi.core.MaskedContent;
 import io.kimi.core.MemoryUsage;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
+import io.kimi.core.SessionTotals;
 import io.kimi.core.SessionKind;
 import io.kimi.core.StepStats;
 import io.kimi.core.store.LatencyPercentiles;
@@ -115,6 +116,8 @@ public final class SqliteStore implements Store {
                     ? se
                     : new StoreException("cannot open database " + storeName + ": " + e.getMessage(), e);
         }
+        // After the migrations: their DDL runs once and need not stay prepared.
+        handle.setStatementBuilder(new CachedStatements());
         BatchWriter writer = new BatchWriter(handle, storeName, WRITER_THREAD);
         writer.start();
         log.debug("Opened store {}", storeName);
@@ -125,6 +128,14 @@ public final class SqliteStore implements Store {
     public CompletableFuture<Void> saveSession(Session session) {
         requireNonNull(session, "session");
         return writer.submit("saveSession " + session.sessionId(), h -> Writes.saveSession(h, session));
+    }
+
+    @Override
+    public CompletableFuture<Void> saveSessionTotals(String sessionId, SessionTotals totals) {
+        requireNonNull(sessionId, "sessionId");
+        requireNonNull(totals, "totals");
+        return writer.submitSuperseding("saveSessionTotals " + sessionId, "totals " + sessionId,
+                h -> Writes.saveSessionTotals(h, sessionId, totals));
     }
 
     @Override

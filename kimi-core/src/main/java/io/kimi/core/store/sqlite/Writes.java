@@ -146,6 +146,28 @@ final class Writes {
         return null;
     }
 
+    private static final String UPDATE_TOTALS = "UPDATE sessions SET requests = :requests,"
+            + " failed_requests = :failed_requests, prompt_tokens = :prompt_tokens,"
+            + " completion_tokens = :completion_tokens, cached_tokens = :cached_tokens,"
+            + " estimated_prompt_tokens = :estimated_prompt_tokens, context_tokens = :context_tokens,"
+            + " cost_usd = :cost_usd WHERE session_id = :session_id";
+
+    /** Only the totals columns; no row when the session is gone. */
+    static Void saveSessionTotals(Handle h, String sessionId, SessionTotals t) {
+        h.createUpdate(UPDATE_TOTALS)
+                .bind("session_id", sessionId)
+                .bind("requests", t.requests())
+                .bind("failed_requests", t.failedRequests())
+                .bind("prompt_tokens", t.promptTokens())
+                .bind("completion_tokens", t.completionTokens())
+                .bind("cached_tokens", t.cachedTokens())
+                .bind("estimated_prompt_tokens", t.estimatedPromptTokens())
+                .bind("context_tokens", t.contextTokens())
+                .bind("cost_usd", t.costUsd())
+                .execute();
+        return null;
+    }
+
     static Boolean deleteSession(Handle h, String sessionId) {
         return h.createUpdate("DELETE FROM sessions WHERE session_id = :id").bind("id", sessionId).execute() > 0;
     }
