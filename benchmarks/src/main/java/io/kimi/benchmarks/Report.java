@@ -198,7 +198,7 @@ final class Report {
         line("Everything runs on this one machine over loopback: the mock upstream (Netty, 1 event-loop thread, its "
                 + "own JVM), the peer under test, and the load generator (wrk with one thread, or the Java stream "
                 + "and WebSocket clients), all sharing the same cores. nginx runs one worker per core (`worker_processes "
-                + "auto`), ours its default `io_threads = 0` (which starts Netty's default: two event loops per core), "
+                + "auto`), ours its default `io_threads = 0` (one event loop per core), "
                 + "Portkey one Node.js process.");
         line();
     }
