@@ -26,6 +26,10 @@ import java.util.concurrent.CompletableFuture;
  * Reads run on the caller's thread on their own connections, so call them off event loops. To read your own
  * writes, wait for {@link #flush()} first.
  *
+ * <p>The records written after every request ({@link #saveRequest}, {@link #appendEvent},
+ * {@link #saveSessionTotals}, {@link #saveMask}, {@link #saveMemoryUsage}) may wait a few milliseconds to share
+ * a commit with others; every other write, and a flush, is committed as soon as the writer gets to it.
+ *
  * <p>Implementations are thread-safe.
  */
 public interface Store extends AutoCloseable {

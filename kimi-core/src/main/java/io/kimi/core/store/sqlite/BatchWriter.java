@@ -18,9 +18,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single writer: one daemon thread that owns the write connection, takes queued writes in submission
- * order, and commits up to {@link #MAX_BATCH} of them per transaction. A write waits at most
- * {@link #LINGER_NANOS} for others to share its commit (group commit); a flush or close ends the wait. Within a
- * batch, a write queued with a supersede key is skipped when a later one has the same key.
+ * order, and commits up to {@link #MAX_BATCH} of them per transaction. Records nobody waits for
+ * ({@link #submitRecord}) wait at most {@link #LINGER_NANOS} for others to share their commit (group commit);
+ * any other write, a flush or a close ends the wait. Within a batch, a write queued with a supersede key is
+ * skipped when a later one has the same key.
  *
  * <p>When a batch's transaction fails, each of its writes is retried alone in its own transaction, so a bad
  * write fails only its own future. Futures are completed on the writer thread, in submission order, after
@@ -65,20 +66,30 @@ final class BatchWriter {
     <T> CompletableFuture<T> submit(String description, WriteOp<T> op) {
         requireNonNull(description, "description");
         requireNonNull(op, "op");
-        return enqueue(new PendingWrite<>(description, null, op, new CompletableFuture<>()));
+        return enqueue(new PendingWrite<>(description, null, false, op, new CompletableFuture<>()));
     }
 
     /**
-     * Queues a write that a later one with the same key makes unnecessary: when both are in the same batch,
-     * only the later runs, and the earlier completes with it (with a {@code null} result). Only for writes
-     * that set the same columns of the same row, where the later values are the newer ones (e.g. a session's
-     * totals after each request).
+     * Queues a write nobody waits for (a record of a finished request): it may wait up to {@link #LINGER_NANOS}
+     * for others to share its commit.
+     */
+    <T> CompletableFuture<T> submitRecord(String description, WriteOp<T> op) {
+        requireNonNull(description, "description");
+        requireNonNull(op, "op");
+        return enqueue(new PendingWrite<>(description, null, true, op, new CompletableFuture<>()));
+    }
+
+    /**
+     * Queues a record nobody waits for that a later one with the same key makes unnecessary: when both are in
+     * the same batch, only the later runs, and the earlier completes with it (with a {@code null} result). Only
+     * for writes that set the same columns of the same row, where the later values are the newer ones (e.g. a
+     * session's totals after each request). Like {@link #submitRecord}, it may wait for company.
      */
     CompletableFuture<Void> submitSuperseding(String description, String key, WriteOp<Void> op) {
         requireNonNull(description, "description");
         requireNonNull(key, "key");
         requireNonNull(op, "op");
-        return enqueue(new PendingWrite<>(description, key, op, new CompletableFuture<>()));
+        return enqueue(new PendingWrite<>(description, key, true, op, new CompletableFuture<>()));
     }
 
     /** Completes once every write queued before it has been committed or has failed. */
@@ -151,12 +162,13 @@ final class BatchWriter {
     }
 
     /**
-     * Group commit: when the batch is not full and nobody waits on a marker (flush, close), waits up to
+     * Group commit: when the batch is not full and holds only records nobody waits for, waits up to
      * {@link #LINGER_NANOS} for more writes, so that a steady trickle of requests commits a few times per
-     * second instead of once per request (each commit writes its pages to the WAL).
+     * second instead of once per request (each commit writes its pages to the WAL). Any other write (one a
+     * caller may be waiting on, a flush, a close) ends the wait.
      */
     private void lingerForMore(List<PendingWrite<?>> batch) {
-        if (batch.size() >= MAX_BATCH || hasMarker(batch)) {
+        if (batch.size() >= MAX_BATCH || !allMayWait(batch)) {
             return;
         }
         long deadline = System.nanoTime() + LINGER_NANOS;
@@ -174,19 +186,19 @@ final class BatchWriter {
             }
             batch.add(next);
             queue.drainTo(batch, MAX_BATCH - batch.size());
-            if (next.isMarker() || hasMarker(batch)) {
+            if (!allMayWait(batch)) {
                 return;
             }
         }
     }
 
-    private static boolean hasMarker(List<PendingWrite<?>> batch) {
+    private static boolean allMayWait(List<PendingWrite<?>> batch) {
         for (PendingWrite<?> write : batch) {
-            if (write.isMarker()) {
-                return true;
+            if (!write.mayWait()) {
+                return false;
             }
         }
-        return false;
+        return true;
     }
 
     private int indexOfStop(List<PendingWrite<?>> batch) {

@@ -153,13 +153,13 @@ public final class SqliteStore implements Store {
     @Override
     public CompletableFuture<Void> saveRequest(RequestRecord request) {
         requireNonNull(request, "request");
-        return writer.submit("saveRequest " + request.requestId(), h -> Writes.saveRequest(h, request));
+        return writer.submitRecord("saveRequest " + request.requestId(), h -> Writes.saveRequest(h, request));
     }
 
     @Override
     public CompletableFuture<Boolean> appendEvent(Event event) {
         requireNonNull(event, "event");
-        return writer.submit("appendEvent " + event.eventId(), h -> Writes.appendEvent(h, event));
+        return writer.submitRecord("appendEvent " + event.eventId(), h -> Writes.appendEvent(h, event));
     }
 
     /** One queued write, whatever the batch's size: its events are inserted in one transaction. */
@@ -192,7 +192,7 @@ public final class SqliteStore implements Store {
     @Override
     public CompletableFuture<Void> saveMask(MaskedContent mask) {
         requireNonNull(mask, "mask");
-        return writer.submit("saveMask " + mask.hash(), h -> Writes.saveMask(h, mask)).thenApply(inserted -> null);
+        return writer.submitRecord("saveMask " + mask.hash(), h -> Writes.saveMask(h, mask)).thenApply(inserted -> null);
     }
 
     @Override
@@ -206,7 +206,7 @@ public final class SqliteStore implements Store {
     @Override
     public CompletableFuture<Void> saveMemoryUsage(MemoryUsage usage) {
         requireNonNull(usage, "usage");
-        return writer.submit("saveMemoryUsage " + usage.requestId(), h -> Writes.saveMemoryUsage(h, usage));
+        return writer.submitRecord("saveMemoryUsage " + usage.requestId(), h -> Writes.saveMemoryUsage(h, usage));
     }
 
     @Override
