@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -25,6 +26,15 @@ import java.util.concurrent.TimeUnit;
  * WebSocket ones (idle timeout, frame aggregation, {@link WsSession}).
  */
 final class WebSocketUpgrade {
+    /**
+     * Outbound bytes Netty holds per WebSocket client before the channel counts as unwritable. The HTTP
+     * connections' 256 KiB, times a thousand clients that stop reading, is more direct memory than the server
+     * may use: allocation then stalls the event loops in {@code System.gc()} retries. With 32 KiB, a thousand
+     * stalled clients hold about 32 MiB, and their backlog waits in the session queues (references to payloads
+     * shared by all clients) until the queue limit closes them.
+     */
+    static final WriteBufferWaterMark OUTBOUND_WATER_MARK = new WriteBufferWaterMark(8 << 10, 32 << 10);
+
     private final LiveClients clients;
     private final LiveProtocol protocol;
     private final OriginPolicy origins;
@@ -72,6 +82,8 @@ final class WebSocketUpgrade {
                 onDrop);
         ChannelPipeline p = ctx.pipeline();
         p.remove("keep-alive");
+        // Netty buffers at most this much per client; the rest waits in the session's queue of shared payloads.
+        ch.config().setWriteBufferWaterMark(OUTBOUND_WATER_MARK);
         handshaker.handshake(ch, request).addListener((ChannelFutureListener) f -> {
             if (f.isSuccess()) {
                 session.start(f.channel());
