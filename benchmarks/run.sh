@@ -34,8 +34,8 @@ for arg in "$@"; do
     esac
 done
 
-# Our JVM: a fixed 512 MiB heap (so RSS settles instead of growing toward a quarter of RAM), ParallelGC
-# (throughput on 2 cores; pauses of a few ms on this heap), capped direct memory for Netty's buffers.
+# Our JVM: a fixed 512 MiB heap (so RSS settles instead of growing toward a quarter of RAM), G1 (measured
+# against ParallelGC and SerialGC in benchmarks/NOTES.md), capped direct memory for Netty's buffers.
 KIMI_JVM_FLAGS="${KIMI_JVM_FLAGS:--Xms512m -Xmx512m -XX:+UseG1GC -XX:MaxDirectMemorySize=128m}"
 
 SUDO=""
