@@ -1,6 +1,7 @@
 package io.kimi.core.tokens;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.core.SampledHash;
 import java.util.Map;
 
 /**
@@ -13,11 +14,6 @@ import java.util.Map;
  * item ({@link #detached}), so later changes to a request never change a cached key.
  */
 final class CountKey {
-    /** Strings up to this length are hashed whole; longer ones by their length and a sample of their characters. */
-    private static final int HASH_WHOLE_UP_TO = 256;
-    /** Characters sampled from a longer string, spread evenly from its first to its last. */
-    private static final int SAMPLES = 64;
-
     enum Kind {
         MESSAGE,
         TOOL
@@ -83,12 +79,12 @@ final class CountKey {
 
     /**
      * A hash consistent with {@link JsonNode#equals}: object fields combine independently of their order (object
-     * equality ignores it), array elements in order, strings through {@link #stringHash}, other values through
+     * equality ignores it), array elements in order, strings through {@link SampledHash}, other values through
      * their own {@code hashCode}.
      */
     static int contentHash(JsonNode node) {
         if (node.isTextual()) {
-            return stringHash(node.textValue());
+            return SampledHash.of(node.textValue());
         }
         if (node.isObject()) {
             int h = 0x5bd1e995;
@@ -105,20 +101,6 @@ final class CountKey {
             return h;
         }
         return node.hashCode();
-    }
-
-    /** Short strings whole; long ones by length and {@link #SAMPLES} characters spread over them. */
-    static int stringHash(String s) {
-        int length = s.length();
-        if (length <= HASH_WHOLE_UP_TO) {
-            return s.hashCode();
-        }
-        int h = length;
-        long last = length - 1;
-        for (int i = 0; i < SAMPLES; i++) {
-            h = 31 * h + s.charAt((int) (last * i / (SAMPLES - 1)));
-        }
-        return h;
     }
 
     private static int mix(int h) {

@@ -48,6 +48,12 @@ final class Writes {
             + " total_vulnerabilities = excluded.total_vulnerabilities, tests_passed = excluded.tests_passed,"
             + " tests_failed = excluded.tests_failed";
 
+    private static final String UPDATE_TOTALS = "UPDATE sessions SET requests = :requests,"
+            + " failed_requests = :failed_requests, prompt_tokens = :prompt_tokens,"
+            + " completion_tokens = :completion_tokens, cached_tokens = :cached_tokens,"
+            + " estimated_prompt_tokens = :estimated_prompt_tokens, context_tokens = :context_tokens,"
+            + " cost_usd = :cost_usd WHERE session_id = :session_id";
+
     private static final String INSERT_REQUEST = "INSERT INTO requests (request_id, session_id, timestamp,"
             + " provider, model, upstream_model, stream, status, http_status, error_type, error_message,"
             + " est_prompt, est_completion, est_cached, rep_prompt, rep_completion, rep_cached, cost_usd,"
@@ -114,7 +120,7 @@ final class Writes {
         }
         SessionTotals t = s.totals();
         ConvergenceTotals c = s.convergence();
-        h.createUpdate(UPSERT_SESSION)
+        Update upsert = h.createUpdate(UPSERT_SESSION)
                 .bind("session_id", s.sessionId())
                 .bind("kind", s.kind().wireName())
                 .bind("name", s.name())
@@ -127,15 +133,8 @@ final class Writes {
                 .bind("config_json", s.configJson())
                 .bind("provider", s.provider())
                 .bind("model", s.model())
-                .bind("context_window", s.contextWindow())
-                .bind("requests", t.requests())
-                .bind("failed_requests", t.failedRequests())
-                .bind("prompt_tokens", t.promptTokens())
-                .bind("completion_tokens", t.completionTokens())
-                .bind("cached_tokens", t.cachedTokens())
-                .bind("estimated_prompt_tokens", t.estimatedPromptTokens())
-                .bind("context_tokens", t.contextTokens())
-                .bind("cost_usd", t.costUsd())
+                .bind("context_window", s.contextWindow());
+        bindTotals(upsert, t)
                 .bind("active", s.active() ? 1 : 0)
                 .bind("total_findings", c.totalFindings())
                 .bind("total_fixes", c.totalFixes())
@@ -146,16 +145,14 @@ final class Writes {
         return null;
     }
 
-    private static final String UPDATE_TOTALS = "UPDATE sessions SET requests = :requests,"
-            + " failed_requests = :failed_requests, prompt_tokens = :prompt_tokens,"
-            + " completion_tokens = :completion_tokens, cached_tokens = :cached_tokens,"
-            + " estimated_prompt_tokens = :estimated_prompt_tokens, context_tokens = :context_tokens,"
-            + " cost_usd = :cost_usd WHERE session_id = :session_id";
-
     /** Only the totals columns; no row when the session is gone. */
     static Void saveSessionTotals(Handle h, String sessionId, SessionTotals t) {
-        h.createUpdate(UPDATE_TOTALS)
-                .bind("session_id", sessionId)
+        bindTotals(h.createUpdate(UPDATE_TOTALS).bind("session_id", sessionId), t).execute();
+        return null;
+    }
+
+    private static Update bindTotals(Update update, SessionTotals t) {
+        return update
                 .bind("requests", t.requests())
                 .bind("failed_requests", t.failedRequests())
                 .bind("prompt_tokens", t.promptTokens())
@@ -163,9 +160,7 @@ final class Writes {
                 .bind("cached_tokens", t.cachedTokens())
                 .bind("estimated_prompt_tokens", t.estimatedPromptTokens())
                 .bind("context_tokens", t.contextTokens())
-                .bind("cost_usd", t.costUsd())
-                .execute();
-        return null;
+                .bind("cost_usd", t.costUsd());
     }
 
     static Boolean deleteSession(Handle h, String sessionId) {
