@@ -7,10 +7,9 @@ import io.kimi.services.widgets.Widget;
 import io.kimi.services.widgets.WidgetState;
 import io.kimi.testing.Reply;
 import java.time.Duration;
-import java.util.LinkedHashSet;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -114,27 +113,52 @@ class DashboardPageBrowserTest extends BrowserTestBase {
 
     @Test
     void aConvergenceSessionAdvancesThroughThePipelineLive() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, true);
+        // The test is the loop: it posts each event only once the page shows the previous state, so the page
+        // sees every state however slow the machine is (a simulated loop's own pace once outran a loaded CI).
+        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         open("/#convergence");
-
+        String session = "browser-loop-1";
+        postEvent(session, 0, "IDLE", "SESSION_STARTED", "{\"target\":\"api-gateway\"}");
         browser.waitFor(WAIT, "a convergence session is shown", d ->
                 !d.findElements(By.cssSelector("#conv-pipeline .stage")).isEmpty());
-        Set<String> seen = new LinkedHashSet<>();
-        browser.waitFor(Duration.ofSeconds(15), "the pipeline moves through several states", d -> {
-            seen.add(attr("conv-pipeline", "data-state"));
-            return seen.containsAll(List.of("DIAGNOSING", "FIXING", "ATTACKING", "VALIDATING"));
-        });
-        List<WebElement> current = browser.driver.findElements(By.cssSelector("#conv-pipeline [aria-current='step']"));
-        assertThat(current).hasSize(1);
+        List<String> states = List.of("DIAGNOSING", "FIXING", "ATTACKING", "VALIDATING");
+        List<String> steps = List.of("diagnose", "fix", "attack", "validate");
+        for (int iteration = 1; iteration <= 2; iteration++) {
+            postEvent(session, iteration, "DIAGNOSING", "ITERATION_STARTED", "{}");
+            for (int i = 0; i < states.size(); i++) {
+                String state = states.get(i);
+                String findings = i == 0 ? ",\"findings\":{\"high\":" + (3 - iteration) + ",\"low\":1}" : "";
+                postEvent(session, iteration, state, "STEP_COMPLETE",
+                        "{\"step\":\"" + steps.get(i) + "\",\"duration_seconds\":1.5" + findings + "}");
+                browser.waitFor(WAIT, "the pipeline shows " + state + " in iteration " + iteration,
+                        d -> state.equals(attr("conv-pipeline", "data-state")));
+                List<WebElement> current = browser.driver.findElements(
+                        By.cssSelector("#conv-pipeline [aria-current='step']"));
+                assertThat(current).as("one current stage at " + state).hasSize(1);
+            }
+        }
         browser.waitFor(WAIT, "findings per iteration are charted", d ->
-                browser.jsLong("return Chart.getChart('iterations-chart').data.labels.length") >= 1);
-        assertThat(Integer.parseInt(attr("conv-iteration", "data-iteration"))).isGreaterThanOrEqualTo(1);
+                browser.jsLong("return Chart.getChart('iterations-chart').data.labels.length") >= 2);
+        assertThat(Integer.parseInt(attr("conv-iteration", "data-iteration"))).isEqualTo(2);
         assertThat(browser.driver.findElements(By.cssSelector("#conv-log .log-item")).size()).isGreaterThan(3);
         browser.waitFor(WAIT, "findings by severity", d -> browser.jsLong("return [...document.querySelectorAll("
-                + "'#conv-severity li')].reduce((sum, li) => sum + Number(li.dataset.count), 0)") > 0);
-        browser.waitFor(WAIT, "step durations", d -> !d.findElements(By.cssSelector("#conv-steps tr[data-step]")).isEmpty());
+                + "'#conv-severity li')].reduce((sum, li) => sum + Number(li.dataset.count), 0)") == 5);
+        browser.waitFor(WAIT, "step durations", d -> d.findElements(By.cssSelector("#conv-steps tr[data-step]")).size() == 4);
+        postEvent(session, 2, "CONVERGED", "CONVERGENCE_REACHED", "{}");
+        browser.waitFor(WAIT, "the session converges", d -> "CONVERGED".equals(attr("conv-pipeline", "data-state")));
         assertThat(severe()).as("console errors").isEmpty();
         browser.screenshot("05-convergence");
+    }
+
+    private final Instant loopStart = Instant.now();
+    private int eventSequence;
+
+    private void postEvent(String session, int iteration, String state, String type, String data) {
+        eventSequence++;
+        String json = "{\"event_id\":\"" + session + "-" + eventSequence + "\",\"session_id\":\"" + session
+                + "\",\"timestamp\":\"" + loopStart.plusSeconds(eventSequence) + "\",\"iteration\":" + iteration
+                + ",\"state\":\"" + state + "\",\"event_type\":\"" + type + "\",\"data\":" + data + "}";
+        assertThat(server.post("/api/events", json).statusCode()).as(type + " accepted").isEqualTo(200);
     }
 
     @Test
