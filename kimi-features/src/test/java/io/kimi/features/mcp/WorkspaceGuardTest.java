@@ -4,11 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kimi.testing.McpEscapeAttempts;
+import io.kimi.testing.McpEscapeAttempts.Attempt;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 class WorkspaceGuardTest {
@@ -30,6 +36,37 @@ class WorkspaceGuardTest {
         Files.createDirectories(workspace.resolve("src"));
         Files.writeString(workspace.resolve("src/Main.java"), "class Main {}");
         guard = new WorkspaceGuard(workspace);
+    }
+
+    /** Each escape attempt of the shared table that the guard can see in {@code params} is found. */
+    @TestFactory
+    Stream<DynamicTest> everyEscapeAttemptIsFound() throws IOException {
+        Path ws = Files.createDirectories(root.resolve("table-ws")).toRealPath();
+        Path away = root.toRealPath().resolve("table-outside");
+        McpEscapeAttempts.prepare(ws, away);
+        WorkspaceGuard tableGuard = new WorkspaceGuard(ws);
+        return McpEscapeAttempts.blocked(ws, away).stream().filter(Attempt::isParamsLevel)
+                .map(attempt -> DynamicTest.dynamicTest(attempt.name(), () -> assertThat(
+                        tableGuard.firstEscape(params(attempt))).as(attempt.params()).isPresent()));
+    }
+
+    /** The values of the shared table that name files inside (or are no local path) pass. */
+    @TestFactory
+    Stream<DynamicTest> valuesInsideTheWorkspacePass() throws IOException {
+        Path ws = Files.createDirectories(root.resolve("table-ws")).toRealPath();
+        McpEscapeAttempts.prepare(ws, root.toRealPath().resolve("table-outside"));
+        WorkspaceGuard tableGuard = new WorkspaceGuard(ws);
+        return McpEscapeAttempts.allowed(ws).stream()
+                .map(attempt -> DynamicTest.dynamicTest(attempt.name(), () -> assertThat(
+                        tableGuard.firstEscape(params(attempt))).as(attempt.params()).isEmpty()));
+    }
+
+    private JsonNode params(Attempt attempt) {
+        try {
+            return mapper.readTree(attempt.params());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
