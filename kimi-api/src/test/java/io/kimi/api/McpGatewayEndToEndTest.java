@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.testing.FakeMcpServer;
 import io.kimi.testing.FakeUpstream;
+import io.kimi.testing.McpEscapeAttempts;
 import io.kimi.testing.McpBehavior;
 import io.kimi.testing.RecordedRequest;
 import java.io.IOException;
@@ -18,9 +19,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -111,22 +116,48 @@ class McpGatewayEndToEndTest {
         assertError(rpc("gone", "{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"ping\"}"), 502, -32002, "8");
     }
 
-    @Test
-    void pathsOutsideTheWorkspaceAreRefusedBeforeAnythingIsForwarded() throws Exception {
-        Files.createSymbolicLink(workspace.resolve("escape"), dir);
-        int before = mcp.requests().size();
-        for (String params : new String[] {
-                "{\"path\":\"../../etc/passwd\"}",
-                "{\"arguments\":{\"path\":\"/etc/passwd\"}}",
-                "{\"uri\":\"file:///etc/passwd\"}",
-                "{\"arguments\":{\"file\":\"escape/config.toml\"}}"}) {
-            HttpResponse<String> refused = rpc("x", "{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"tools/call\","
-                    + "\"params\":" + params + "}");
-            assertError(refused, 403, -32602, "11");
-            assertThat(json(refused).path("error").path("data").path("workspace").asText())
-                    .isEqualTo(workspace.toString());
-        }
-        assertThat(mcp.requests()).hasSize(before);
+    /**
+     * Every attempt of the shared escape table, sent through the real server: refused with the JSON-RPC error
+     * it expects, keeping the id, and the fake MCP server receives nothing.
+     */
+    @TestFactory
+    Stream<DynamicTest> escapeAttemptsAreRefusedBeforeAnythingIsForwarded() throws IOException {
+        Path outside = dir.toRealPath().resolve("outside");
+        McpEscapeAttempts.prepare(workspace, outside);
+        AtomicInteger ids = new AtomicInteger(100);
+        return McpEscapeAttempts.blocked(workspace, outside).stream().map(attempt -> DynamicTest.dynamicTest(
+                attempt.name(), () -> {
+                    int id = ids.incrementAndGet();
+                    int before = mcp.requests().size();
+
+                    HttpResponse<String> refused = rpc("x", attempt.request(id));
+
+                    boolean outsideError = attempt.code() == McpEscapeAttempts.OUTSIDE;
+                    assertError(refused, outsideError ? 403 : 400, attempt.code(), Integer.toString(id));
+                    if (outsideError) {
+                        assertThat(json(refused).path("error").path("data").path("workspace").asText())
+                                .isEqualTo(workspace.toString());
+                    }
+                    assertThat(mcp.requests()).as("forwarded to the MCP server").hasSize(before);
+                }));
+    }
+
+    /** The table's values inside the workspace (or not local paths) reach the MCP server unchanged. */
+    @TestFactory
+    Stream<DynamicTest> valuesInsideTheWorkspaceAreForwarded() throws IOException {
+        McpEscapeAttempts.prepare(workspace, dir.toRealPath().resolve("outside"));
+        AtomicInteger ids = new AtomicInteger(200);
+        return McpEscapeAttempts.allowed(workspace).stream().map(attempt -> DynamicTest.dynamicTest(
+                attempt.name(), () -> {
+                    String request = attempt.request(ids.incrementAndGet());
+                    int before = mcp.requests().size();
+
+                    HttpResponse<String> forwarded = rpc("x", request);
+
+                    assertThat(forwarded.statusCode()).as(forwarded.body()).isEqualTo(200);
+                    assertThat(mcp.requests()).hasSize(before + 1);
+                    assertThat(mcp.requests().get(before).bodyAsString()).isEqualTo(request);
+                }));
     }
 
     @Test

@@ -1,10 +1,15 @@
 package io.kimi.features.mcp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One JSON-RPC 2.0 request as the gateway accepts it.
@@ -14,6 +19,11 @@ import java.io.IOException;
  * or an array. Batches (a JSON array) are refused with {@code -32600}: MCP removed JSON-RPC batching from its
  * transport (protocol revision 2025-06-18), and confining, timing and truncating one call at a time keeps
  * every error tied to one {@code id}. Send one request per call instead.
+ *
+ * <p>The body is forwarded as received, so it must read the same to the gateway and to the server: a key
+ * repeated in one object is refused with {@code -32600} (parsers differ in which value they keep, so the
+ * workspace check could see one path and the server use the other), and so is anything after the request
+ * ({@code -32700}).
  *
  * @param id the request's id ({@code null} for a notification; a JSON {@code null} node when sent as null)
  * @param method the method, such as {@code tools/call}
@@ -35,9 +45,14 @@ record JsonRpcRequest(JsonNode id, String method, JsonNode params) {
     static JsonRpcRequest parse(ObjectMapper mapper, byte[] body) {
         JsonNode json;
         try {
-            json = body.length == 0 ? null : mapper.readTree(body);
+            json = body.length == 0 ? null : strict(mapper).readTree(body);
         } catch (JsonProcessingException e) {
-            throw parseError("not JSON: " + e.getOriginalMessage());
+            String detail = e.getOriginalMessage();
+            if (detail != null && detail.startsWith(DUPLICATE)) {
+                throw invalid(idOrNull(mapper, body), "duplicate key " + detail.substring(DUPLICATE.length())
+                        + ": servers differ in which value they read; send each key once");
+            }
+            throw parseError("not JSON: " + detail);
         } catch (IOException e) {
             throw parseError("unreadable body: " + e.getMessage());
         }
@@ -69,6 +84,27 @@ record JsonRpcRequest(JsonNode id, String method, JsonNode params) {
             throw invalid(id, "params must be an object or an array, not " + params.getNodeType());
         }
         return new JsonRpcRequest(id, method.textValue(), params);
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(JsonRpcRequest.class);
+
+    /** How Jackson starts the message of a repeated key ({@code Duplicate field 'path'}). */
+    private static final String DUPLICATE = "Duplicate field ";
+
+    private static ObjectReader strict(ObjectMapper mapper) {
+        return mapper.reader().with(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /** The id of a body the strict reading refused, for the error; {@code null} when it cannot be read. */
+    private static JsonNode idOrNull(ObjectMapper mapper, byte[] body) {
+        try {
+            JsonNode id = mapper.readTree(body).get("id");
+            return id != null && (id.isTextual() || id.isNumber() || id.isNull()) ? id : null;
+        } catch (IOException e) {
+            LOG.debug("No id in a request refused for a duplicate key", e);
+            return null;
+        }
     }
 
     private static RpcFailure parseError(String detail) {

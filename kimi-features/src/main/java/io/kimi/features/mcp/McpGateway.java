@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.kimi.config.McpConfig;
 import io.kimi.config.McpServerConfig;
 import io.kimi.config.MissingSecretException;
@@ -43,9 +44,9 @@ import org.slf4j.LoggerFactory;
  *   <tr><td>the server's JSON-RPC reply (result or error), cut to {@code max_result_bytes}</td>
  *       <td>as sent</td><td>200</td></tr>
  *   <tr><td>a notification (no {@code id}) the server accepted</td><td>empty body</td><td>202</td></tr>
- *   <tr><td>body not JSON</td><td>-32700</td><td>400</td></tr>
+ *   <tr><td>body not JSON, or more after the request</td><td>-32700</td><td>400</td></tr>
  *   <tr><td>not one valid request (a batch, a bad {@code jsonrpc}, {@code method}, {@code id} or
- *       {@code params})</td><td>-32600</td><td>400</td></tr>
+ *       {@code params}, a key repeated in one object)</td><td>-32600</td><td>400</td></tr>
  *   <tr><td>a file path outside the workspace (see {@link WorkspaceGuard}); nothing is sent</td>
  *       <td>-32602 "path outside the workspace"</td><td>403</td></tr>
  *   <tr><td>unknown server (the message lists the configured ones)</td><td>-32001</td><td>404</td></tr>
@@ -168,7 +169,7 @@ public final class McpGateway {
             data.put("path", escape.get());
             data.put("workspace", config.workspace().toString());
             LOG.warn("MCP call {} to '{}' refused: path outside the workspace: {}", request.method(), name,
-                    escape.get());
+                    forLog(escape.get()));
             throw fail(request, 403, RpcError.INVALID_PARAMS, "path outside the workspace", data);
         }
         String token = token(name, server, request);
@@ -435,6 +436,15 @@ public final class McpGateway {
             }
         }
         return null;
+    }
+
+    /**
+     * A value from a request as one quoted line for the log: control characters escaped (a path may carry
+     * newlines to forge log lines), cut to {@value #SNIPPET_CHARS} characters.
+     */
+    private static String forLog(String value) {
+        String cut = value.length() > SNIPPET_CHARS ? value.substring(0, SNIPPET_CHARS) + "…" : value;
+        return new TextNode(cut).toString();
     }
 
     private static String scrub(String text, String token) {

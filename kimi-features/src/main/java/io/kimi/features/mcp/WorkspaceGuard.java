@@ -4,8 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
@@ -19,30 +17,49 @@ import java.util.regex.Pattern;
 /**
  * Keeps the file paths named in MCP calls inside the workspace ({@code MCP_WORKSPACE}).
  *
- * <p><b>Which values are paths.</b> The whole {@code params} tree is walked (so {@code params.arguments} of
- * {@code tools/call} too, at any depth). A value is checked when
+ * <p><b>Which values are checked.</b> The whole {@code params} tree is walked (so {@code params.arguments} of
+ * {@code tools/call} too, at any depth). A string is checked when
  * <ul>
  *   <li>its key names a path: after lower-casing and dropping {@code _} and {@code -}, one of {@value
  *       #KEY_LIST}; or the key ends with a path word after a separator or a camel-case hump ({@code
  *       outputPath}, {@code log_file}, {@code baseDir}, {@code work-directory}: suffixes {@code Path},
  *       {@code Paths}, {@code File}, {@code Files}, {@code Dir}, {@code Dirs}, {@code Directory}, {@code
- *       Folder}). Strings are checked, and the strings of an array under such a key; objects are walked;</li>
- *   <li>or it is any string starting with {@code file:}, under any key ({@code uri}, {@code url},
- *       {@code resource}...): a file URI always names a local file.</li>
+ *       Folder});</li>
+ *   <li>its key names a URI: {@code uri}, {@code uris}, or a key ending in {@code Uri}, {@code URI} or {@code
+ *       _uri} ({@code rootUri}, {@code resource_uri}), optionally plural;</li>
+ *   <li>it is an element of a positional {@code params} array (no key says what it is);</li>
+ *   <li>or, under any key, it is a {@code file:} URL as a WHATWG URL parser reads it (see below), such as
+ *       {@code " FILE:///x"} or {@code "fi\tle:///x"}: a file URL always names a local file.</li>
  * </ul>
- * Values under path keys that are URLs of another scheme ({@code https://...}) are not local paths and are
- * left alone; so are empty strings.
+ * The strings of an array under such a key are checked too; objects are walked with their own keys.
  *
- * <p><b>When a path is inside.</b> A relative path resolves against the workspace (the MCP server is
- * expected to run with the workspace as its working directory); an absolute one must lie under the workspace
- * (or under its real path, when the workspace is a symbolic link). Refused: any {@code ..} segment (even one
- * that would stay inside lexically: the server resolves it after following links), a leading {@code ~} (a
- * server may expand it to a home directory), a {@code file://} URI naming another host, a path the platform
- * cannot represent, and a path whose longest existing prefix resolves, through symbolic links, outside the
- * workspace's real path (a dangling link counts as escaping). Paths that do not exist yet are fine when
- * their existing part is inside: tools create files.
+ * <p><b>How a value is read.</b> As an MCP server's WHATWG URL parser would ({@link UrlText}): leading and
+ * trailing C0 controls and spaces are trimmed and tabs and newlines removed, then the scheme is read
+ * case-insensitively.
+ * <ul>
+ *   <li>No scheme (a plain path, also in a {@code uri}), or a one-letter scheme (a Windows drive letter):
+ *       checked as a path, as written and as cleaned.</li>
+ *   <li>{@code file:}: refused when it names a host other than {@code localhost}; otherwise its path (with
+ *       and without what follows a {@code ?} or {@code #}) is checked as a path.</li>
+ *   <li>Another scheme is not a local path and passes, unless a reading of it has a {@code ..} segment
+ *       ({@code foo://x/../../etc}, {@code mem:%2e%2e/etc}): refused. Under a URI key {@code http}, {@code
+ *       https}, {@code ws} and {@code wss} URLs pass even with {@code ..} (their parser resolves it within the
+ *       host); under a path key they do not (a server may join the value to its directory as it is).</li>
+ * </ul>
  *
- * <p>Checks touch the file system (one {@code toRealPath} per path), so the gateway calls them on its
+ * <p><b>When a path is inside.</b> Every {@linkplain PathReadings reading} of it (as written, percent-decoded
+ * up to a few times, NFKC-normalised, with {@code \} as a separator) must be inside. A relative path
+ * resolves against the workspace (the MCP server is expected to run with the workspace as its working
+ * directory); an absolute one must lie under the workspace (or under its real path, when the workspace is a
+ * symbolic link). Refused: any {@code ..} segment (even one that would stay inside lexically: the server
+ * resolves it after following links; a segment of only dots and spaces counts, as Windows trims them), a
+ * leading {@code ~} (a server may expand it to a home directory), a drive letter that is not an absolute path
+ * of this platform ({@code C:\x} on Linux, {@code D:x} anywhere), a path the platform cannot represent (a
+ * NUL byte), percent-encoded bytes that are not UTF-8, and a path whose longest existing prefix resolves,
+ * through symbolic links, outside the workspace's real path (a dangling link counts as escaping). Paths that
+ * do not exist yet are fine when their existing part is inside: tools create files.
+ *
+ * <p>Checks touch the file system (one {@code toRealPath} per reading), so the gateway calls them on its
  * blocking threads only. Thread-safe.
  */
 final class WorkspaceGuard {
@@ -54,7 +71,19 @@ final class WorkspaceGuard {
     private static final Set<String> PATH_KEYS = Set.of(KEY_LIST.split(", "));
     private static final Pattern PATH_SUFFIX = Pattern.compile(
             ".*(?:[a-z0-9][A-Z]|[_-][A-Za-z])(?:ath|aths|ile|iles|ir|irs|irectory|older)$");
-    private static final Pattern URL_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*", Pattern.DOTALL);
+    private static final Set<String> URI_KEYS = Set.of("uri", "uris");
+    private static final Pattern URI_SUFFIX = Pattern.compile(".*(?:[a-z0-9](?:Uri|URI)|[_-][Uu][Rr][Ii])[sS]?$");
+    private static final Set<String> NETWORK_SCHEMES = Set.of("http", "https", "ws", "wss");
+    private static final Pattern DRIVE_LETTER = Pattern.compile("^[A-Za-z]:");
+    private static final Pattern SEPARATORS = Pattern.compile("[/\\\\]");
+
+    /** How strictly a string is read: by the key it sits under. */
+    private enum Role {
+        /** Under a path key: any scheme's {@code ..} is refused (a server may use the value as a path). */
+        PATH,
+        /** Under a URI key or positional: web URLs may carry {@code ..}, resolved within their host. */
+        URI
+    }
 
     private final Path workspace;
 
@@ -63,8 +92,8 @@ final class WorkspaceGuard {
     }
 
     /**
-     * The first path-like value in {@code params} that lies outside the workspace, or empty when all are
-     * inside.
+     * The first checked value in {@code params} that lies outside the workspace (as sent), or empty when all
+     * are inside.
      *
      * @param params a request's {@code params}, or {@code null}
      */
@@ -72,36 +101,48 @@ final class WorkspaceGuard {
         if (params == null) {
             return Optional.empty();
         }
-        return walk(params, false);
+        return walk(params, params.isArray() ? Role.URI : null);
     }
 
-    /** Whether one path (or {@code file:} URI) lies inside the workspace. */
+    /**
+     * Whether one value, read as under a path key, lies inside the workspace: a path, a {@code file:} URL, or
+     * another URL without {@code ..}.
+     */
     boolean isInside(String value) {
-        requireNonNull(value, "value");
-        if (value.isEmpty()) {
+        return isInside(requireNonNull(value, "value"), Role.PATH);
+    }
+
+    private boolean isInside(String value, Role role) {
+        String cleaned = UrlText.clean(value);
+        String scheme = UrlText.scheme(cleaned);
+        if (scheme == null || scheme.length() == 1) {
+            return pathInside(value, cleaned);
+        }
+        if (scheme.equals("file")) {
+            return UrlText.fileUrlPath(cleaned)
+                    .map(path -> pathInside(UrlText.withoutQuery(path), path))
+                    .orElse(false);
+        }
+        if (role == Role.URI && NETWORK_SCHEMES.contains(scheme)) {
             return true;
         }
-        if (value.regionMatches(true, 0, "file:", 0, 5)) {
-            return fileUriInside(value);
-        }
-        if (URL_SCHEME.matcher(value).matches()) {
-            return true; // another scheme: not a local path
-        }
-        return pathInside(value);
+        return PathReadings.of(value, cleaned.substring(scheme.length() + 1))
+                .map(readings -> readings.stream().noneMatch(WorkspaceGuard::hasDotDot))
+                .orElse(false);
     }
 
-    private Optional<String> walk(JsonNode node, boolean underPathKey) {
+    private Optional<String> walk(JsonNode node, Role role) {
         if (node.isTextual()) {
             String text = node.textValue();
-            boolean fileUri = text.regionMatches(true, 0, "file:", 0, 5);
-            if ((underPathKey || fileUri) && !isInside(text)) {
+            boolean checked = role != null || "file".equals(UrlText.scheme(UrlText.clean(text)));
+            if (checked && !isInside(text, role == null ? Role.PATH : role)) {
                 return Optional.of(text);
             }
             return Optional.empty();
         }
         if (node.isArray()) {
             for (JsonNode element : node) {
-                Optional<String> escape = walk(element, underPathKey);
+                Optional<String> escape = walk(element, role);
                 if (escape.isPresent()) {
                     return escape;
                 }
@@ -110,7 +151,7 @@ final class WorkspaceGuard {
         }
         if (node.isObject()) {
             for (Map.Entry<String, JsonNode> field : node.properties()) {
-                Optional<String> escape = walk(field.getValue(), isPathKey(field.getKey()));
+                Optional<String> escape = walk(field.getValue(), roleOf(field.getKey()));
                 if (escape.isPresent()) {
                     return escape;
                 }
@@ -119,31 +160,35 @@ final class WorkspaceGuard {
         return Optional.empty();
     }
 
+    private static Role roleOf(String key) {
+        if (isPathKey(key)) {
+            return Role.PATH;
+        }
+        return isUriKey(key) ? Role.URI : null;
+    }
+
     static boolean isPathKey(String key) {
         String normalized = key.toLowerCase(Locale.ROOT).replace("_", "").replace("-", "");
         return PATH_KEYS.contains(normalized) || PATH_SUFFIX.matcher(key).matches()
                 && !normalized.equals("xpath") && !normalized.equals("jsonpath");
     }
 
-    private boolean fileUriInside(String value) {
-        URI uri;
-        try {
-            uri = new URI(value);
-        } catch (URISyntaxException e) {
-            return false;
-        }
-        if (uri.isOpaque() || uri.getPath() == null || uri.getPath().isEmpty()) {
-            return false; // file:relative or file: with nothing: not a usable local path
-        }
-        String host = uri.getHost() != null ? uri.getHost() : uri.getRawAuthority();
-        if (host != null && !host.isEmpty() && !host.equalsIgnoreCase("localhost")) {
-            return false;
-        }
-        return pathInside(uri.getPath());
+    static boolean isUriKey(String key) {
+        return URI_KEYS.contains(key.toLowerCase(Locale.ROOT)) || URI_SUFFIX.matcher(key).matches();
     }
 
-    private boolean pathInside(String value) {
-        if (value.startsWith("~")) {
+    /** Whether every reading of a path, given in one or more spellings, is inside the workspace. */
+    private boolean pathInside(String... spellings) {
+        return PathReadings.of(spellings)
+                .map(readings -> readings.stream().allMatch(this::readingInside))
+                .orElse(false);
+    }
+
+    private boolean readingInside(String value) {
+        if (value.isEmpty()) {
+            return true;
+        }
+        if (value.startsWith("~") || hasDotDot(value)) {
             return false;
         }
         Path path;
@@ -152,10 +197,8 @@ final class WorkspaceGuard {
         } catch (InvalidPathException e) {
             return false;
         }
-        for (Path segment : path) {
-            if (segment.toString().equals("..")) {
-                return false;
-            }
+        if (DRIVE_LETTER.matcher(value).lookingAt() && !path.isAbsolute()) {
+            return false; // another platform's drive, or a drive-relative path
         }
         Path resolved = (path.isAbsolute() ? path : workspace.resolve(path)).normalize();
         Path realWorkspace = realWorkspace();
@@ -163,6 +206,17 @@ final class WorkspaceGuard {
             return false;
         }
         return existingPartInside(resolved, realWorkspace);
+    }
+
+    /** Whether a segment of {@code value} is {@code ..}, or only dots (two or more) and spaces. */
+    private static boolean hasDotDot(String value) {
+        for (String segment : SEPARATORS.split(value, -1)) {
+            String trimmed = segment.strip();
+            if (trimmed.length() >= 2 && trimmed.chars().allMatch(c -> c == '.')) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Follows the links of the longest existing prefix of {@code resolved} and checks where it lands. */

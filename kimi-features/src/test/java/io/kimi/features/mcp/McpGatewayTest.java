@@ -3,6 +3,9 @@ package io.kimi.features.mcp;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.config.McpConfig;
@@ -29,6 +32,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class McpGatewayTest {
@@ -168,6 +172,28 @@ class McpGatewayTest {
         assertError(gateway.forward("files", utf8("{\"jsonrpc\":\"2.0\",\"id\":{\"a\":1},\"method\":\"x\"}")),
                 400, -32600, null);
         assertError(gateway.forward("files", utf8("\"just a string\"")), 400, -32600, null);
+        assertThat(mcp.requests()).isEmpty();
+    }
+
+    @Test
+    void aRepeatedKeyIsAnInvalidRequestKeepingTheIdAndNothingIsSent() throws Exception {
+        McpGateway gateway = gateway(server("files", mcp.url(), null));
+
+        JsonNode json = assertError(gateway.forward("files", request("31", "tools/call",
+                "{\"arguments\":{\"path\":\"/etc/passwd\",\"path\":\"src/Main.java\"}}")), 400, -32600, 31);
+
+        assertThat(json.at("/error/message").asText()).contains("duplicate key 'path'");
+        assertError(gateway.forward("files", utf8("{\"jsonrpc\":\"2.0\",\"id\":1,\"id\":2,\"method\":\"ping\"}")),
+                400, -32600, 2);
+        assertThat(mcp.requests()).isEmpty();
+    }
+
+    @Test
+    void contentAfterTheRequestIsAParseError() throws Exception {
+        GatewayReply reply = gateway(server("files", mcp.url(), null)).forward("files",
+                utf8("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"} {\"path\":\"/etc/passwd\"}"));
+
+        assertError(reply, 400, -32700, null);
         assertThat(mcp.requests()).isEmpty();
     }
 
@@ -322,6 +348,31 @@ class McpGatewayTest {
     void aFileUriOutsideIsRefused() throws Exception {
         assertError(gateway(server("files", mcp.url(), null)).forward("files",
                 request("21", "resources/read", "{\"uri\":\"file:///etc/passwd\"}")), 403, -32602, 21);
+        assertThat(mcp.requests()).isEmpty();
+    }
+
+    @Test
+    void aRefusedPathIsLoggedOnOneLineWithItsControlCharactersEscaped() throws Exception {
+        Logger logger = (Logger) LoggerFactory.getLogger(McpGateway.class);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        logger.addAppender(appender);
+        try {
+            assertError(gateway(server("files", mcp.url(), null)).forward("files", request("26", "resources/read",
+                    "{\"uri\":\"fi\\r\\nle:///etc/passwd\\n2025-03-01 INFO forged line\"}")), 403, -32602, 26);
+
+            assertThat(appender.list).singleElement().satisfies(event -> assertThat(event.getFormattedMessage())
+                    .doesNotContain("\n", "\r")
+                    .contains("\"fi\\r\\nle:///etc/passwd\\n2025-03-01 INFO forged line\""));
+        } finally {
+            logger.detachAppender(appender);
+        }
+    }
+
+    @Test
+    void positionalParamsAreCheckedAsPaths() throws Exception {
+        assertError(gateway(server("files", mcp.url(), null)).forward("files",
+                request("25", "read", "[\"src/Main.java\",\" /etc/passwd\"]")), 403, -32602, 25);
         assertThat(mcp.requests()).isEmpty();
     }
 

@@ -4,13 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kimi.testing.McpEscapeAttempts;
+import io.kimi.testing.McpEscapeAttempts.Attempt;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The shared escape table ({@link McpEscapeAttempts}: traversal, absolute paths, symbolic links, {@code file:}
+ * URLs as a WHATWG parser reads them, encodings, Windows forms, {@code uri} keys, nesting) on the guard alone,
+ * and what the table does not cover. The same table runs end to end in kimi-api's McpGatewayEndToEndTest.
+ */
 class WorkspaceGuardTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
@@ -24,68 +35,26 @@ class WorkspaceGuardTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        workspace = Files.createDirectories(root.resolve("ws"));
-        outside = Files.createDirectories(root.resolve("outside"));
-        Files.writeString(outside.resolve("secret.txt"), "secret");
-        Files.createDirectories(workspace.resolve("src"));
-        Files.writeString(workspace.resolve("src/Main.java"), "class Main {}");
+        workspace = Files.createDirectories(root.resolve("ws")).toRealPath();
+        outside = workspace.resolveSibling("outside");
+        McpEscapeAttempts.prepare(workspace, outside);
         guard = new WorkspaceGuard(workspace);
     }
 
-    @Test
-    void relativePathsInsideTheWorkspaceAreAllowed() {
-        assertThat(guard.isInside("src/Main.java")).isTrue();
-        assertThat(guard.isInside("./src")).isTrue();
-        assertThat(guard.isInside(".")).isTrue();
-        assertThat(guard.isInside("new/dir/not-yet-created.txt")).isTrue();
+    /** Each escape attempt of the table that the guard can see in {@code params} is found. */
+    @TestFactory
+    Stream<DynamicTest> everyEscapeAttemptIsFound() {
+        return McpEscapeAttempts.blocked(workspace, outside).stream().filter(Attempt::isParamsLevel)
+                .map(attempt -> DynamicTest.dynamicTest(attempt.name(), () -> assertThat(
+                        guard.firstEscape(params(attempt))).as(attempt.params()).isPresent()));
     }
 
-    @Test
-    void absolutePathsInsideTheWorkspaceAreAllowed() {
-        assertThat(guard.isInside(workspace.resolve("src/Main.java").toString())).isTrue();
-        assertThat(guard.isInside(workspace.toString())).isTrue();
-    }
-
-    @Test
-    void traversalIsRefusedEvenWhenItWouldStayInside() {
-        assertThat(guard.isInside("../outside/secret.txt")).isFalse();
-        assertThat(guard.isInside("src/../../outside")).isFalse();
-        assertThat(guard.isInside("src/../src/Main.java")).isFalse();
-        assertThat(guard.isInside(workspace + "/../outside/secret.txt")).isFalse();
-    }
-
-    @Test
-    void absolutePathsOutsideAreRefused() {
-        assertThat(guard.isInside("/etc/passwd")).isFalse();
-        assertThat(guard.isInside(outside.resolve("secret.txt").toString())).isFalse();
-        assertThat(guard.isInside(root.resolve("ws-sibling").toString())).isFalse();
-    }
-
-    @Test
-    void homeRelativePathsAreRefused() {
-        assertThat(guard.isInside("~/.ssh/id_rsa")).isFalse();
-        assertThat(guard.isInside("~root")).isFalse();
-    }
-
-    @Test
-    void symlinksThatEscapeAreRefused() throws IOException {
-        Files.createSymbolicLink(workspace.resolve("escape"), outside);
-        assertThat(guard.isInside("escape")).isFalse();
-        assertThat(guard.isInside("escape/secret.txt")).isFalse();
-        assertThat(guard.isInside("escape/not-there-yet.txt")).isFalse();
-        assertThat(guard.isInside(workspace.resolve("escape/secret.txt").toString())).isFalse();
-    }
-
-    @Test
-    void symlinksThatStayInsideAreAllowed() throws IOException {
-        Files.createSymbolicLink(workspace.resolve("sources"), workspace.resolve("src"));
-        assertThat(guard.isInside("sources/Main.java")).isTrue();
-    }
-
-    @Test
-    void danglingSymlinksAreRefused() throws IOException {
-        Files.createSymbolicLink(workspace.resolve("dangling"), outside.resolve("nothing-here"));
-        assertThat(guard.isInside("dangling")).isFalse();
+    /** The values of the table that name files inside (or are no local path) pass. */
+    @TestFactory
+    Stream<DynamicTest> valuesInsideTheWorkspacePass() {
+        return McpEscapeAttempts.allowed(workspace).stream()
+                .map(attempt -> DynamicTest.dynamicTest(attempt.name(), () -> assertThat(
+                        guard.firstEscape(params(attempt))).as(attempt.params()).isEmpty()));
     }
 
     @Test
@@ -106,57 +75,31 @@ class WorkspaceGuardTest {
     }
 
     @Test
-    void fileUrisAreCheckedLikePaths() {
-        assertThat(guard.isInside(workspace.resolve("src/Main.java").toUri().toString())).isTrue();
-        assertThat(guard.isInside("file://" + workspace + "/src")).isTrue();
-        assertThat(guard.isInside("file://localhost" + workspace + "/src")).isTrue();
-        assertThat(guard.isInside("file:///etc/passwd")).isFalse();
-        assertThat(guard.isInside("file://other-host" + workspace + "/src")).isFalse();
-        assertThat(guard.isInside("file:relative.txt")).isFalse();
+    void webUrlsMayCarryDotDotUnderAUriKeyButNotUnderAPathKey() throws IOException {
+        assertThat(guard.firstEscape(mapper.readTree("{\"uri\":\"https://example.com/a/../b\"}"))).isEmpty();
+        assertThat(guard.firstEscape(mapper.readTree("{\"path\":\"https://example.com/a/../b\"}")))
+                .contains("https://example.com/a/../b");
+        assertThat(guard.firstEscape(mapper.readTree("{\"uri\":\"foo://example.com/a/../b\"}")))
+                .contains("foo://example.com/a/../b");
     }
 
     @Test
-    void otherUrlSchemesAreNotLocalPaths() {
+    void anotherSchemeWithoutDotDotIsNotALocalPath() {
         assertThat(guard.isInside("https://example.com/etc/passwd")).isTrue();
+        assertThat(guard.isInside("mem://notes/etc/passwd")).isTrue();
+        assertThat(guard.isInside("data:text/plain,/etc/passwd")).isTrue();
     }
 
     @Test
-    void findsPathsInNestedToolArguments() throws IOException {
-        JsonNode params = mapper.readTree("""
-                {"name":"read_file","arguments":{"options":{"path":"/etc/passwd"}}}""");
-        assertThat(guard.firstEscape(params)).contains("/etc/passwd");
-    }
-
-    @Test
-    void findsPathsInArraysUnderPathKeys() throws IOException {
-        JsonNode params = mapper.readTree("""
-                {"name":"read_multiple_files","arguments":{"paths":["src/Main.java","../outside/secret.txt"]}}""");
-        assertThat(guard.firstEscape(params)).contains("../outside/secret.txt");
-    }
-
-    @Test
-    void recognisesCamelCaseAndSnakeCasePathKeys() throws IOException {
-        assertThat(guard.firstEscape(mapper.readTree("{\"outputPath\":\"/tmp/x\"}"))).contains("/tmp/x");
-        assertThat(guard.firstEscape(mapper.readTree("{\"log_file\":\"/tmp/x\"}"))).contains("/tmp/x");
-        assertThat(guard.firstEscape(mapper.readTree("{\"baseDir\":\"/tmp\"}"))).contains("/tmp");
-        assertThat(guard.firstEscape(mapper.readTree("{\"file_path\":\"/tmp\"}"))).contains("/tmp");
-        assertThat(guard.firstEscape(mapper.readTree("{\"destination\":\"/tmp\"}"))).contains("/tmp");
-        assertThat(guard.firstEscape(mapper.readTree("{\"cwd\":\"/\"}"))).contains("/");
-    }
-
-    @Test
-    void fileUrisAreCheckedUnderAnyKey() throws IOException {
-        JsonNode params = mapper.readTree("{\"uri\":\"file:///etc/shadow\"}");
-        assertThat(guard.firstEscape(params)).contains("file:///etc/shadow");
-    }
-
-    @Test
-    void ignoresValuesThatAreNotPaths() throws IOException {
-        JsonNode params = mapper.readTree("""
-                {"name":"write_file","arguments":{"path":"src/Notes.md","content":"/etc/passwd is a file",
-                 "url":"https://example.com/a/../b","jsonPath":"$..items","count":3,"target":"es2020"}}""");
-        assertThat(guard.firstEscape(params)).isEmpty();
+    void emptyValuesAreNoPath() {
+        assertThat(guard.isInside("")).isTrue();
         assertThat(guard.firstEscape(null)).isEmpty();
+    }
+
+    @Test
+    void theValueReportedIsTheOneSent() throws IOException {
+        assertThat(guard.firstEscape(mapper.readTree("{\"uri\":\"\\tfile:///etc/passwd\"}")))
+                .contains("\tfile:///etc/passwd");
     }
 
     @Test
@@ -169,5 +112,26 @@ class WorkspaceGuardTest {
         assertThat(WorkspaceGuard.isPathKey("profile")).isFalse();
         assertThat(WorkspaceGuard.isPathKey("xpath")).isFalse();
         assertThat(WorkspaceGuard.isPathKey("jsonPath")).isFalse();
+    }
+
+    @Test
+    void uriKeyRecognition() {
+        assertThat(WorkspaceGuard.isUriKey("uri")).isTrue();
+        assertThat(WorkspaceGuard.isUriKey("URIs")).isTrue();
+        assertThat(WorkspaceGuard.isUriKey("rootUri")).isTrue();
+        assertThat(WorkspaceGuard.isUriKey("documentURI")).isTrue();
+        assertThat(WorkspaceGuard.isUriKey("resource_uri")).isTrue();
+        assertThat(WorkspaceGuard.isUriKey("baseUris")).isTrue();
+        assertThat(WorkspaceGuard.isUriKey("security")).isFalse();
+        assertThat(WorkspaceGuard.isUriKey("url")).isFalse();
+        assertThat(WorkspaceGuard.isUriKey("uriTemplate")).isFalse();
+    }
+
+    private JsonNode params(Attempt attempt) {
+        try {
+            return mapper.readTree(attempt.params());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
