@@ -29,19 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
 class LogFindingContextEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    /** Continue's report of a prompt that did not fit: tools ~5210 + system message ~2930 = 8,140 tokens. */
-    private static final String COMPILE_CHAT = String.join("\n",
-            "[2025-03-01T10:15:02] Error running handler for \"llm/compileChat\":  Error: Not enough context "
-                    + "available to include the system message, last user message, and tools.",
-            "        There must be at least 1000 tokens remaining for output.",
-            "        Request had the following token counts:",
-            "        - contextLength: 8192",
-            "        - counting safety buffer: 163",
-            "        - tools: ~5210",
-            "        - system message: ~2930",
-            "        - max output tokens: 4096",
-            "");
-
     @TempDir
     Path dir;
 
@@ -61,13 +48,7 @@ class LogFindingContextEndToEndTest {
                 "provider = \"fake\"",
                 "context_window = 1000",
                 "",
-                "[logs]",
-                "poll_ms = 20",
-                "[logs.sources.c]",
-                "path = \"" + log.toString().replace("\\", "/") + "\"",
-                "format = \"continue\"",
-                "from_start = true",
-                ""));
+                LogWatcherEndToEndTest.continueSource(log)));
         server.server.hub().subscribe(published::add);
         // The active proxy session: one request on "small", 100 + 20 tokens = 12 % of its window.
         fake.enqueue(Reply.chatCompletion("Salut", 100, 20));
@@ -86,8 +67,9 @@ class LogFindingContextEndToEndTest {
 
     @Test
     void findingsOfNoOrAnUnconfiguredModelNeitherMoveTheSessionsGaugeNorRaiseAnAlert() throws Exception {
-        append(COMPILE_CHAT + "[2025-03-01T10:17:05] Received response: {\"id\":\"chatcmpl-1\",\"model\":"
-                + "\"gpt-4o\",\"usage\":{\"prompt_tokens\":9000,\"completion_tokens\":95}}\n");
+        append(LogWatcherEndToEndTest.COMPILE_CHAT + "\n[2025-03-01T10:17:05] Received response: "
+                + "{\"id\":\"chatcmpl-1\",\"model\":\"gpt-4o\","
+                + "\"usage\":{\"prompt_tokens\":9000,\"completion_tokens\":95}}\n");
 
         List<JsonNode> records = awaitLogRecords(2);
         assertThat(records).extracting(r -> r.path("source").asText()).containsExactlyInAnyOrder("compile_chat",
