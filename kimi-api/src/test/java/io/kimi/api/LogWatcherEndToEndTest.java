@@ -27,9 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LogWatcherEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
-    private static final String CONTINUE_LOG = String.join("\n",
-            "[info] Starting Continue core...",
-            "[2025-03-01T10:15:00] Loaded config from /home/dev/.continue/config.yaml",
+    /** Continue's report of a prompt that did not fit: tools ~5210 + system message ~2930 = 8,140 tokens. */
+    static final String COMPILE_CHAT = String.join("\n",
             "[2025-03-01T10:15:02] Error running handler for \"llm/compileChat\":  Error: Not enough context "
                     + "available to include the system message, last user message, and tools.",
             "        There must be at least 1000 tokens remaining for output.",
@@ -38,7 +37,12 @@ class LogWatcherEndToEndTest {
             "        - counting safety buffer: 163",
             "        - tools: ~5210",
             "        - system message: ~2930",
-            "        - max output tokens: 4096",
+            "        - max output tokens: 4096");
+
+    private static final String CONTINUE_LOG = String.join("\n",
+            "[info] Starting Continue core...",
+            "[2025-03-01T10:15:00] Loaded config from /home/dev/.continue/config.yaml",
+            COMPILE_CHAT,
             "[2025-03-01T10:16:40] Error running handler for \"llm/streamChat\":  Error: HTTP 429 Too Many Requests "
                     + "from https://api.moonshot.ai/v1/chat/completions?api_key=sk-abcdefghijklmnop",
             "",
@@ -75,14 +79,7 @@ class LogWatcherEndToEndTest {
         Path log = dir.resolve("core.log");
         Files.writeString(log, CONTINUE_LOG);
 
-        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "", String.join("\n",
-                "[logs]",
-                "poll_ms = 20",
-                "[logs.sources.c]",
-                "path = \"" + log.toString().replace("\\", "/") + "\"",
-                "format = \"continue\"",
-                "from_start = true",
-                ""));
+        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "", continueSource(log));
 
         Map<String, JsonNode> bySource = awaitLogRecords(session, 3);
         JsonNode compile = bySource.get("compile_chat");
@@ -172,6 +169,18 @@ class LogWatcherEndToEndTest {
     }
 
     // ---- helpers ----
+
+    /** A {@code [logs]} section watching {@code log}, in Continue's format, from its start, as source "c". */
+    static String continueSource(Path log) {
+        return String.join("\n",
+                "[logs]",
+                "poll_ms = 20",
+                "[logs.sources.c]",
+                "path = \"" + log.toString().replace("\\", "/") + "\"",
+                "format = \"continue\"",
+                "from_start = true",
+                "");
+    }
 
     /** Waits until the session lists {@code count} log-watcher records; returns them by source. */
     private Map<String, JsonNode> awaitLogRecords(String session, int count) {

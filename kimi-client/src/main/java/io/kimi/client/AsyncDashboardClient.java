@@ -10,12 +10,13 @@ import java.util.concurrent.CompletableFuture;
  * The dashboard's REST API, asynchronously: every method returns at once with a future. Obtain it with
  * {@link DashboardClient#async()}; it shares that client's connection pool and settings.
  *
- * <p>Futures fail with a {@link DashboardConnectionException} when the dashboard cannot be reached (or the
- * request timeout passes), a {@link SessionNotFoundException} for an unknown session, an {@link ApiException} for
+ * <p>Every future completes within the request timeout. Futures fail with a {@link DashboardConnectionException}
+ * when the dashboard cannot be reached (or the whole reply has not come within the request timeout), a {@link SessionNotFoundException} for an unknown session, an {@link ApiException} for
  * any other error reply, and a plain {@link DashboardException} for a reply that cannot be read (the cause
  * arrives wrapped in a {@link java.util.concurrent.CompletionException} in {@code join()} and in dependent
- * stages, as usual). Cancelling a future abandons its HTTP exchange. Dependent stages run on the client's
- * executor or the thread that completed the exchange. Thread-safe.
+ * stages, as usual); a {@link DashboardException} also when Jackson is missing or clashes, naming it. Cancelling
+ * a future, or its failure, abandons its HTTP exchange. Dependent stages run on the client's executor or the
+ * thread that completed the exchange (a pool thread of the JDK's for a timed-out one). Thread-safe.
  */
 public final class AsyncDashboardClient {
     private final Rest rest;

@@ -10,7 +10,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -36,9 +35,12 @@ final class Rest {
     }
 
     /**
-     * GETs {@code path} and maps a 2xx body with {@code parse}. The future fails with a
-     * {@link DashboardConnectionException} when the server cannot be reached, an {@link ApiException} for an error
-     * status. Cancelling it abandons the exchange.
+     * GETs {@code path} and maps a 2xx body with {@code parse}. The future always completes, within the request
+     * timeout: it fails with a {@link DashboardConnectionException} when the server cannot be reached or the whole
+     * reply (status, headers and body) has not come within the timeout, an {@link ApiException} for an error
+     * status, a {@link DashboardException} naming the library when {@code parse} hits a missing or clashing one
+     * (a {@link LinkageError}), and with the throwable itself for anything else {@code parse} throws. Cancelling it,
+     * or its failure, abandons the exchange.
      *
      * @param sessionId the session the path names, for {@link SessionNotFoundException}, or {@code null}
      */
@@ -71,12 +73,18 @@ final class Rest {
                     throw apiError(status, response.body(), sessionId);
                 }
                 result.complete(parse.apply(response.body()));
-            } catch (RuntimeException e) {
+            } catch (LinkageError e) {
+                result.completeExceptionally(Dependencies.missing(e));
+            } catch (Throwable e) {
+                // Whatever it is, the caller hears of it: a future left pending would park its get() for ever.
                 result.completeExceptionally(e);
             }
         });
+        // The JDK's request timeout stops at the response headers; this one covers the body too.
+        Deadlines.failAfter(result, requestTimeout, () -> new DashboardConnectionException("GET " + uri
+                + ": no complete reply within " + requestTimeout.toMillis() + " ms"));
         result.whenComplete((v, e) -> {
-            if (e instanceof CancellationException) {
+            if (e != null) {
                 exchange.cancel(true);
             }
         });

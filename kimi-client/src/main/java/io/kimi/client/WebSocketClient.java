@@ -55,7 +55,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Requests.</b> The protocol has no request ids: replies are matched to requests by their
  * {@code request_action}, first in first out, and reads of the same kind are sent one after another so they
  * cannot be answered out of order. Returned futures fail with {@link DashboardConnectionException} when the
- * client is not connected, the connection drops, or no reply comes within the request timeout; with
+ * client is not connected, the connection drops, or no reply comes within the request timeout (the connection
+ * is then dropped and re-established: a late reply would answer the wrong request); with
  * {@link SessionNotFoundException} or {@link ApiException} for an error reply. They complete on the thread that
  * reads the socket: attach slow work with the {@code ...Async} variants. Cancelling a future only stops waiting.
  *
@@ -123,6 +124,7 @@ public class WebSocketClient implements AutoCloseable {
             http.executor(builder.executor);
         }
         this.http = http.build();
+        Dependencies.require();
         int id = THREADS.incrementAndGet();
         this.callbacks = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "kimi-ws-client-" + id);
@@ -180,7 +182,8 @@ public class WebSocketClient implements AutoCloseable {
                 started = true;
                 restored = opened(connection);
             }
-            DashboardClient.await(restored.copy().orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            // Each restore fails by itself within the request timeout (see enqueue); this wait is a backstop.
+            DashboardClient.await(restored.copy(), requestTimeout.plus(DashboardClient.AWAIT_MARGIN));
             return this;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -524,6 +527,7 @@ public class WebSocketClient implements AutoCloseable {
             }
             reply = enqueue(current, action, message);
         }
+        // Completes when the reply does: a reply, an error reply, its deadline, the connection's loss or close().
         CompletableFuture<T> out = new CompletableFuture<>();
         reply.whenComplete((data, error) -> {
             if (error != null) {
@@ -541,13 +545,15 @@ public class WebSocketClient implements AutoCloseable {
                         : new DashboardException("unexpected " + action + " reply: " + e, e));
             }
         });
-        CompletableFuture.delayedExecutor(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).execute(() ->
-                out.completeExceptionally(new DashboardConnectionException("no reply to " + action + " from " + uri
-                        + " within " + requestTimeout.toMillis() + " ms")));
         return out;
     }
 
-    /** Queues a request for its reply and sends it (or, for a read, once the one before it is answered). */
+    /**
+     * Queues a request for its reply and sends it (or, for a read, once the one before it is answered). Holds the
+     * lock. The reply waits at most the request timeout: then it fails, and the connection is dropped and
+     * re-established, since replies carry no request id and a late one would answer the wrong request, and the
+     * reads queued behind it would wait for ever.
+     */
     private CompletableFuture<JsonNode> enqueue(Connection connection, String action, ObjectNode message) {
         Pending p = new Pending(action, Json.write(message), new CompletableFuture<>());
         Deque<Pending> queue = pending.computeIfAbsent(action, a -> new ArrayDeque<>());
@@ -555,7 +561,28 @@ public class WebSocketClient implements AutoCloseable {
         if (!oneAtATime(action) || queue.size() == 1) {
             connection.send(p.text);
         }
+        long ms = requestTimeout.toMillis();
+        Deadlines.failAfter(p.reply, requestTimeout,
+                () -> new DashboardConnectionException("no reply to " + action + " from " + uri + " within " + ms
+                        + " ms"),
+                () -> unanswered(connection, p, ms));
         return p.reply;
+    }
+
+    /** A request's deadline passed with no reply: drops its connection unless that is already gone. */
+    private void unanswered(Connection connection, Pending p, long ms) {
+        try {
+            boolean waiting;
+            synchronized (lock) {
+                Deque<Pending> queue = pending.get(p.action);
+                waiting = connection == current && queue != null && queue.contains(p);
+            }
+            if (waiting) {
+                lost(connection, 1006, "no reply to " + p.action + " within " + ms + " ms", null);
+            }
+        } catch (RuntimeException e) {
+            log.error("Dropping the connection to {} after an unanswered {} failed", uri, p.action, e);
+        }
     }
 
     /** The reply to the oldest request of {@code action}: {@code data}, or {@code error}. */
@@ -662,7 +689,8 @@ public class WebSocketClient implements AutoCloseable {
             callbacks.execute(() -> {
                 try {
                     hook.run();
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | Error e) {
+                    // Not rethrown: the executor would keep it in a future nobody reads.
                     log.error("A WebSocketClient hook failed; the client carries on", e);
                 }
             });

@@ -12,6 +12,7 @@ import io.kimi.core.EventTypes;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.Session;
+import io.kimi.core.SessionTotals;
 import io.kimi.core.TokenUsage;
 import io.kimi.core.store.Store;
 import io.kimi.core.tokens.TokenCounter;
@@ -21,12 +22,16 @@ import io.kimi.proxy.ParsedReply;
 import io.kimi.proxy.ReplyParser;
 import io.kimi.services.features.FeatureOutcomes;
 import io.kimi.services.metrics.ServerMetrics;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -131,14 +136,21 @@ public final class Accountant implements AutoCloseable {
 
     /**
      * Queues a request the proxy did not see (e.g. found in an IDE log by the log watcher): added to its session's
-     * totals, stored, pushed live and checked for alerts like a proxied one. Cheap; safe on any thread.
+     * totals, stored and pushed live like a proxied one. Its context fill is measured against its own model's
+     * window: when that is the session's model, it is the session's fill (gauge and alerts as for a proxied
+     * request); another configured model's fill is checked for alerts against that model's window, apart from
+     * the session's gauge; with no known model it is not measured at all (a count from a log says nothing of the
+     * window it was meant for). Cheap; safe on any thread.
+     *
+     * @param model the configured model the request names, or empty when it names none or an unknown one
      */
-    public void submitExternal(RequestRecord request) {
+    public void submitExternal(RequestRecord request, Optional<ModelConfig> model) {
         requireNonNull(request, "request");
+        requireNonNull(model, "model");
         try {
             thread.execute(() -> {
                 try {
-                    apply(request, null);
+                    recordExternal(request, model);
                 } catch (RuntimeException e) {
                     log.error("Recording request {} from {} failed", request.requestId(), request.source(), e);
                 }
@@ -149,12 +161,32 @@ public final class Accountant implements AutoCloseable {
         }
     }
 
-    /** Adds the request to its session, stores both, pushes them and raises alerts; null if the session is gone. */
+    private void recordExternal(RequestRecord request, Optional<ModelConfig> model) {
+        Session session = apply(request, null, s -> model.isPresent() && model.get().key().equals(s.model()));
+        if (session != null && model.isPresent() && !model.get().key().equals(session.model())) {
+            raiseAlerts(session.sessionId(), () -> alerts.afterExternal(session, request.provider(),
+                    model.get().key(), request.effective().totalTokens(), model.get().contextWindow()));
+        }
+    }
+
+    /** As {@link #apply(RequestRecord, RequestContext, Predicate)} for a proxied request: it is the session's fill. */
     private Session apply(RequestRecord request, RequestContext context) {
+        return apply(request, context, s -> true);
+    }
+
+    /**
+     * Adds the request to its session, stores both, pushes them and, when the request is the session's context
+     * fill ({@code isSessionsFill}, asked of the session as it is then), moves the gauge and raises alerts; null
+     * if the session is gone.
+     */
+    private Session apply(RequestRecord request, RequestContext context, Predicate<Session> isSessionsFill) {
         AtomicReference<Session> before = new AtomicReference<>();
+        AtomicBoolean fill = new AtomicBoolean();
         Session session = sessions.update(request.sessionId(), s -> {
             before.set(s);
-            return s.withTotals(s.totals().plus(request));
+            fill.set(isSessionsFill.test(s));
+            SessionTotals totals = s.totals().plus(request);
+            return s.withTotals(fill.get() ? totals : withContextTokens(totals, s.totals().contextTokens()));
         });
         if (session == null) {
             log.warn("Session {} was deleted while request {} ran; the request is not recorded",
@@ -172,8 +204,17 @@ public final class Accountant implements AutoCloseable {
         });
         feed.metric(request, session);
         feed.event(event);
-        raiseAlerts(before.get(), session);
+        if (fill.get()) {
+            raiseAlerts(session.sessionId(), () -> alerts.afterRequest(before.get(), session));
+        }
         return session;
+    }
+
+    /** {@code totals} with the context fill it had before: a request that is not the session's fill. */
+    private static SessionTotals withContextTokens(SessionTotals totals, long contextTokens) {
+        return new SessionTotals(totals.requests(), totals.failedRequests(), totals.promptTokens(),
+                totals.completionTokens(), totals.cachedTokens(), totals.estimatedPromptTokens(), contextTokens,
+                totals.costUsd());
     }
 
     /** Gives the rate limiter the tokens the request really used. */
@@ -185,11 +226,11 @@ public final class Accountant implements AutoCloseable {
         }
     }
 
-    private void raiseAlerts(Session before, Session after) {
+    private void raiseAlerts(String sessionId, Supplier<Optional<Event>> check) {
         try {
-            alerts.afterRequest(before, after).ifPresent(alert -> metrics.eventStored());
+            check.get().ifPresent(alert -> metrics.eventStored());
         } catch (RuntimeException e) {
-            log.error("Checking context alerts of session {} failed", after.sessionId(), e);
+            log.error("Checking context alerts of session {} failed", sessionId, e);
         }
     }
 

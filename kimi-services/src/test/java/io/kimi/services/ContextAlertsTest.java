@@ -206,6 +206,38 @@ class ContextAlertsTest {
     }
 
     @Test
+    void anExternalFillIsMeasuredAgainstItsOwnWindowAndNamesItsSource() {
+        Event event = alerts.afterExternal(at(10), "log:c", "tiny", 55, 60).orElseThrow();
+
+        JsonNode data = parse(event.dataJson());
+        assertThat(event.sessionId()).isEqualTo("s-1");
+        assertThat(data.path("level").asText()).isEqualTo("high");
+        assertThat(data.path("percent").asDouble()).isEqualTo(91.67);
+        assertThat(data.path("context_tokens").asLong()).isEqualTo(55);
+        assertThat(data.path("context_window").asInt()).isEqualTo(60);
+        assertThat(data.path("model").asText()).isEqualTo("tiny");
+        assertThat(data.path("source").asText()).isEqualTo("log:c");
+        assertThat(normalSpaces(data.path("message").asText()))
+                .isEqualTo("Contexte à 91 % de la fenêtre de tiny (55 / 60 tokens, log:c) : "
+                        + "compactez bientôt la conversation.");
+    }
+
+    @Test
+    void anExternalFillKeepsItsOwnCrossingsApartFromTheSessionsGauge() {
+        move(50, 86);
+        assertThat(alerts.afterExternal(at(86), "log:c", "tiny", 10, 60)).isEmpty();
+        // The session's "high" stays armed: the external fill of 16 % did not re-arm it.
+        assertThat(move(86, 87)).isEmpty();
+        assertThat(alerts.afterExternal(at(87), "log:c", "tiny", 58, 60)).isPresent();
+        assertThat(alerts.afterExternal(at(87), "log:c", "tiny", 59, 60)).isEmpty();
+        assertThat(alerts.afterExternal(at(87), "log:other", "tiny", 59, 60)).isPresent();
+
+        alerts.forget("s-1");
+        assertThat(alerts.afterExternal(at(87), "log:c", "tiny", 59, 60)).isPresent();
+        assertThat(alertLevels()).containsExactly("high", "critical", "critical", "critical");
+    }
+
+    @Test
     void messagesAreInFrenchWithFrenchNumbersAndAdvicePerLevel() {
         assertThat(normalSpaces(ContextAlerts.message("warning", 86.7, 225_000, 262_144, "kimi-k2")))
                 .isEqualTo("Contexte à 86 % de la fenêtre de kimi-k2 (225 000 / 262 144 tokens) : pensez à compacter.");

@@ -23,6 +23,11 @@ import org.slf4j.LoggerFactory;
  * {@code error}, counted in the source's configured session (when it is a known proxy session) or else the active
  * one. Token counts from the log are the record's reported usage, priced at the model's prices when the model is
  * configured. A finding with no session to count in is dropped with a warning.
+ *
+ * <p>The context a finding reports is measured against its own model's window, and only when the log names a
+ * configured model (see {@link Accountant#submitExternal}): a finding without a model (a chat-compilation report)
+ * or of an unknown one never moves the session's gauge nor raises an alert, since the session's window says
+ * nothing of the tool that logged it.
  */
 public final class LogRecords implements LogListener {
     private static final Logger log = LoggerFactory.getLogger(LogRecords.class);
@@ -52,12 +57,17 @@ public final class LogRecords implements LogListener {
             }
             return;
         }
-        accountant.submitExternal(toRecord(finding, session.get()));
+        accountant.submitExternal(toRecord(finding, session.get()), ownModel(finding));
     }
 
     /** How many findings had no session to count in. */
     public long dropped() {
         return dropped.get();
+    }
+
+    /** The configured model the finding names; empty when it names none or one the configuration lacks. */
+    Optional<ModelConfig> ownModel(LogFinding f) {
+        return f.model() == null ? Optional.empty() : config.model(f.model());
     }
 
     RequestRecord toRecord(LogFinding f, Session session) {

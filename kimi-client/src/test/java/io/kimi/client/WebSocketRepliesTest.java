@@ -1,0 +1,63 @@
+package io.kimi.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kimi.testing.FakeConvergenceLoop;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link WebSocketClient} against a WebSocket server that accepts requests and never answers them (the fake loop
+ * plays a hung dashboard): no request waits beyond the request timeout, and one unanswered reply does not leave
+ * later requests queued behind it for ever.
+ */
+class WebSocketRepliesTest {
+    private static final long HUNG_SECONDS = 20;
+
+    @Test
+    void anUnansweredRequestFailsInTimeAndTheClientReconnectsSoLaterRequestsAreSent() throws Exception {
+        Semaphore connects = new Semaphore(0);
+        try (FakeConvergenceLoop silent = FakeConvergenceLoop.start();
+                WebSocketClient ws = WebSocketClient.builder(silent.url())
+                        .heartbeatInterval(Duration.ZERO)
+                        .requestTimeout(Duration.ofMillis(500))
+                        .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200))
+                        .onConnect(c -> connects.release())
+                        .build()) {
+            ws.connect();
+            assertThat(connects.tryAcquire(HUNG_SECONDS, TimeUnit.SECONDS)).isTrue();
+
+            CompletableFuture<Session> first = ws.getSession("first-id");
+            assertThatThrownBy(() -> first.get(HUNG_SECONDS, TimeUnit.SECONDS))
+                    .isInstanceOf(ExecutionException.class)
+                    .cause().isInstanceOf(DashboardConnectionException.class)
+                    .hasMessageContaining("no reply to get_session");
+
+            assertThat(connects.tryAcquire(HUNG_SECONDS, TimeUnit.SECONDS))
+                    .as("the connection that lost a reply is replaced").isTrue();
+            assertThat(silent.handshakes()).isEqualTo(2);
+            CompletableFuture<Session> second = ws.getSession("second-id");
+            assertThat(awaitReceived(silent, "second-id"))
+                    .as("a get_session after the unanswered one reaches the server").isTrue();
+            assertThatThrownBy(() -> second.get(HUNG_SECONDS, TimeUnit.SECONDS))
+                    .cause().isInstanceOf(DashboardConnectionException.class);
+        }
+    }
+
+    /** Whether the server receives a text containing {@code marker} within a bounded wait. */
+    private static boolean awaitReceived(FakeConvergenceLoop loop, String marker) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HUNG_SECONDS);
+        while (System.nanoTime() < deadline) {
+            if (loop.received().stream().anyMatch(text -> text.contains(marker))) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+}
