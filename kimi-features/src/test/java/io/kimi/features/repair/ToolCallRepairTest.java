@@ -14,6 +14,7 @@ import io.kimi.features.Transformed;
 import io.kimi.testing.ToolHeavyConversation;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 
 class ToolCallRepairTest {
@@ -22,7 +23,14 @@ class ToolCallRepairTest {
     private static final TransformContext CONTEXT = new TransformContext("s1", "r1", "gpt-4o",
             TokenEncoding.CL100K_BASE, 128_000, COUNTER, Instant.parse("2024-05-01T12:00:00Z"));
 
-    private final ToolCallRepair repair = new ToolCallRepair(ToolRepairConfig.DEFAULT);
+    /**
+     * A clock that stands still: the repair budget is measured with it, so what a test expects never depends on
+     * how busy the machine is (the real clock let a loaded run spend the default 50 ms budget and skip a repair).
+     * Budget exhaustion is tested with a zero budget, which is spent at once on any clock.
+     */
+    private static final LongSupplier FROZEN = () -> 0L;
+
+    private final ToolCallRepair repair = new ToolCallRepair(ToolRepairConfig.DEFAULT, FROZEN);
 
     private static ArrayNode messages(String json) throws Exception {
         return (ArrayNode) MAPPER.readTree(json.replace('`', '"'));
@@ -153,7 +161,7 @@ class ToolCallRepairTest {
 
     @Test
     void anExhaustedBudgetLeavesMalformedArgumentsIntactButStillFixesTheRest() throws Exception {
-        ToolCallRepair noBudget = new ToolCallRepair(new ToolRepairConfig(true, 1 << 20, Duration.ZERO));
+        ToolCallRepair noBudget = new ToolCallRepair(new ToolRepairConfig(true, 1 << 20, Duration.ZERO), FROZEN);
         String malformed = "{'path': 'a.txt'}";
         ArrayNode in = messages("[{`role`:`assistant`,`tool_calls`:["
                 + call(null, "read_file", MAPPER.writeValueAsString(malformed)) + ","
@@ -174,7 +182,7 @@ class ToolCallRepairTest {
 
     @Test
     void leavesArgumentsOverTheSizeCapAlone() throws Exception {
-        ToolCallRepair small = new ToolCallRepair(new ToolRepairConfig(true, 16, Duration.ofSeconds(1)));
+        ToolCallRepair small = new ToolCallRepair(new ToolRepairConfig(true, 16, Duration.ofSeconds(1)), FROZEN);
         String malformed = "{'path': 'a-rather-long-file-name.txt'}";
         ArrayNode in = messages("[{`role`:`assistant`,`tool_calls`:["
                 + call("c1", "read_file", MAPPER.writeValueAsString(malformed)) + "]}]");
@@ -191,9 +199,9 @@ class ToolCallRepairTest {
         ArrayNode in = messages("[{`role`:`assistant`,`tool_calls`:["
                 + call("c1", "f", MAPPER.writeValueAsString(accents)) + "]}]");
 
-        assertThat(new ToolCallRepair(new ToolRepairConfig(true, 28, Duration.ofSeconds(1))).apply(in, CONTEXT)
+        assertThat(new ToolCallRepair(new ToolRepairConfig(true, 28, Duration.ofSeconds(1)), FROZEN).apply(in, CONTEXT)
                 .messages()).isSameAs(in);
-        assertThat(new ToolCallRepair(new ToolRepairConfig(true, 29, Duration.ofSeconds(1))).apply(in, CONTEXT)
+        assertThat(new ToolCallRepair(new ToolRepairConfig(true, 29, Duration.ofSeconds(1)), FROZEN).apply(in, CONTEXT)
                 .report().changed()).isEqualTo(1);
     }
 
