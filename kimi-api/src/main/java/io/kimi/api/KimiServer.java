@@ -18,6 +18,7 @@ import io.kimi.core.tokens.TokenCounter;
 import io.kimi.proxy.ChatProxy;
 import io.kimi.proxy.ModelRouter;
 import io.kimi.proxy.ProxyOptions;
+import io.kimi.proxy.SecretScrubber;
 import io.kimi.services.Accountant;
 import io.kimi.features.logs.LogWatcher;
 import io.kimi.services.ChatCompletions;
@@ -175,7 +176,9 @@ public final class KimiServer implements AutoCloseable {
                         new FeatureOutcomes(store, featureEvents, features.compactionTrigger()));
                 logWatcher = new LogWatcher(config.logs(), clock, new LogRecords(sessions, accountant, config));
                 RateLimiter rateLimiter = new RateLimiter(config, clock);
-                proxy = new ChatProxy(ProxyOptions.defaults(UUID.randomUUID().toString()));
+                SecretScrubber secrets = SecretScrubber.of(config);
+                metrics.secretsRedacted(secrets);
+                proxy = new ChatProxy(ProxyOptions.defaults(UUID.randomUUID().toString()), secrets);
                 blocking = blockingPool(server.blockingThreads());
                 ChatCompletions completions = new ChatCompletions(new ModelRouter(config), sessions, counter,
                         accountant, rateLimiter, features.chain(), clock);

@@ -12,10 +12,16 @@ import io.netty.channel.Channel;
  */
 public final class ChatProxy implements AutoCloseable {
     private final ProxyOptions options;
+    private final SecretScrubber secrets;
     private final UpstreamPools pools = new UpstreamPools();
 
-    public ChatProxy(ProxyOptions options) {
+    /**
+     * @param options the relay's limits
+     * @param secrets what no reply may pass on: the scrubber applied to every reply, error and header
+     */
+    public ChatProxy(ProxyOptions options, SecretScrubber secrets) {
         this.options = requireNonNull(options, "options");
+        this.secrets = requireNonNull(secrets, "secrets");
     }
 
     public ProxyOptions options() {
@@ -47,8 +53,8 @@ public final class ChatProxy implements AutoCloseable {
                 return;
             }
         }
-        new ProxyExchange(client, request, pools.poolFor(provider, client.eventLoop()), options, key, observer)
-                .start();
+        new ProxyExchange(client, request, pools.poolFor(provider, client.eventLoop()), options, key, secrets,
+                observer).start();
     }
 
     /** Whether a request carries this proxy's own hop marker, i.e. a provider's URL points back at us. */

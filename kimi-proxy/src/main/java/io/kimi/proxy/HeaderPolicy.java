@@ -36,9 +36,13 @@ public final class HeaderPolicy {
         copy(client, out, NOT_FORWARDED_UP);
     }
 
-    /** Copies the provider's response headers that may go to the client into {@code out}. */
-    static void copyResponseHeaders(HttpHeaders upstream, HttpHeaders out) {
+    /**
+     * Copies the provider's response headers that may go to the client into {@code out}, except those that reveal
+     * a configured secret (e.g. an echo of the {@code Authorization} we sent); returns how many were held back.
+     */
+    static int copyResponseHeaders(HttpHeaders upstream, HttpHeaders out, SecretScrubber secrets) {
         copy(upstream, out, NOT_FORWARDED_DOWN);
+        return secrets.dropRevealing(out);
     }
 
     /** Copies all but the excluded headers and those the message's {@code Connection} header names (RFC 9110). */

@@ -6,16 +6,29 @@ import io.kimi.config.ProviderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import java.io.IOException;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Turns a provider's non-2xx reply into our OpenAI-format error, keeping its message but never a secret. */
+/** Turns a provider's non-2xx reply into our OpenAI-format error, keeping its fields but never a secret. */
 final class ProviderErrors {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger log = LoggerFactory.getLogger(ProviderErrors.class);
     private static final int MAX_MESSAGE = 2000;
+    /** Type, code and param are identifiers: longer ones are cut. */
+    private static final int MAX_FIELD = 200;
+    private static final Pattern DELAY_SECONDS = Pattern.compile("[0-9]{1,9}");
 
     private ProviderErrors() {
     }
 
-    static OpenAiError map(ProviderConfig provider, HttpResponse response, String body, String apiKey) {
+    /**
+     * Our error for the provider's reply: its message, type, code and param (each scrubbed of every configured
+     * secret, then cut to a bounded length), and its {@code Retry-After} when that is a valid value.
+     */
+    static OpenAiError map(ProviderConfig provider, HttpResponse response, String body, SecretScrubber secrets) {
         int upstreamStatus = response.status().code();
         String upstreamMessage = null;
         String type = null;
@@ -43,10 +56,10 @@ final class ProviderErrors {
         if (upstreamMessage == null || upstreamMessage.isBlank()) {
             upstreamMessage = response.status().reasonPhrase();
         }
-        upstreamMessage = scrub(upstreamMessage, apiKey);
-        if (upstreamMessage.length() > MAX_MESSAGE) {
-            upstreamMessage = upstreamMessage.substring(0, MAX_MESSAGE) + "…";
-        }
+        upstreamMessage = bound(secrets.scrub(upstreamMessage), MAX_MESSAGE);
+        type = bound(secrets.scrub(type), MAX_FIELD);
+        code = bound(secrets.scrub(code), MAX_FIELD);
+        param = bound(secrets.scrub(param), MAX_FIELD);
         int status = upstreamStatus >= 500 ? 502 : upstreamStatus >= 400 ? upstreamStatus : 502;
         if (type == null) {
             type = typeFor(upstreamStatus);
@@ -58,8 +71,31 @@ final class ProviderErrors {
         if (upstreamStatus == 401 || upstreamStatus == 403) {
             message += " (check the API key configured for provider '" + provider.key() + "')";
         }
-        String retryAfter = response.headers().get(HttpHeaderNames.RETRY_AFTER);
-        return new OpenAiError(status, message, type, code, param, retryAfter);
+        return new OpenAiError(status, message, type, code, param,
+                retryAfter(response.headers().get(HttpHeaderNames.RETRY_AFTER)));
+    }
+
+    /** {@code Retry-After} as RFC 9110 allows it (delay-seconds or an HTTP-date), else {@code null}. */
+    static String retryAfter(String value) {
+        if (value == null) {
+            return null;
+        }
+        String v = value.strip();
+        if (DELAY_SECONDS.matcher(v).matches()) {
+            return v;
+        }
+        try {
+            DateTimeFormatter.RFC_1123_DATE_TIME.parse(v);
+            return v;
+        } catch (DateTimeParseException e) {
+            log.debug("Ignoring a provider's Retry-After that is neither seconds nor an HTTP-date ({} characters)",
+                    v.length());
+            return null;
+        }
+    }
+
+    private static String bound(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max) + "…";
     }
 
     /** The body as a JSON object or array, or {@code null} when it is anything else (e.g. "404 page not found"). */
@@ -93,21 +129,5 @@ final class ProviderErrors {
 
     private static String text(JsonNode node) {
         return node == null || node.isNull() ? null : node.isTextual() ? node.asText() : node.toString();
-    }
-
-    /**
-     * Removes the key, and the parts providers echo when they mask it (e.g. {@code sk-proj-Abc1****Wxyz}):
-     * its last 4 characters and its first half (at most 12 characters), for keys of 8 characters or more.
-     */
-    static String scrub(String message, String apiKey) {
-        if (apiKey == null || apiKey.isEmpty()) {
-            return message;
-        }
-        String out = message.replace(apiKey, "****");
-        if (apiKey.length() >= 8) {
-            out = out.replace(apiKey.substring(0, Math.min(12, apiKey.length() / 2)), "****");
-            out = out.replace(apiKey.substring(apiKey.length() - 4), "****");
-        }
-        return out;
     }
 }

@@ -50,7 +50,8 @@ import org.slf4j.LoggerFactory;
  * <p>Replies of 2xx with {@code text/event-stream} are relayed event by event as they arrive; a read from the
  * provider is requested only once the previous write to the client has completed (backpressure). Other 2xx
  * replies are relayed whole, byte for byte. Non-2xx replies become our OpenAI-format error, with the provider's
- * message and without any secret.
+ * message. No configured secret passes: {@link SecretScrubber} replaces it in every event, body and error, and
+ * a response header that holds one is not passed on.
  */
 final class ProxyExchange implements UpstreamListener {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
@@ -66,6 +67,7 @@ final class ProxyExchange implements UpstreamListener {
     private final ChannelPool pool;
     private final ProxyOptions options;
     private final String authorization;
+    private final SecretScrubber secrets;
     private final ExchangeObserver observer;
     private final Transcript transcript;
     private final ChannelFutureListener onClientClosed = f -> onClientClosed();
@@ -79,6 +81,8 @@ final class ProxyExchange implements UpstreamListener {
     /** When the outstanding read was asked for; the read timeout counts only while one is outstanding. */
     private long readRequestedNanos;
     private boolean readOutstanding;
+    /** Whether a secret was found in this reply already (it is logged once per exchange). */
+    private boolean secretSeen;
     private HttpResponse upstreamResponse;
     private SseFramer framer;
     private CompositeByteBuf body;
@@ -86,7 +90,7 @@ final class ProxyExchange implements UpstreamListener {
     private ScheduledFuture<?> readTimer;
 
     ProxyExchange(Channel client, UpstreamRequest request, ChannelPool pool, ProxyOptions options,
-            String authorization, ExchangeObserver observer) {
+            String authorization, SecretScrubber secrets, ExchangeObserver observer) {
         this.client = client;
         this.loop = client.eventLoop();
         this.request = request;
@@ -94,6 +98,7 @@ final class ProxyExchange implements UpstreamListener {
         this.pool = pool;
         this.options = options;
         this.authorization = authorization;
+        this.secrets = secrets;
         this.observer = observer;
         this.transcript = new Transcript(options.transcriptLimitBytes());
     }
@@ -183,7 +188,7 @@ final class ProxyExchange implements UpstreamListener {
         long backoff = BASE_BACKOFF_MS << (attempts - 1);
         backoff += ThreadLocalRandom.current().nextLong(backoff / 4 + 1);
         log.debug("Provider '{}' attempt {} failed before replying ({}); retrying in {} ms", provider.key(),
-                attempts, describe(cause), backoff);
+                attempts, secrets.scrub(describe(cause)), backoff);
         loop.schedule(() -> {
             if (!done) {
                 attempt();
@@ -228,7 +233,7 @@ final class ProxyExchange implements UpstreamListener {
             mode = Mode.STREAM;
             framer = new SseFramer(client.alloc());
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status());
-            HeaderPolicy.copyResponseHeaders(response.headers(), head.headers());
+            copyResponseHeaders(response, head);
             HttpUtil.setTransferEncodingChunked(head, true);
             head.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
             head.headers().set("X-Accel-Buffering", "no");
@@ -288,7 +293,11 @@ final class ProxyExchange implements UpstreamListener {
             }
         }
         CompositeByteBuf out = null;
-        for (ByteBuf event : events) {
+        for (ByteBuf raw : events) {
+            ByteBuf event = secrets.scrub(raw);
+            if (event != raw) {
+                secretFound("in a stream event");
+            }
             boolean usage = SseEvents.mayHoldUsage(event);
             transcript.append(event, usage);
             if (usage && request.stripUsageChunk() && isUsageOnlyChunk(event)) {
@@ -353,19 +362,26 @@ final class ProxyExchange implements UpstreamListener {
         CompositeByteBuf whole = body;
         body = null;
         if (mode == Mode.ERROR) {
-            OpenAiError error = ProviderErrors.map(provider, upstreamResponse,
-                    whole.toString(StandardCharsets.UTF_8), authorization);
+            String text = whole.toString(StandardCharsets.UTF_8);
+            if (secrets.reveals(text)) {
+                secretFound("in an error");
+            }
+            OpenAiError error = ProviderErrors.map(provider, upstreamResponse, text, secrets);
             whole.release();
             releaseUpstream(HttpUtil.isKeepAlive(upstreamResponse));
             fail(error);
             return;
         }
-        transcript.append(whole, true);
+        ByteBuf clean = secrets.scrub(whole);
+        if (clean != whole) {
+            secretFound("in the reply body");
+        }
+        transcript.append(clean, true);
         finish(RequestStatus.SUCCESS, upstreamResponse.status().code(), null);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, upstreamResponse.status(),
-                whole);
-        HeaderPolicy.copyResponseHeaders(upstreamResponse.headers(), response.headers());
-        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, whole.readableBytes());
+                clean);
+        copyResponseHeaders(upstreamResponse, response);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, clean.readableBytes());
         client.writeAndFlush(response);
         releaseUpstream(HttpUtil.isKeepAlive(upstreamResponse));
     }
@@ -425,9 +441,13 @@ final class ProxyExchange implements UpstreamListener {
     }
 
     /** Ends the exchange with an error, in whatever form the client can still receive. */
-    private void fail(OpenAiError error) {
+    private void fail(OpenAiError unscrubbed) {
         if (done) {
             return;
+        }
+        OpenAiError error = secrets.scrub(unscrubbed);
+        if (error != unscrubbed) {
+            secretFound("in an error");
         }
         Mode failedIn = mode;
         discardUpstream();
@@ -482,6 +502,22 @@ final class ProxyExchange implements UpstreamListener {
             observer.onComplete(result);
         } catch (RuntimeException e) {
             log.error("Recording request {} failed; the reply is not affected", request.requestId(), e);
+        }
+    }
+
+    private void copyResponseHeaders(HttpResponse from, HttpResponse to) {
+        int held = HeaderPolicy.copyResponseHeaders(from.headers(), to.headers(), secrets);
+        if (held > 0) {
+            secretFound("in " + held + " response header(s), held back");
+        }
+    }
+
+    /** Logs, once per exchange, that the provider sent a secret back (never the secret itself). */
+    private void secretFound(String where) {
+        if (!secretSeen) {
+            secretSeen = true;
+            log.warn("Provider '{}' sent a configured secret back ({}) to request {}; it was replaced by {}",
+                    provider.key(), where, request.requestId(), SecretScrubber.MARKER);
         }
     }
 

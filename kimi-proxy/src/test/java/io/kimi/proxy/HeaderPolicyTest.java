@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class HeaderPolicyTest {
@@ -97,7 +98,7 @@ class HeaderPolicyTest {
         HttpHeaders upstream = new DefaultHttpHeaders().add(name, "value");
         HttpHeaders out = new DefaultHttpHeaders();
 
-        HeaderPolicy.copyResponseHeaders(upstream, out);
+        HeaderPolicy.copyResponseHeaders(upstream, out, SecretScrubber.none());
 
         assertThat(out.isEmpty()).as("%s was copied", name).isTrue();
     }
@@ -111,7 +112,7 @@ class HeaderPolicyTest {
         HttpHeaders upstream = new DefaultHttpHeaders().add(name, "v");
         HttpHeaders out = new DefaultHttpHeaders();
 
-        HeaderPolicy.copyResponseHeaders(upstream, out);
+        HeaderPolicy.copyResponseHeaders(upstream, out, SecretScrubber.none());
 
         assertThat(out.getAll(name)).containsExactly("v");
     }
@@ -129,12 +130,27 @@ class HeaderPolicyTest {
                 .add("openai-processing-ms", "311");
         HttpHeaders out = new DefaultHttpHeaders();
 
-        HeaderPolicy.copyResponseHeaders(upstream, out);
+        HeaderPolicy.copyResponseHeaders(upstream, out, SecretScrubber.none());
 
         assertThat(out.names()).containsExactlyInAnyOrder("Content-Type", "X-Request-Id", "openai-processing-ms");
         assertThat(out.get("Content-Type")).isEqualTo("text/event-stream; charset=utf-8");
         assertThat(out.get("x-request-id")).isEqualTo("req-9");
         assertThat(out.get("OpenAI-Processing-Ms")).isEqualTo("311");
+    }
+
+    @Test
+    void holdsBackAResponseHeaderThatRevealsAConfiguredSecret() {
+        String key = "sk-test-Abc123Def456Ghi789Jkl0Wxyz";
+        HttpHeaders upstream = new DefaultHttpHeaders()
+                .add("Content-Type", "application/json")
+                .add("X-Echo-Authorization", "Bearer " + key)
+                .add("X-Request-Id", "req-9");
+        HttpHeaders out = new DefaultHttpHeaders();
+
+        int held = HeaderPolicy.copyResponseHeaders(upstream, out, SecretScrubber.of(List.of(key)));
+
+        assertThat(held).isEqualTo(1);
+        assertThat(out.names()).containsExactlyInAnyOrder("Content-Type", "X-Request-Id");
     }
 
     // --- event streams ---

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,6 +23,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ProviderErrorsTest {
     private static final String KEY = "sk-test-Abc123Def456Ghi789Jkl0Wxyz";
     private static final String KEY_TAIL = "Wxyz";
+    private static final String OTHER_KEY = "sk-other-provider-key-0123456789";
+    private static final SecretScrubber SECRETS = SecretScrubber.of(List.of(KEY, OTHER_KEY));
 
     private static final ProviderConfig PROVIDER = new ProviderConfig("kimi", ProviderType.KIMI,
             URI.create("https://api.moonshot.ai/v1"), Secret.literal(KEY), Duration.ofSeconds(5),
@@ -59,7 +62,7 @@ class ProviderErrorsTest {
         response.headers().set(HttpHeaderNames.RETRY_AFTER, "17");
 
         OpenAiError error = ProviderErrors.map(PROVIDER, response,
-                "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\"}}", KEY);
+                "{\"error\":{\"message\":\"Rate limit reached\",\"type\":\"rate_limit_error\"}}", SECRETS);
 
         assertThat(error.httpStatus()).isEqualTo(429);
         assertThat(error.retryAfterSeconds()).isEqualTo("17");
@@ -178,7 +181,7 @@ class ProviderErrorsTest {
         OpenAiError error = map(401, "{\"error\":{\"message\":\"Incorrect API key provided: " + KEY
                 + ". You can find your API key at https://platform.openai.com/account/api-keys.\"}}");
 
-        assertThat(error.message()).doesNotContain(KEY).doesNotContain(KEY_TAIL).contains("****")
+        assertThat(error.message()).doesNotContain(KEY).doesNotContain(KEY_TAIL).contains("[REDACTED]")
                 .contains("You can find your API key");
         assertThat(new String(error.toJsonBytes(), StandardCharsets.UTF_8)).doesNotContain(KEY_TAIL);
     }
@@ -194,28 +197,65 @@ class ProviderErrorsTest {
 
     @Test
     void neverEchoesTheApiKeyFromARawBody() {
-        OpenAiError error = map(500, "upstream failed for Authorization: Bearer " + KEY + " (tail " + KEY_TAIL + ")");
+        OpenAiError error = map(500, "upstream failed for Authorization: Bearer " + KEY + " (masked sk-..."
+                + KEY_TAIL + ")");
 
-        assertThat(error.message()).doesNotContain(KEY).doesNotContain(KEY_TAIL);
+        assertThat(error.message()).isEqualTo("Provider 'kimi' answered 500: upstream failed for Authorization: "
+                + "Bearer [REDACTED] (masked [REDACTED])");
     }
 
     @Test
     void neverEchoesTheApiKeyFromATopLevelMessage() {
         OpenAiError error = map(401, "{\"message\":\"key " + KEY + " revoked\"}");
 
-        assertThat(error.message()).doesNotContain(KEY).doesNotContain(KEY_TAIL).contains("key **** revoked");
+        assertThat(error.message()).doesNotContain(KEY).doesNotContain(KEY_TAIL).contains("key [REDACTED] revoked");
     }
 
     @Test
-    void scrubLeavesMessagesAloneWithoutAKey() {
-        assertThat(ProviderErrors.scrub("nothing Wxyz here", null)).isEqualTo("nothing Wxyz here");
-        assertThat(ProviderErrors.scrub("nothing Wxyz here", "")).isEqualTo("nothing Wxyz here");
+    void neverEchoesASecretFromTheTypeCodeOrParam() {
+        OpenAiError error = map(401, "{\"error\":{\"message\":\"no\",\"type\":\"" + KEY + "\",\"code\":\"Bearer "
+                + KEY + "\",\"param\":\"" + OTHER_KEY + "\"}}");
+
+        assertThat(error.type()).isEqualTo("[REDACTED]");
+        assertThat(error.code()).isEqualTo("Bearer [REDACTED]");
+        assertThat(error.param()).isEqualTo("[REDACTED]");
     }
 
     @Test
-    void scrubReplacesEveryOccurrence() {
-        assertThat(ProviderErrors.scrub(KEY + " and " + KEY + " and ..." + KEY_TAIL, KEY))
-                .isEqualTo("**** and **** and ...****");
+    void neverEchoesASecretFromNestedFieldsOfTheTypeCodeOrParam() {
+        OpenAiError error = map(400, "{\"error\":{\"message\":\"no\",\"type\":{\"t\":\"" + KEY + "\"},"
+                + "\"code\":[\"" + OTHER_KEY + "\"],\"param\":{\"p\":{\"q\":\"" + KEY + "\"}}}}");
+
+        assertThat(new String(error.toJsonBytes(), StandardCharsets.UTF_8)).doesNotContain(KEY).doesNotContain(
+                OTHER_KEY).contains("{\\\"t\\\":\\\"[REDACTED]\\\"}");
+    }
+
+    @Test
+    void neverEchoesAnotherProvidersKey() {
+        assertThat(map(400, "{\"error\":{\"message\":\"wrong key " + OTHER_KEY + "\"}}").message())
+                .isEqualTo("Provider 'kimi' answered 400: wrong key [REDACTED]");
+    }
+
+    @Test
+    void typeCodeAndParamAreBounded() {
+        OpenAiError error = map(400, "{\"error\":{\"message\":\"m\",\"type\":\"" + "t".repeat(5000)
+                + "\",\"code\":\"" + "c".repeat(5000) + "\",\"param\":\"" + "p".repeat(5000) + "\"}}");
+
+        assertThat(error.type()).hasSize(201).endsWith("t…");
+        assertThat(error.code()).hasSize(201);
+        assertThat(error.param()).hasSize(201);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"17", "0", "Wed, 21 Oct 2015 07:28:00 GMT"})
+    void keepsAValidRetryAfter(String value) {
+        assertThat(ProviderErrors.retryAfter(value)).isEqualTo(value);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {KEY, "-1", "1.5", "soon", "99999999999", ""})
+    void dropsARetryAfterThatIsNeitherSecondsNorADate(String value) {
+        assertThat(ProviderErrors.retryAfter(value)).isNull();
     }
 
     @Test
@@ -253,7 +293,7 @@ class ProviderErrorsTest {
     }
 
     private static OpenAiError map(int status, String body) {
-        return ProviderErrors.map(PROVIDER, response(status), body, KEY);
+        return ProviderErrors.map(PROVIDER, response(status), body, SECRETS);
     }
 
     private static HttpResponse response(int status) {

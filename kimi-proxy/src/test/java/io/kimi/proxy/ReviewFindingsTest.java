@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +25,7 @@ class ReviewFindingsTest {
     private static final ProviderConfig PROVIDER = new ProviderConfig("gemini", ProviderType.GEMINI,
             URI.create("https://example.invalid/v1"), Secret.literal(KEY), Duration.ofSeconds(1),
             Duration.ofSeconds(1), Duration.ofSeconds(1), 0, true, 1, Map.of(), RateLimit.UNLIMITED);
+    private static final SecretScrubber SECRETS = SecretScrubber.of(List.of(KEY));
 
     @Test
     void headersNamedByConnectionAreHopByHopInBothDirections() {
@@ -33,7 +35,7 @@ class ReviewFindingsTest {
         HttpHeaders down = new DefaultHttpHeaders();
 
         HeaderPolicy.copyClientHeaders(in, up);
-        HeaderPolicy.copyResponseHeaders(in, down);
+        HeaderPolicy.copyResponseHeaders(in, down, SecretScrubber.none());
 
         assertThat(up.contains("X-Hop")).isFalse();
         assertThat(down.contains("X-Hop")).isFalse();
@@ -43,7 +45,7 @@ class ReviewFindingsTest {
 
     @Test
     void plainTextErrorBodyStartingWithANumberIsShownWhole() {
-        OpenAiError e = ProviderErrors.map(PROVIDER, response(404), "404 page not found", KEY);
+        OpenAiError e = ProviderErrors.map(PROVIDER, response(404), "404 page not found", SECRETS);
 
         assertThat(e.message()).isEqualTo("Provider 'gemini' answered 404: 404 page not found");
     }
@@ -53,7 +55,7 @@ class ReviewFindingsTest {
         String body = "[{\"error\":{\"code\":400,\"message\":\"Invalid JSON payload received.\","
                 + "\"status\":\"INVALID_ARGUMENT\"}}]";
 
-        OpenAiError e = ProviderErrors.map(PROVIDER, response(400), body, KEY);
+        OpenAiError e = ProviderErrors.map(PROVIDER, response(400), body, SECRETS);
 
         assertThat(e.message()).contains("Invalid JSON payload received.");
         assertThat(e.httpStatus()).isEqualTo(400);
@@ -63,7 +65,7 @@ class ReviewFindingsTest {
     void maskedKeyEchoesLoseTheirVisibleHeadAndTail() {
         String echoed = "Incorrect API key provided: sk-test-Abc1**********Wxyz.";
 
-        String scrubbed = ProviderErrors.scrub(echoed, KEY);
+        String scrubbed = SECRETS.scrub(echoed);
 
         assertThat(scrubbed).doesNotContain("Abc1").doesNotContain("Wxyz").startsWith("Incorrect API key provided:");
     }

@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.TokenUsage;
+import io.kimi.proxy.SecretScrubber;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -16,14 +18,15 @@ import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +47,11 @@ import org.slf4j.LoggerFactory;
  * <tr><td>{@code kimi.proxy.ttft}</td><td>{@code kimi_proxy_ttft_seconds_*} (histogram)</td><td>provider</td></tr>
  * <tr><td>{@code kimi.proxy.overhead}</td><td>{@code kimi_proxy_overhead_seconds_*} (histogram)</td>
  *     <td>provider</td></tr>
- * <tr><td>{@code kimi.proxy.errors}</td><td>{@code kimi_proxy_errors_total}</td><td>type (the error code)</td></tr>
+ * <tr><td>{@code kimi.proxy.errors}</td><td>{@code kimi_proxy_errors_total}</td>
+ *     <td>type (the error code when it is one of {@link #KNOWN_ERROR_CODES} or {@code upstream_<status>}, else
+ *     {@code other})</td></tr>
+ * <tr><td>{@code kimi.proxy.secrets.redacted}</td><td>{@code kimi_proxy_secrets_redacted_total}</td>
+ *     <td></td></tr>
  * <tr><td>{@code kimi.websocket.clients}</td><td>{@code kimi_websocket_clients}</td><td></td></tr>
  * <tr><td>{@code kimi.websocket.dropped}</td><td>{@code kimi_websocket_dropped_total}</td><td></td></tr>
  * <tr><td>{@code kimi.events.stored}</td><td>{@code kimi_events_stored_total}</td><td></td></tr>
@@ -69,10 +76,27 @@ public final class ServerMetrics implements AutoCloseable {
     static final String WS_CLIENTS = "kimi.websocket.clients";
     static final String WS_DROPPED = "kimi.websocket.dropped";
     static final String EVENTS_STORED = "kimi.events.stored";
+    static final String SECRETS_REDACTED = "kimi.proxy.secrets.redacted";
 
-    /** Error codes come from providers too: past this many distinct ones, new ones are not counted by type. */
-    static final int MAX_ERROR_TYPES = 100;
-    private static final int MAX_ERROR_TYPE_LENGTH = 64;
+    /**
+     * The error codes that label {@code kimi.proxy.errors} as they are: ours, and the common ones of OpenAI-style
+     * providers. Codes come from providers too, and a provider may send anything (a request id, an echoed
+     * credential): any other code is counted as {@code other}, so the label has a bounded set of values.
+     */
+    static final Set<String> KNOWN_ERROR_CODES = Set.of(
+            // ours
+            "upstream_timeout", "upstream_unreachable", "upstream_connection_reset", "upstream_disconnected",
+            "upstream_tls_failed", "upstream_reply_too_large", "provider_key_missing", "provider_not_configured",
+            "context_length_exceeded", "rate_limit_exceeded", "model_not_found", "log_error",
+            // OpenAI-style providers'
+            "invalid_api_key", "insufficient_quota", "server_error", "invalid_request_error", "invalid_value",
+            "invalid_type", "missing_required_parameter", "unsupported_value", "unsupported_parameter",
+            "content_filter", "content_policy_violation", "model_overloaded", "engine_overloaded",
+            "service_unavailable", "authentication_error", "permission_denied", "rate_limit_error",
+            "string_above_max_length", "tokens_exceeded", "quota_exceeded", "resource_exhausted",
+            "invalid_argument", "unauthenticated", "internal", "unavailable", "deadline_exceeded", "not_found");
+    /** Our code for a provider's error that had none: {@code upstream_} and its HTTP status. */
+    private static final Pattern UPSTREAM_STATUS_CODE = Pattern.compile("upstream_[1-5][0-9][0-9]");
 
     private static final Logger log = LoggerFactory.getLogger(ServerMetrics.class);
 
@@ -90,8 +114,6 @@ public final class ServerMetrics implements AutoCloseable {
     public ServerMetrics(Clock clock) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(),
                 requireNonNull(clock, "clock"));
-        registry.config().meterFilter(MeterFilter.maximumAllowableTags(ERRORS, "type", MAX_ERROR_TYPES,
-                MeterFilter.deny()));
         new JvmMemoryMetrics().bindTo(registry);
         gc = new JvmGcMetrics();
         gc.bindTo(registry);
@@ -189,6 +211,17 @@ public final class ServerMetrics implements AutoCloseable {
                 .register(registry);
     }
 
+    /**
+     * Registers the counter {@code kimi.proxy.secrets.redacted}: configured secrets a provider sent back that were
+     * replaced, and response headers held back for holding one, read from {@code secrets} at each scrape (which is
+     * held weakly: the proxy that uses it keeps it). Call once.
+     */
+    public void secretsRedacted(SecretScrubber secrets) {
+        FunctionCounter.builder(SECRETS_REDACTED, requireNonNull(secrets, "secrets"), SecretScrubber::redactions)
+                .description("Configured secrets found in provider replies and replaced (or the header held back)")
+                .register(registry);
+    }
+
     /** Counts one WebSocket message dropped for a slow client. */
     public void messageDropped() {
         dropped.increment();
@@ -235,12 +268,15 @@ public final class ServerMetrics implements AutoCloseable {
                 .register(registry);
     }
 
-    /** The error code as a bounded label value: lower case letters, digits and '_', at most 64 characters. */
+    /**
+     * The error code as a label value from a bounded set: the code (lower case) when it is known or {@code
+     * upstream_<status>}, {@code unknown} when there is none, else {@code other}.
+     */
     static String errorType(String code) {
         if (code == null || code.isBlank()) {
             return "unknown";
         }
-        String clean = code.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-        return clean.length() > MAX_ERROR_TYPE_LENGTH ? clean.substring(0, MAX_ERROR_TYPE_LENGTH) : clean;
+        String lower = code.strip().toLowerCase(Locale.ROOT);
+        return KNOWN_ERROR_CODES.contains(lower) || UPSTREAM_STATUS_CODE.matcher(lower).matches() ? lower : "other";
     }
 }

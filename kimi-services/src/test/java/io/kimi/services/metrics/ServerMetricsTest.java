@@ -7,8 +7,10 @@ import static org.assertj.core.api.Assertions.within;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.TokenUsage;
+import io.kimi.proxy.SecretScrubber;
 import io.kimi.testing.PrometheusText;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -136,24 +138,43 @@ class ServerMetricsTest {
                 "jvm_threads_live_threads", "system_cpu_count", "process_uptime_seconds",
                 "kimi_proxy_requests_total", "kimi_proxy_tokens_total", "kimi_websocket_clients");
         scrape.families().values().forEach(f -> assertThat(f.help()).as(f.name()).isNotBlank());
-        assertThat(scrape.value("kimi_proxy_errors_total", Map.of("type", "weird_code_with__quotes_")))
-                .isEqualTo(1);
+        assertThat(scrape.value("kimi_proxy_errors_total", Map.of("type", "other"))).isEqualTo(1);
     }
 
     @Test
-    void errorTypesAreBoundedLabelValues() {
+    void errorTypesAreKnownCodesOrUpstreamStatusesElseOther() {
         assertThat(ServerMetrics.errorType(null)).isEqualTo("unknown");
-        assertThat(ServerMetrics.errorType("Upstream-Timeout")).isEqualTo("upstream_timeout");
-        assertThat(ServerMetrics.errorType("x".repeat(200))).hasSize(64);
-        for (int i = 0; i < ServerMetrics.MAX_ERROR_TYPES + 20; i++) {
-            metrics.recordRequest(failure(502, "code_" + i, null), 1_000);
+        assertThat(ServerMetrics.errorType("Upstream_Timeout")).isEqualTo("upstream_timeout");
+        assertThat(ServerMetrics.errorType("invalid_api_key")).isEqualTo("invalid_api_key");
+        assertThat(ServerMetrics.errorType("upstream_503")).isEqualTo("upstream_503");
+        assertThat(ServerMetrics.errorType("upstream_5030")).isEqualTo("other");
+        assertThat(ServerMetrics.errorType("sk-proj-Abc123Def456")).isEqualTo("other");
+        assertThat(ServerMetrics.errorType("[REDACTED]")).isEqualTo("other");
+    }
+
+    @Test
+    void unknownErrorCodesAreAllCountedUnderOneLabel() {
+        for (int i = 0; i < 500; i++) {
+            metrics.recordRequest(failure(502, "req_" + i + "_failed", null), 1_000);
         }
+        metrics.recordRequest(failure(502, "upstream_disconnected", null), 1_000);
 
         PrometheusText scrape = PrometheusText.parse(metrics.scrape());
 
-        assertThat(scrape.samples("kimi_proxy_errors_total", Map.of())).hasSize(ServerMetrics.MAX_ERROR_TYPES);
-        assertThat(scrape.sum("kimi_proxy_requests_total", Map.of("status", "error")))
-                .isEqualTo(ServerMetrics.MAX_ERROR_TYPES + 20);
+        assertThat(scrape.samples("kimi_proxy_errors_total", Map.of())).hasSize(2);
+        assertThat(scrape.value("kimi_proxy_errors_total", Map.of("type", "other"))).isEqualTo(500);
+        assertThat(scrape.value("kimi_proxy_errors_total", Map.of("type", "upstream_disconnected"))).isEqualTo(1);
+    }
+
+    @Test
+    void redactedSecretsAreCountedFromTheirSource() {
+        SecretScrubber secrets = SecretScrubber.of(List.of("sk-0123456789"));
+        metrics.secretsRedacted(secrets);
+        secrets.scrub("sk-0123456789 sk-0123456789 and sk-0123456789");
+
+        PrometheusText scrape = PrometheusText.parse(metrics.scrape());
+
+        assertThat(scrape.value("kimi_proxy_secrets_redacted_total", Map.of())).isEqualTo(3);
     }
 
     @Test
