@@ -37,11 +37,14 @@ import io.kimi.services.convergence.SimulatedLoop;
 import java.util.function.Supplier;
 import io.kimi.services.live.LiveClients;
 import io.kimi.services.live.LiveProtocol;
+import io.kimi.services.live.OutboundBudget;
 import io.kimi.services.ProxySessions;
 import io.kimi.services.RateLimiter;
+import io.kimi.services.metrics.DirectMemoryProbe;
 import io.kimi.services.metrics.ServerMetrics;
 import io.kimi.services.widgets.WidgetRegistry;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -185,14 +188,17 @@ public final class KimiServer implements AutoCloseable {
                 IncomingEvents incoming = new IncomingEvents(json, clock);
                 convergenceIngest = new ConvergenceIngest(store, feed, metrics, json);
                 Supplier<BridgeStatus> bridgeStatus = startConvergence(incoming);
+                liveClients = new LiveClients(hub, new OutboundBudget(server.wsOutboundLimitBytes()));
+                metrics.webSocket(liveClients);
+                DirectMemoryProbe directMemory = new DirectMemoryProbe(ByteBufAllocator.DEFAULT);
+                directMemory.bindTo(metrics.registry());
                 RestApi rest = new RestApi(store, sessions, accountant, config, views, clock, rateLimiter,
-                        convergenceIngest, bridgeStatus, features, logWatcher);
-                liveClients = new LiveClients(hub);
-                metrics.webSocketClients(liveClients::count);
+                        convergenceIngest, bridgeStatus, features, logWatcher,
+                        new ResourceHealth(liveClients, directMemory));
                 WebSocketUpgrade webSockets = new WebSocketUpgrade(liveClients,
                         new LiveProtocol(store, accountant, views, clock, blocking),
                         new OriginPolicy(server.host(), server.allowedOrigins()), server.wsMaxFrameBytes(),
-                        server.wsQueueLimit(), server.wsIdleTimeout(), metrics::messageDropped);
+                        server.wsQueueLimit(), server.wsIdleTimeout());
                 Routes routes = rest.routes();
                 new MetricsApi(store, accountant, views, metrics, clock, bridgeStatus).addTo(routes);
                 new EventsApi(incoming, convergenceIngest, views).addTo(routes);

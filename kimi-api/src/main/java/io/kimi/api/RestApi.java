@@ -49,10 +49,12 @@ final class RestApi {
     private final RateLimiter rateLimiter;
     private final ContextFeatures features;
     private final LogWatcher logWatcher;
+    private final ResourceHealth resources;
 
     RestApi(Store store, ProxySessions sessions, Accountant accountant, KimiConfig config, JsonViews views,
             Clock clock, RateLimiter rateLimiter, ConvergenceIngest convergence, Supplier<BridgeStatus> bridge,
-            ContextFeatures features, LogWatcher logWatcher) {
+            ContextFeatures features, LogWatcher logWatcher, ResourceHealth resources) {
+        this.resources = resources;
         this.features = features;
         this.logWatcher = logWatcher;
         this.convergence = convergence;
@@ -111,6 +113,7 @@ final class RestApi {
         ObjectNode toggles = n.putObject("features");
         features.chain().transformers().forEach(t -> toggles.put(t.name(), features.toggles().isEnabled(t.name())));
         n.set("log_watcher", logWatcher());
+        resources.addTo(n);
         return ApiResponse.json(dbOk ? 200 : 503, views.bytes(n));
     }
 

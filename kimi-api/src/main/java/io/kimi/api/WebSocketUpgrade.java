@@ -31,7 +31,7 @@ final class WebSocketUpgrade {
      * connections' 256 KiB, times a thousand clients that stop reading, is more direct memory than the server
      * may use: allocation then stalls the event loops in {@code System.gc()} retries. With 32 KiB, a thousand
      * stalled clients hold about 32 MiB, and their backlog waits in the session queues (references to payloads
-     * shared by all clients) until the queue limit closes them.
+     * shared by all clients) until the queue limit or the shared outbound limit cuts them off.
      */
     static final WriteBufferWaterMark OUTBOUND_WATER_MARK = new WriteBufferWaterMark(8 << 10, 32 << 10);
 
@@ -41,17 +41,15 @@ final class WebSocketUpgrade {
     private final int maxMessageBytes;
     private final int queueLimit;
     private final Duration idleTimeout;
-    private final Runnable onDrop;
 
     WebSocketUpgrade(LiveClients clients, LiveProtocol protocol, OriginPolicy origins, int maxMessageBytes,
-            int queueLimit, Duration idleTimeout, Runnable onDrop) {
+            int queueLimit, Duration idleTimeout) {
         this.clients = clients;
         this.protocol = protocol;
         this.origins = origins;
         this.maxMessageBytes = maxMessageBytes;
         this.queueLimit = queueLimit;
         this.idleTimeout = idleTimeout;
-        this.onDrop = onDrop;
     }
 
     static boolean isUpgrade(HttpRequest request, String path) {
@@ -78,8 +76,7 @@ final class WebSocketUpgrade {
             return;
         }
         long idleSeconds = Math.max(1, idleTimeout.toSeconds());
-        WsSession session = new WsSession(handshaker, clients, protocol, maxMessageBytes, queueLimit, idleSeconds,
-                onDrop);
+        WsSession session = new WsSession(clients, protocol, maxMessageBytes, queueLimit, idleSeconds);
         ChannelPipeline p = ctx.pipeline();
         p.remove("keep-alive");
         // Netty buffers at most this much per client; the rest waits in the session's queue of shared payloads.

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.core.hub.HubMessage;
 import io.kimi.testing.FakeUpstream;
+import io.kimi.testing.RawWsClient;
 import io.kimi.testing.Reply;
 import java.net.URI;
 import java.nio.file.Path;
@@ -190,7 +191,7 @@ class WebSocketEndToEndTest {
     @Test
     void clientThatStopsReadingIsCutOffWhileOthersGetEverything() throws Exception {
         String payload = "{\"type\":\"event\",\"event_type\":\"METRICS\",\"pad\":\"" + "y".repeat(2000) + "\"}";
-        try (StalledWsClient slow = new StalledWsClient(server.server.port());
+        try (RawWsClient slow = new RawWsClient(server.server.port());
                 WsTestClient fast = WsTestClient.connect(ws("/ws"))) {
             fast.next("init");
             int received = 0;

@@ -24,6 +24,8 @@ import java.util.List;
  * @param wsQueueLimit messages queued per WebSocket client before it counts as too slow
  * @param allowedOrigins browser origins allowed to open a WebSocket besides the server's own ({@code "*"}: any);
  *     lower case, without a trailing slash
+ * @param wsOutboundLimitBytes bytes waiting to be sent to all WebSocket clients together before those holding
+ *     more than their share are cut off
  */
 public record ServerConfig(
         String host,
@@ -37,7 +39,8 @@ public record ServerConfig(
         Duration wsIdleTimeout,
         int wsMaxFrameBytes,
         int wsQueueLimit,
-        List<String> allowedOrigins) {
+        List<String> allowedOrigins,
+        long wsOutboundLimitBytes) {
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -57,12 +60,16 @@ public record ServerConfig(
             throw new IllegalArgumentException("wsQueueLimit: " + wsQueueLimit + " (expected: >= 1)");
         }
         allowedOrigins = List.copyOf(requireNonNull(allowedOrigins, "allowedOrigins"));
+        if (wsOutboundLimitBytes < 1) {
+            throw new IllegalArgumentException("wsOutboundLimitBytes: " + wsOutboundLimitBytes + " (expected: >= 1)");
+        }
     }
 
     /** This configuration bound elsewhere: each non-null argument replaces its field. */
     public ServerConfig withBinding(String newHost, Integer newPort, Path newDbPath) {
         return new ServerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port,
                 newDbPath != null ? newDbPath : dbPath, maxBodyBytes, authToken, allowUnauthenticatedRemote,
-                ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins);
+                ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins,
+                wsOutboundLimitBytes);
     }
 }

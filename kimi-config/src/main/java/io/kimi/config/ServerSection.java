@@ -27,10 +27,13 @@ final class ServerSection {
     static final int MAX_WS_MAX_FRAME_BYTES = 16 * 1024 * 1024;
     static final int DEFAULT_WS_QUEUE_LIMIT = 1000;
     static final int MAX_WS_QUEUE_LIMIT = 1_000_000;
+    static final long DEFAULT_WS_OUTBOUND_LIMIT_BYTES = 64L << 20;
+    static final long MIN_WS_OUTBOUND_LIMIT_BYTES = 64L << 10;
+    static final long MAX_WS_OUTBOUND_LIMIT_BYTES = 16L << 30;
 
     static final List<String> KEYS = List.of("host", "port", "db_path", "max_body_bytes", "auth_token",
             "allow_unauthenticated_remote", "io_threads", "blocking_threads", "ws_idle_timeout_ms",
-            "ws_max_frame_bytes", "ws_queue_limit", "allowed_origins");
+            "ws_max_frame_bytes", "ws_queue_limit", "allowed_origins", "ws_outbound_limit_bytes");
 
     private final EnvExpander expander;
 
@@ -54,8 +57,11 @@ final class ServerSection {
                 MAX_WS_MAX_FRAME_BYTES);
         int wsQueueLimit = server.intOr("ws_queue_limit", DEFAULT_WS_QUEUE_LIMIT, 1, MAX_WS_QUEUE_LIMIT);
         List<String> allowedOrigins = origins(server, server.stringList("allowed_origins").orElse(List.of()));
+        long wsOutboundLimitBytes = server.integer("ws_outbound_limit_bytes", MIN_WS_OUTBOUND_LIMIT_BYTES,
+                MAX_WS_OUTBOUND_LIMIT_BYTES).orElse(DEFAULT_WS_OUTBOUND_LIMIT_BYTES);
         return new ServerConfig(host, port, toPath(server, dbPath), maxBodyBytes, authToken, allowRemote,
-                ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins);
+                ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins,
+                wsOutboundLimitBytes);
     }
 
     /** Each entry is {@code "*"} or an origin, {@code http(s)://host[:port]}; kept lower case without a final "/". */

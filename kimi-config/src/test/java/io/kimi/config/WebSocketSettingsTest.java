@@ -10,7 +10,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code [server]}'s WebSocket keys: ws_idle_timeout_ms, ws_max_frame_bytes, ws_queue_limit, allowed_origins. */
+/**
+ * {@code [server]}'s WebSocket keys: ws_idle_timeout_ms, ws_max_frame_bytes, ws_queue_limit, allowed_origins,
+ * ws_outbound_limit_bytes.
+ */
 class WebSocketSettingsTest {
     @TempDir
     Path dir;
@@ -27,7 +30,7 @@ class WebSocketSettingsTest {
     }
 
     @Test
-    void defaultsAreTwoMinutesIdle64KibFramesAThousandQueuedMessagesAndOnlyTheOwnOrigin() {
+    void defaultsAreTwoMinutesIdle64KibFramesAThousandQueuedMessagesOnlyTheOwnOriginAnd64MibOutbound() {
         ServerConfig builtIn = new Loading(dir).loader(Map.of()).load(ConfigOverrides.none()).server();
         ServerConfig fileWithoutTheKeys = server("port = 9000");
 
@@ -36,6 +39,7 @@ class WebSocketSettingsTest {
             assertThat(s.wsMaxFrameBytes()).isEqualTo(65_536);
             assertThat(s.wsQueueLimit()).isEqualTo(1000);
             assertThat(s.allowedOrigins()).isEmpty();
+            assertThat(s.wsOutboundLimitBytes()).isEqualTo(64L << 20);
         }
     }
 
@@ -45,12 +49,14 @@ class WebSocketSettingsTest {
                 ws_idle_timeout_ms = 1500
                 ws_max_frame_bytes = 4096
                 ws_queue_limit = 10
+                ws_outbound_limit_bytes = 8589934592
                 allowed_origins = ["http://localhost:3000", "HTTPS://Dash.Example.com/"]
                 """);
 
         assertThat(s.wsIdleTimeout()).isEqualTo(Duration.ofMillis(1500));
         assertThat(s.wsMaxFrameBytes()).isEqualTo(4096);
         assertThat(s.wsQueueLimit()).isEqualTo(10);
+        assertThat(s.wsOutboundLimitBytes()).isEqualTo(8L << 30);
         assertThat(s.allowedOrigins()).containsExactly("http://localhost:3000", "https://dash.example.com");
     }
 
@@ -62,6 +68,7 @@ class WebSocketSettingsTest {
     @Test
     void theSettingsSurviveCommandLineAndEnvironmentOverrides() {
         Path file = new Loading(dir).write("config.toml", "[server]\nws_queue_limit = 7\n"
+                + "ws_outbound_limit_bytes = 100000\n"
                 + "allowed_origins = [\"http://a.example\"]\n" + Loading.LOCAL_CATALOGUE);
 
         ServerConfig s = new Loading(dir).loader(Map.of("DASHBOARD_PORT", "9100"))
@@ -70,6 +77,7 @@ class WebSocketSettingsTest {
 
         for (ServerConfig c : List.of(s, rebound)) {
             assertThat(c.wsQueueLimit()).isEqualTo(7);
+            assertThat(c.wsOutboundLimitBytes()).isEqualTo(100_000);
             assertThat(c.allowedOrigins()).containsExactly("http://a.example");
         }
         assertThat(rebound.host()).isEqualTo("127.0.0.3");
@@ -83,6 +91,8 @@ class WebSocketSettingsTest {
                 .endsWith("server.ws_max_frame_bytes: out of range: 64 (expected: 128-16777216)");
         assertThat(failure("ws_queue_limit = -1").getMessage())
                 .endsWith("server.ws_queue_limit: out of range: -1 (expected: 1-1000000)");
+        assertThat(failure("ws_outbound_limit_bytes = 65535").getMessage())
+                .endsWith("server.ws_outbound_limit_bytes: out of range: 65535 (expected: 65536-17179869184)");
         assertThat(failure("ws_queue_limit = \"many\"").reason())
                 .isEqualTo("expected an integer, got string \"many\"");
     }

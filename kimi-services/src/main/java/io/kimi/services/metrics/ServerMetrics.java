@@ -6,6 +6,9 @@ import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.TokenUsage;
 import io.kimi.proxy.SecretScrubber;
+import io.kimi.services.live.DropReason;
+import io.kimi.services.live.LiveClients;
+import io.kimi.services.live.OutboundBudget;
 import io.micrometer.core.instrument.Clock;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -13,6 +16,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -25,7 +29,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,7 +56,14 @@ import org.slf4j.LoggerFactory;
  * <tr><td>{@code kimi.proxy.secrets.redacted}</td><td>{@code kimi_proxy_secrets_redacted_total}</td>
  *     <td></td></tr>
  * <tr><td>{@code kimi.websocket.clients}</td><td>{@code kimi_websocket_clients}</td><td></td></tr>
- * <tr><td>{@code kimi.websocket.dropped}</td><td>{@code kimi_websocket_dropped_total}</td><td></td></tr>
+ * <tr><td>{@code kimi.websocket.dropped}</td><td>{@code kimi_websocket_dropped_total}</td>
+ *     <td>reason (queue_limit, outbound_limit)</td></tr>
+ * <tr><td>{@code kimi.websocket.outbound}</td><td>{@code kimi_websocket_outbound_bytes}</td><td></td></tr>
+ * <tr><td>{@code kimi.websocket.outbound.limit}</td><td>{@code kimi_websocket_outbound_limit_bytes}</td>
+ *     <td></td></tr>
+ * <tr><td>{@code kimi.direct.memory.used}, {@code .max}, {@code .netty.allocator}</td>
+ *     <td>{@code kimi_direct_memory_used_bytes}, {@code kimi_direct_memory_max_bytes},
+ *     {@code kimi_direct_memory_netty_allocator_bytes} (bound by {@link DirectMemoryProbe})</td><td></td></tr>
  * <tr><td>{@code kimi.events.stored}</td><td>{@code kimi_events_stored_total}</td><td></td></tr>
  * </table>
  *
@@ -75,6 +85,8 @@ public final class ServerMetrics implements AutoCloseable {
     static final String ERRORS = "kimi.proxy.errors";
     static final String WS_CLIENTS = "kimi.websocket.clients";
     static final String WS_DROPPED = "kimi.websocket.dropped";
+    static final String WS_OUTBOUND = "kimi.websocket.outbound";
+    static final String WS_OUTBOUND_LIMIT = "kimi.websocket.outbound.limit";
     static final String EVENTS_STORED = "kimi.events.stored";
     static final String SECRETS_REDACTED = "kimi.proxy.secrets.redacted";
 
@@ -102,7 +114,6 @@ public final class ServerMetrics implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc;
-    private final Counter dropped;
     private final Counter eventsStored;
 
     /** A registry on the system clock, with the JVM and process meters bound. */
@@ -120,9 +131,6 @@ public final class ServerMetrics implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        dropped = Counter.builder(WS_DROPPED)
-                .description("WebSocket messages not delivered because a client's outbound queue was full")
-                .register(registry);
         eventsStored = Counter.builder(EVENTS_STORED)
                 .description("Events appended to the event log")
                 .register(registry);
@@ -199,14 +207,33 @@ public final class ServerMetrics implements AutoCloseable {
     }
 
     /**
-     * Registers the gauge {@code kimi.websocket.clients}, read from {@code clients} at each scrape. Call once;
-     * the supplier is held strongly (it is often a lambda nothing else keeps).
+     * Registers the WebSocket meters, read from {@code clients} at each scrape: open connections, clients cut
+     * off (one message dropped each) by reason, and the bytes waiting for all clients against their limit.
+     * Call once.
      */
-    public void webSocketClients(IntSupplier clients) {
+    public void webSocket(LiveClients clients) {
         requireNonNull(clients, "clients");
-        Gauge.builder(WS_CLIENTS, clients, IntSupplier::getAsInt)
+        Gauge.builder(WS_CLIENTS, clients, LiveClients::count)
                 .description("Open WebSocket connections")
                 .baseUnit("clients")
+                .strongReference(true)
+                .register(registry);
+        for (DropReason reason : DropReason.values()) {
+            FunctionCounter.builder(WS_DROPPED, clients, c -> c.dropped(reason))
+                    .description("WebSocket clients cut off for reading too slowly (the message they could not "
+                            + "take is dropped, the connection closed with 1008), by the limit they reached")
+                    .tag("reason", reason.wireName())
+                    .register(registry);
+        }
+        OutboundBudget outbound = clients.outbound();
+        Gauge.builder(WS_OUTBOUND, outbound, OutboundBudget::queuedBytes)
+                .description("Bytes waiting to be sent to all WebSocket clients together")
+                .baseUnit(BaseUnits.BYTES)
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(WS_OUTBOUND_LIMIT, outbound, OutboundBudget::limitBytes)
+                .description("The limit of bytes waiting for all WebSocket clients (server.ws_outbound_limit_bytes)")
+                .baseUnit(BaseUnits.BYTES)
                 .strongReference(true)
                 .register(registry);
     }
@@ -220,11 +247,6 @@ public final class ServerMetrics implements AutoCloseable {
         FunctionCounter.builder(SECRETS_REDACTED, requireNonNull(secrets, "secrets"), SecretScrubber::redactions)
                 .description("Configured secrets found in provider replies and replaced (or the header held back)")
                 .register(registry);
-    }
-
-    /** Counts one WebSocket message dropped for a slow client. */
-    public void messageDropped() {
-        dropped.increment();
     }
 
     /** Counts one event appended to the event log. */

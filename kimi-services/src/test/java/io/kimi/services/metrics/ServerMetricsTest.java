@@ -8,11 +8,18 @@ import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.TokenUsage;
 import io.kimi.proxy.SecretScrubber;
+import io.kimi.core.hub.EventHub;
+import io.kimi.services.live.DropReason;
+import io.kimi.services.live.LiveClients;
+import io.kimi.services.live.LiveConnection;
+import io.kimi.services.live.OutboundBudget;
+import io.kimi.services.live.Subscriptions;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.kimi.testing.PrometheusText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -106,29 +113,94 @@ class ServerMetricsTest {
     }
 
     @Test
-    void webSocketClientsAreReadAtEachScrapeAndDropsAndStoredEventsCounted() {
-        AtomicInteger clients = new AtomicInteger(3);
-        metrics.webSocketClients(clients::get);
-        System.gc(); // the gauge holds its supplier strongly: a collected lambda would read NaN
+    void webSocketFiguresAreReadAtEachScrapeAndStoredEventsCounted() {
+        LiveClients clients = new LiveClients(new EventHub(), new OutboundBudget(65_536));
+        metrics.webSocket(clients);
 
-        assertThat(PrometheusText.parse(metrics.scrape()).value("kimi_websocket_clients", Map.of())).isEqualTo(3);
-        assertThat(PrometheusText.parse(metrics.scrape()).value("kimi_websocket_dropped_total", Map.of())).isZero();
-        clients.set(5);
-        metrics.messageDropped();
-        metrics.messageDropped();
+        PrometheusText before = PrometheusText.parse(metrics.scrape());
+        assertThat(before.value("kimi_websocket_clients", Map.of())).isZero();
+        assertThat(before.value("kimi_websocket_dropped_total", Map.of("reason", "queue_limit"))).isZero();
+        assertThat(before.value("kimi_websocket_dropped_total", Map.of("reason", "outbound_limit"))).isZero();
+        assertThat(before.value("kimi_websocket_outbound_limit_bytes", Map.of())).isEqualTo(65_536);
+        clients.add(new IdleConnection());
+        clients.add(new IdleConnection());
+        clients.countDrop(DropReason.QUEUE_LIMIT);
+        clients.countDrop(DropReason.OUTBOUND_LIMIT);
+        clients.countDrop(DropReason.OUTBOUND_LIMIT);
+        clients.outbound().tryReserve(1000);
         metrics.eventStored();
 
         PrometheusText scrape = PrometheusText.parse(metrics.scrape());
-        assertThat(scrape.value("kimi_websocket_clients", Map.of())).isEqualTo(5);
-        assertThat(scrape.value("kimi_websocket_dropped_total", Map.of())).isEqualTo(2);
+        assertThat(scrape.value("kimi_websocket_clients", Map.of())).isEqualTo(2);
+        assertThat(scrape.value("kimi_websocket_dropped_total", Map.of("reason", "queue_limit"))).isEqualTo(1);
+        assertThat(scrape.value("kimi_websocket_dropped_total", Map.of("reason", "outbound_limit"))).isEqualTo(2);
+        assertThat(scrape.value("kimi_websocket_outbound_bytes", Map.of())).isEqualTo(1000);
         assertThat(scrape.value("kimi_events_stored_total", Map.of())).isEqualTo(1);
+    }
+
+    @Test
+    void directMemoryUsedItsMaximumAndNettysAllocatorPartAreGauged() {
+        DirectMemoryProbe probe = new DirectMemoryProbe(ByteBufAllocator.DEFAULT);
+        probe.bindTo(metrics.registry());
+        ByteBuf held = ByteBufAllocator.DEFAULT.directBuffer(1 << 20);
+        try {
+            held.writeZero(1 << 20);
+            DirectMemory now = probe.read();
+            PrometheusText scrape = PrometheusText.parse(metrics.scrape());
+
+            assertThat(now.maxBytes()).isPositive();
+            assertThat(now.usedBytes()).isBetween(1L << 20, now.maxBytes());
+            assertThat(now.nettyAllocatorBytes()).isGreaterThanOrEqualTo(1L << 20);
+            assertThat(scrape.value("kimi_direct_memory_used_bytes", Map.of())).isGreaterThanOrEqualTo(1 << 20);
+            assertThat(scrape.value("kimi_direct_memory_max_bytes", Map.of())).isEqualTo(now.maxBytes());
+            assertThat(scrape.value("kimi_direct_memory_netty_allocator_bytes", Map.of()))
+                    .isGreaterThanOrEqualTo(1 << 20);
+            scrape.families().values().forEach(f -> assertThat(f.help()).as(f.name()).isNotBlank());
+        } finally {
+            held.release();
+        }
+    }
+
+    /** A connected client that never gets anything. */
+    private static final class IdleConnection implements LiveConnection {
+        private final Subscriptions subscriptions = new Subscriptions();
+
+        @Override
+        public Subscriptions subscriptions() {
+            return subscriptions;
+        }
+
+        @Override
+        public boolean offer(byte[] utf8Json) {
+            return true;
+        }
+
+        @Override
+        public long outboundBytes() {
+            return 0;
+        }
+
+        @Override
+        public long waitingSinceNanos() {
+            return 0;
+        }
+
+        @Override
+        public void cutOff(DropReason reason) {
+            throw new AssertionError("nothing waits for an idle connection");
+        }
+
+        @Override
+        public java.util.concurrent.Future<?> goAway(String reason) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
     }
 
     @Test
     void scrapeIsValidExpositionTextWithHelpAndTypeForEveryFamilyIncludingTheJvmOnes() {
         metrics.recordRequest(success("fake", "kimi-k2", true), 1_000_000);
         metrics.recordRequest(failure(502, "weird code/with \"quotes\"", null), 1_000_000);
-        metrics.webSocketClients(() -> 1);
+        metrics.webSocket(new LiveClients(new EventHub(), new OutboundBudget(65_536)));
         String text = metrics.scrape();
 
         PrometheusText scrape = PrometheusText.parse(text);
