@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConvergenceBridgeFailuresTest {
     private static final int BATCH = 2_000;
+    private static final int FLOOD = 1_200;
 
     @TempDir
     Path dir;
@@ -112,5 +113,37 @@ class ConvergenceBridgeFailuresTest {
         JsonNode health = json(server.get("/health")).path("convergence");
         assertThat(health.path("state").asText()).isEqualTo("connected");
         assertThat(health.path("reconnects").asInt()).isZero();
+    }
+
+    @Test
+    void aFloodLargerThanTheReadQueueIsStoredWholeWithoutReconnecting() throws Exception {
+        start("");
+        List<String> session = LoopSessions.converged("flood-1");
+        assertThat(loop.awaitClient(Duration.ofSeconds(10))).isTrue();
+
+        // Each batch is over 1 MiB: the bridge pauses reading after the first, and must resume for the rest.
+        loop.send(FakeConvergenceLoop.batch(flood("flood-1", 0)));
+        loop.send(FakeConvergenceLoop.batch(flood("flood-1", FLOOD)));
+        loop.sendEvents(session);
+
+        awaitSession(server, "flood-1", n -> n.path("status").asText().equals("converged"));
+        assertThat(json(server.get("/api/sessions/flood-1/events?limit=1")).path("total").asInt())
+                .isEqualTo(2 * FLOOD + session.size());
+        JsonNode health = json(server.get("/health")).path("convergence");
+        assertThat(health.path("read_pauses").asInt()).isPositive();
+        assertThat(health.path("connections").asInt()).isEqualTo(1);
+        assertThat(health.path("reconnects").asInt()).isZero();
+        assertThat(health.path("events_accepted").asInt()).isEqualTo(2 * FLOOD + session.size());
+    }
+
+    /** {@link #FLOOD} events of about 1 KB each, numbered from {@code first}. */
+    private static List<String> flood(String session, int first) {
+        String blob = "x".repeat(800);
+        List<String> events = new ArrayList<>();
+        for (int i = first; i < first + FLOOD; i++) {
+            events.add(FakeConvergenceLoop.event(session, 1, "DIAGNOSING", "METRICS",
+                    "{\"n\":" + i + ",\"blob\":\"" + blob + "\"}"));
+        }
+        return events;
     }
 }

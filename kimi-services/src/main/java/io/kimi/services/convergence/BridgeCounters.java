@@ -10,6 +10,7 @@ final class BridgeCounters {
     private final AtomicLong invalid = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong readPauses = new AtomicLong();
     private volatile Instant lastMessageAt;
 
     void messageReceived(Instant at) {
@@ -35,6 +36,11 @@ final class BridgeCounters {
         reconnects.incrementAndGet();
     }
 
+    /** Reading paused because too much waited to be stored. */
+    void readPaused() {
+        readPauses.incrementAndGet();
+    }
+
     long messages() {
         return messages.get();
     }
@@ -53,6 +59,10 @@ final class BridgeCounters {
 
     long reconnects() {
         return reconnects.get();
+    }
+
+    long readPauses() {
+        return readPauses.get();
     }
 
     Instant lastMessageAt() {

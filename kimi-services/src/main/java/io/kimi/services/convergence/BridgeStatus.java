@@ -17,12 +17,14 @@ import java.time.Instant;
  *     timeout), each followed by reconnecting
  * @param invalidEvents events the loop sent that were dropped as invalid (bad fields, a timestamp out of range, a
  *     message that is not JSON)
+ * @param readPauses times reading paused because more than 1 MiB of messages waited to be
+ *     stored (the database is slower than the loop; TCP then slows the loop)
  * @param lastError the last connection problem, or {@code null}
  * @param nextAttemptAt when the next connection attempt is due while waiting, or {@code null}
  */
 public record BridgeStatus(String state, String url, Instant connectedSince, Instant lastMessageAt,
         long messagesReceived, long eventsAccepted, long connections, long reconnects, long invalidEvents,
-        String lastError, Instant nextAttemptAt) {
+        long readPauses, String lastError, Instant nextAttemptAt) {
 
     public static BridgeStatus disabled() {
         return idle("disabled");
@@ -34,6 +36,6 @@ public record BridgeStatus(String state, String url, Instant connectedSince, Ins
     }
 
     private static BridgeStatus idle(String state) {
-        return new BridgeStatus(state, null, null, null, 0, 0, 0, 0, 0, null, null);
+        return new BridgeStatus(state, null, null, null, 0, 0, 0, 0, 0, 0, null, null);
     }
 }

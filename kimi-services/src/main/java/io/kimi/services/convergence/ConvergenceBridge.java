@@ -98,7 +98,7 @@ public final class ConvergenceBridge implements AutoCloseable {
         Link l = link.get();
         return new BridgeStatus(l.state(), url.toString(), l.connectedSince(), counters.lastMessageAt(),
                 counters.messages(), counters.accepted(), counters.connections(), counters.reconnects(),
-                counters.invalid(), l.lastError(), l.nextAttemptAt());
+                counters.invalid(), counters.readPauses(), l.lastError(), l.nextAttemptAt());
     }
 
     private void connect() {

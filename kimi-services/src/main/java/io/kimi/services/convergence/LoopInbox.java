@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * is seen as soon as it comes. Thread-safe; one per bridge, across its connections.
  */
 final class LoopInbox {
-    /** Queued message bytes past which the connection stops being read. */
+    /** Queued, not yet stored message text (in characters) past which the connection stops being read. */
     static final long PAUSE_BYTES = 1024 * 1024;
-    /** Queued message bytes under which a paused connection is read again. */
+    /** Queued message text (in characters) under which a paused connection is read again. */
     static final long RESUME_BYTES = 256 * 1024;
 
     private static final Logger log = LoggerFactory.getLogger(LoopInbox.class);
@@ -86,11 +86,6 @@ final class LoopInbox {
         dropped(List.of("a binary message (only JSON text is understood)"));
     }
 
-    /** Bytes of messages queued and not yet stored. */
-    long queuedBytes() {
-        return queuedBytes.get();
-    }
-
     private void dropped(List<String> problems) {
         if (problems.isEmpty()) {
             return;
@@ -110,6 +105,7 @@ final class LoopInbox {
         if (reading && queued > PAUSE_BYTES) {
             log.debug("Convergence loop: {} bytes wait to be stored; pausing reads", queued);
             channel.config().setAutoRead(false);
+            counters.readPaused();
         } else if (!reading && queued <= RESUME_BYTES) {
             log.debug("Convergence loop: {} bytes wait to be stored; reading again", queued);
             channel.config().setAutoRead(true);
