@@ -35,6 +35,9 @@ final class BridgeView {
                 .put("messages_received", b.messagesReceived())
                 .put("events_accepted", b.eventsAccepted())
                 .put("connections", b.connections())
+                .put("reconnects", b.reconnects())
+                .put("invalid_events", b.invalidEvents())
+                .put("read_pauses", b.readPauses())
                 .put("last_error", b.lastError())
                 .put("next_attempt_at", b.nextAttemptAt() == null ? null : b.nextAttemptAt().toString());
         return n;

@@ -335,12 +335,13 @@ public final class KimiServer implements AutoCloseable {
             mockLoop = new MockLoop(new SimulatedLoop(c.mockSeed() != null ? c.mockSeed() : System.nanoTime(), clock), incoming, convergenceIngest,
                     c.mockInterval());
             mockLoop.start();
-            return () -> new BridgeStatus("mock", null, null, null, 0, 0, 0, null, null);
+            return BridgeStatus::mock;
         }
         if (c.url() == null) {
             return BridgeStatus::disabled;
         }
-        bridge = new ConvergenceBridge(c.url(), incoming, convergenceIngest, c.reconnectMax(), clock);
+        bridge = new ConvergenceBridge(c.url(), incoming, convergenceIngest, c.reconnectMax(), c.livenessTimeout(),
+                clock);
         bridge.start();
         return bridge::status;
     }

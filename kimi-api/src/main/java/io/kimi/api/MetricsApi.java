@@ -24,6 +24,7 @@ import java.util.function.Supplier;
 import io.kimi.services.SessionNotFoundException;
 import io.kimi.services.metrics.ConvergenceMetrics;
 import io.kimi.services.metrics.ConvergenceSummary;
+import io.kimi.services.metrics.Elapsed;
 import io.kimi.services.metrics.ServerMetrics;
 import io.netty.handler.codec.http.HttpMethod;
 import java.nio.charset.StandardCharsets;
@@ -243,7 +244,7 @@ final class MetricsApi {
     }
 
     private static double seconds(Instant from, Instant to) {
-        return Duration.between(from, to).toMillis() / 1000.0;
+        return Elapsed.seconds(from, to);
     }
 
     private static double round(double value, int decimals) {

@@ -11,9 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -44,45 +42,12 @@ class ConvergenceEndToEndTest {
         fake.close();
     }
 
-    /** A converged session of two iterations: 3 findings then none. */
     private static List<String> convergedSession(String id) {
-        List<String> e = new ArrayList<>();
-        e.add(FakeConvergenceLoop.event(id, 0, "IDLE", "SESSION_STARTED",
-                "{\"target\":\"https://example.com\",\"config\":{\"max_iterations\":10,\"timeout_seconds\":3600}}"));
-        e.add(FakeConvergenceLoop.event(id, 1, "DIAGNOSING", "ITERATION_STARTED", "{}"));
-        e.add(FakeConvergenceLoop.event(id, 1, "DIAGNOSING", "STEP_COMPLETE",
-                "{\"step\":\"diagnose\",\"duration_seconds\":120,\"findings\":{\"critical\":1,\"high\":2}}"));
-        e.add(FakeConvergenceLoop.event(id, 1, "FIXING", "STEP_COMPLETE",
-                "{\"step\":\"fix\",\"duration_seconds\":200,\"fixes\":3}"));
-        e.add(FakeConvergenceLoop.event(id, 1, "ATTACKING", "STEP_COMPLETE",
-                "{\"step\":\"attack\",\"duration_seconds\":300,\"vulnerabilities\":1}"));
-        e.add(FakeConvergenceLoop.event(id, 1, "VALIDATING", "STEP_COMPLETE",
-                "{\"step\":\"validate\",\"duration_seconds\":180,\"tests_passed\":7,\"tests_failed\":1}"));
-        e.add(FakeConvergenceLoop.event(id, 1, "VALIDATING", "ITERATION_ENDED", "{}"));
-        e.add(FakeConvergenceLoop.event(id, 2, "DIAGNOSING", "ITERATION_STARTED", "{}"));
-        e.add(FakeConvergenceLoop.event(id, 2, "DIAGNOSING", "STEP_COMPLETE",
-                "{\"step\":\"diagnose\",\"duration_seconds\":100,\"findings\":{}}"));
-        e.add(FakeConvergenceLoop.event(id, 2, "VALIDATING", "STEP_COMPLETE",
-                "{\"step\":\"validate\",\"duration_seconds\":170,\"tests_passed\":8,\"tests_failed\":0}"));
-        e.add(FakeConvergenceLoop.event(id, 2, "CONVERGED", "CONVERGENCE_REACHED", "{\"iterations\":2}"));
-        e.add(FakeConvergenceLoop.event(id, 2, "CONVERGED", "SESSION_ENDED", "{\"status\":\"converged\"}"));
-        return e;
+        return LoopSessions.converged(id);
     }
 
     private JsonNode awaitSession(String id, Predicate<JsonNode> done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        JsonNode last = null;
-        while (System.nanoTime() < deadline) {
-            HttpResponse<String> r = server.get("/api/sessions/" + id);
-            if (r.statusCode() == 200) {
-                last = json(r);
-                if (done.test(last)) {
-                    return last;
-                }
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("session " + id + " never reached the expected state; last: " + last);
+        return LoopSessions.awaitSession(server, id, done);
     }
 
     @Test
@@ -173,11 +138,7 @@ class ConvergenceEndToEndTest {
         assertThat(loop.awaitClient(Duration.ofSeconds(10))).isTrue();
         loop.ping();
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (loop.pongsReceived() == 0 && System.nanoTime() < deadline) {
-            Thread.sleep(20);
-        }
-        assertThat(loop.pongsReceived()).isPositive();
+        assertThat(loop.awaitPongs(1, Duration.ofSeconds(5))).isTrue();
     }
 
     @Test

@@ -14,18 +14,23 @@ import java.util.Optional;
  * @param reconnectMax the longest wait between two reconnection attempts (backoff doubles up to it)
  * @param mockInterval the time between two steps of the simulated loop
  * @param mockSeed the simulated loop's seed, for a reproducible run, or {@code null} for a random one
+ * @param livenessTimeout how long a connection to the loop may stay silent (no message, no pong to the bridge's
+ *     pings) before the bridge takes it for dead, closes it and reconnects
  */
-public record ConvergenceConfig(URI url, boolean mock, Duration reconnectMax, Duration mockInterval, Long mockSeed) {
+public record ConvergenceConfig(URI url, boolean mock, Duration reconnectMax, Duration mockInterval, Long mockSeed,
+        Duration livenessTimeout) {
     public static final URI DEFAULT_URL = URI.create("ws://localhost:8765");
+    public static final Duration DEFAULT_LIVENESS_TIMEOUT = Duration.ofSeconds(30);
     public static final ConvergenceConfig DEFAULT = new ConvergenceConfig(DEFAULT_URL, false, Duration.ofSeconds(30),
-            Duration.ofSeconds(1), null);
+            Duration.ofSeconds(1), null, DEFAULT_LIVENESS_TIMEOUT);
     /** No bridge, no simulation. */
     public static final ConvergenceConfig OFF = new ConvergenceConfig(null, false, Duration.ofSeconds(30),
-            Duration.ofSeconds(1), null);
+            Duration.ofSeconds(1), null, DEFAULT_LIVENESS_TIMEOUT);
 
     public ConvergenceConfig {
         requireNonNull(reconnectMax, "reconnectMax");
         requireNonNull(mockInterval, "mockInterval");
+        requireNonNull(livenessTimeout, "livenessTimeout");
     }
 
     public Optional<URI> bridgeUrl() {
@@ -33,10 +38,10 @@ public record ConvergenceConfig(URI url, boolean mock, Duration reconnectMax, Du
     }
 
     public ConvergenceConfig withUrl(URI newUrl) {
-        return new ConvergenceConfig(newUrl, mock, reconnectMax, mockInterval, mockSeed);
+        return new ConvergenceConfig(newUrl, mock, reconnectMax, mockInterval, mockSeed, livenessTimeout);
     }
 
     public ConvergenceConfig withMock(boolean newMock) {
-        return new ConvergenceConfig(url, newMock, reconnectMax, mockInterval, mockSeed);
+        return new ConvergenceConfig(url, newMock, reconnectMax, mockInterval, mockSeed, livenessTimeout);
     }
 }

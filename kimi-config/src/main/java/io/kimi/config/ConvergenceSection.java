@@ -12,7 +12,8 @@ import java.util.Map;
  * turns the bridge off.
  */
 final class ConvergenceSection {
-    static final List<String> KEYS = List.of("url", "mock", "reconnect_max_ms", "mock_interval_ms", "mock_seed");
+    static final List<String> KEYS = List.of("url", "mock", "reconnect_max_ms", "mock_interval_ms", "mock_seed",
+            "liveness_timeout_ms");
     static final String URL_VAR = "CONVERGENCE_WS_URL";
     static final String MOCK_VAR = "DASHBOARD_MOCK";
 
@@ -32,6 +33,8 @@ final class ConvergenceSection {
         Duration reconnectMax = Duration.ofMillis(t.integer("reconnect_max_ms", 100, 3_600_000).orElse(30_000L));
         Duration mockInterval = Duration.ofMillis(t.integer("mock_interval_ms", 10, 3_600_000).orElse(1_000L));
         Long mockSeed = t.integer("mock_seed", Long.MIN_VALUE, Long.MAX_VALUE).orElse(null);
+        Duration liveness = Duration.ofMillis(t.integer("liveness_timeout_ms", 300, 3_600_000)
+                .orElse(ConvergenceConfig.DEFAULT_LIVENESS_TIMEOUT.toMillis()));
 
         String envUrl = env.get(URL_VAR);
         if (envUrl != null && !envUrl.isBlank()) {
@@ -47,7 +50,7 @@ final class ConvergenceSection {
         if (cli.mock() != null) {
             mock = cli.mock();
         }
-        return new ConvergenceConfig(url, mock, reconnectMax, mockInterval, mockSeed);
+        return new ConvergenceConfig(url, mock, reconnectMax, mockInterval, mockSeed, liveness);
     }
 
     private static URI parseUrl(String raw, String source, String key) {

@@ -29,6 +29,16 @@ class ConvergenceSectionTest {
         assertThat(c.url()).isEqualTo(URI.create("ws://localhost:8765"));
         assertThat(c.mock()).isFalse();
         assertThat(c.reconnectMax()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.livenessTimeout()).isEqualTo(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void theLivenessTimeoutIsReadInMillisecondsWithinItsRange() throws Exception {
+        assertThat(load("[convergence]\nliveness_timeout_ms = 5000\n", Map.of(), ConfigOverrides.none())
+                .convergence().livenessTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThatThrownBy(() -> load("[convergence]\nliveness_timeout_ms = 10\n", Map.of(), ConfigOverrides.none()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("convergence.liveness_timeout_ms")
+                .hasMessageContaining("300");
     }
 
     @Test

@@ -44,8 +44,10 @@ import org.slf4j.LoggerFactory;
  * <p>Clients connect on any path ({@code /}, {@code /ws}...). Messages are sent only to the clients connected
  * at the time, in the order sent; nothing is kept for later clients except the {@link #replayOnConnect}
  * messages. Each {@code send} method returns once the message is written to every client (or a bounded
- * time passed), with the number of clients it reached. The fake answers pings and counts pongs. {@link
- * #stop()} shuts the port as a crashed loop would and {@link #restart()} listens on it again. Thread-safe.
+ * time passed), with the number of clients it reached. The fake answers pings (unless told not to, as a
+ * hung loop) and counts pings and pongs. {@link #sendThenDrop} models a loop killed right after a burst;
+ * {@link #stop()} shuts the port as a crashed loop would and {@link #restart()} listens on it again.
+ * Thread-safe.
  */
 public final class FakeConvergenceLoop implements AutoCloseable {
 
@@ -141,6 +143,11 @@ public final class FakeConvergenceLoop implements AutoCloseable {
     return LoopMessages.event(eventId, sessionId, iteration, state, eventType, dataJson);
   }
 
+  /** One message holding the events as a JSON array, each inserted as is, as {@link #sendBatch} sends. */
+  public static String batch(List<String> eventJsons) {
+    return LoopMessages.batch(eventJsons);
+  }
+
   /** The port it listens on, the same after {@link #restart()}. */
   public int port() {
     return port;
@@ -186,6 +193,31 @@ public final class FakeConvergenceLoop implements AutoCloseable {
     return send(LoopMessages.wrapped(eventJson));
   }
 
+  /**
+   * Sends each message as its own text message to every connected client, in order, then {@code after}
+   * later drops every client's TCP connection abruptly (no close frame), as a loop process that crashes or
+   * is terminated right after a burst does. Returns once the clients are gone (bounded), with how many
+   * clients the last message reached.
+   */
+  public int sendThenDrop(List<String> messages, Duration after) {
+    requireNonNull(messages, "messages");
+    requireNonNull(after, "after");
+    if (after.isNegative()) {
+      throw new IllegalArgumentException("after: " + after + " (expected: >= 0)");
+    }
+    int reached = sendEvents(messages);
+    group.schedule(() -> clients.accepted().close(), after.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      if (!clients.await(() -> clients.connected() == 0, after.plus(IO_TIMEOUT))) {
+        LOG.warn("FakeConvergenceLoop on port {}: clients not dropped within {}", port, after.plus(IO_TIMEOUT));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while dropping clients", e);
+    }
+    return reached;
+  }
+
   /** Sends the events as one message, a JSON array, each inserted as is. */
   public int sendBatch(List<String> eventJsons) {
     return send(LoopMessages.batch(eventJsons));
@@ -216,6 +248,32 @@ public final class FakeConvergenceLoop implements AutoCloseable {
   public boolean awaitPongs(int count, Duration timeout) throws InterruptedException {
     requireNonNull(timeout, "timeout");
     return clients.await(() -> clients.pongs() >= count, timeout);
+  }
+
+  /**
+   * Whether to answer clients' pings (by default it does). With {@code false} their pings are counted
+   * and ignored while the connection stays open and silent, as a hung loop process: a client that waits
+   * for pongs sees nothing.
+   */
+  public FakeConvergenceLoop answerPings(boolean answer) {
+    clients.answerPings(answer);
+    return this;
+  }
+
+  /** How many ping frames clients sent, answered or not. */
+  public int pingsReceived() {
+    return clients.pings();
+  }
+
+  /**
+   * Waits until clients have sent {@code count} pings in all.
+   *
+   * @return {@code false} when they had not within {@code timeout}
+   * @throws InterruptedException when interrupted while waiting
+   */
+  public boolean awaitPings(int count, Duration timeout) throws InterruptedException {
+    requireNonNull(timeout, "timeout");
+    return clients.await(() -> clients.pings() >= count, timeout);
   }
 
   /** The text messages clients sent, in arrival order (a snapshot). */

@@ -11,7 +11,7 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The connections of a {@link FakeConvergenceLoop}: every accepted channel, the WebSocket clients among
- * them, counts (connected now, handshakes ever, pongs) and the texts they sent, with bounded waits;
+ * them, counts (connected now, handshakes ever, pongs, pings) and the texts they sent, with bounded waits;
  * thread-safe.
  */
 final class LoopClients {
@@ -23,9 +23,11 @@ final class LoopClients {
   private final List<String> received = new CopyOnWriteArrayList<>();
   private final Object lock = new Object();
   private volatile List<String> replay = List.of();
+  private volatile boolean answerPings = true;
   private int connected;
   private int handshakes;
   private int pongs;
+  private int pings;
 
   /** A TCP connection was accepted (not yet a WebSocket). */
   void accepted(Channel channel) {
@@ -55,6 +57,22 @@ final class LoopClients {
       pongs++;
       lock.notifyAll();
     }
+  }
+
+  /** A client sent a ping frame (answered or not). */
+  void ping() {
+    synchronized (lock) {
+      pings++;
+      lock.notifyAll();
+    }
+  }
+
+  void answerPings(boolean answer) {
+    answerPings = answer;
+  }
+
+  boolean answersPings() {
+    return answerPings;
   }
 
   void received(String text) {
@@ -99,6 +117,12 @@ final class LoopClients {
   int pongs() {
     synchronized (lock) {
       return pongs;
+    }
+  }
+
+  int pings() {
+    synchronized (lock) {
+      return pings;
     }
   }
 

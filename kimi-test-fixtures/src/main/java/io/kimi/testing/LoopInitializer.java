@@ -13,7 +13,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 
 /**
  * The pipeline of one connection to the fake loop: HTTP/1.1 codec, the WebSocket handshake on any path
- * (pings answered, pongs passed on), whole messages, the client.
+ * (pings counted and answered unless muted, pongs passed on), whole messages, the client.
  */
 final class LoopInitializer extends ChannelInitializer<SocketChannel> {
 
@@ -36,6 +36,8 @@ final class LoopInitializer extends ChannelInitializer<SocketChannel> {
             .websocketPath("/")
             .checkStartsWith(true)
             .dropPongFrames(false)
+            // Netty sends a close frame before closing by default; the loop's drops are abrupt (a crash).
+            .sendCloseFrame(null)
             .handshakeTimeoutMillis(HANDSHAKE_TIMEOUT_MILLIS)
             .decoderConfig(
                 WebSocketDecoderConfig.newBuilder()
@@ -45,6 +47,7 @@ final class LoopInitializer extends ChannelInitializer<SocketChannel> {
     ch.pipeline()
         .addLast("http", new HttpServerCodec())
         .addLast("aggregate", new HttpObjectAggregator(MAX_MESSAGE_BYTES))
+        .addLast("pings", new LoopPingGate(clients))
         .addLast("websocket", new WebSocketServerProtocolHandler(config))
         .addLast("messages", new WebSocketFrameAggregator(MAX_MESSAGE_BYTES))
         .addLast("client", new LoopSocketHandler(clients));

@@ -174,6 +174,40 @@ class FakeConvergenceLoopTest {
     }
   }
 
+  @Test
+  void sendsABurstThenDropsTheConnectionWithoutACloseFrame() throws Exception {
+    try (WsTestClient client = WsTestClient.connect(loop.url())) {
+      assertThat(loop.awaitClient(WAIT)).isTrue();
+
+      int reached = loop.sendThenDrop(List.of("one", "two", "three"), Duration.ofMillis(100));
+
+      assertThat(reached).isEqualTo(1);
+      assertThat(loop.connections()).isZero();
+      assertThat(List.of(client.next(), client.next(), client.next()))
+          .containsExactly("one", "two", "three");
+      assertThat(client.awaitGone()).isTrue();
+      assertThat(client.closeStatus()).as("no close frame: abnormal closure").isEqualTo(1006);
+      assertThat(loop.isListening()).isTrue();
+    }
+  }
+
+  @Test
+  void ignoresPingsWhileToldNotToAnswerThemAndCountsThem() throws Exception {
+    try (WsTestClient client = WsTestClient.connect(loop.url())) {
+      assertThat(loop.awaitClient(WAIT)).isTrue();
+
+      loop.answerPings(false);
+      client.socket().sendPing(java.nio.ByteBuffer.wrap(new byte[] {1})).get();
+      assertThat(loop.awaitPings(1, WAIT)).isTrue();
+      loop.answerPings(true);
+      client.socket().sendPing(java.nio.ByteBuffer.wrap(new byte[] {2})).get();
+
+      assertThat(client.nextPong().get()).as("the pong of the second ping only").isEqualTo((byte) 2);
+      assertThat(loop.pingsReceived()).isEqualTo(2);
+      assertThat(loop.connections()).isEqualTo(1);
+    }
+  }
+
   /** Whether {@code condition} holds within {@link Loopback#WAIT}, checked every 10 ms. */
   private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
     long deadline = System.nanoTime() + WAIT.toNanos();

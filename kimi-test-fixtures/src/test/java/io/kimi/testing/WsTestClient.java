@@ -19,6 +19,8 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
   private final StringBuilder partial = new StringBuilder();
   private final AtomicInteger pings = new AtomicInteger();
   private final AtomicInteger pongs = new AtomicInteger();
+  private final LinkedBlockingQueue<ByteBuffer> pongPayloads = new LinkedBlockingQueue<>();
+  private final AtomicInteger closeStatus = new AtomicInteger(-1);
   private final CountDownLatch gone = new CountDownLatch(1);
   private WebSocket socket;
 
@@ -60,6 +62,20 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     return pongs.get();
   }
 
+  /** The payload of the next pong; fails after {@link Loopback#WAIT}. */
+  ByteBuffer nextPong() throws InterruptedException {
+    ByteBuffer payload = pongPayloads.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+    if (payload == null) {
+      throw new AssertionError("no pong within " + WAIT);
+    }
+    return payload;
+  }
+
+  /** The status code of the close (1006 when the connection ended without a close frame), or -1. */
+  int closeStatus() {
+    return closeStatus.get();
+  }
+
   WebSocket socket() {
     return socket;
   }
@@ -89,6 +105,7 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
 
   @Override
   public CompletionStage<?> onPong(WebSocket webSocket, ByteBuffer message) {
+    pongPayloads.add(ByteBuffer.allocate(message.remaining()).put(message).flip());
     pongs.incrementAndGet();
     webSocket.request(1);
     return null;
@@ -96,6 +113,7 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
 
   @Override
   public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+    closeStatus.set(statusCode);
     gone.countDown();
     return null;
   }

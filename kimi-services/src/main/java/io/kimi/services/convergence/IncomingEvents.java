@@ -9,6 +9,7 @@ import io.kimi.core.Event;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
@@ -22,14 +23,19 @@ import java.util.UUID;
  * {@code {"type":"event","data":{...}}}, or an array of either; greetings and other control messages
  * ({@code {"type":"connected"}}) are not events and yield nothing.
  *
- * <p>An event needs {@code session_id} and {@code event_type}; {@code timestamp} (ISO-8601), {@code iteration}
- * (an integer, 0 by default), {@code state} and {@code data} (an object) are optional. An event without
+ * <p>An event needs {@code session_id} and {@code event_type}; {@code timestamp} (ISO-8601, from {@link #EARLIEST}
+ * to {@link #MAX_AHEAD} past the server's time; now when absent), {@code iteration} (an integer, 0 by default),
+ * {@code state} and {@code data} (an object) are optional. An event without
  * {@code event_id} gets one derived from its content, so a replay of the same event is still recognised as a
  * duplicate. Thread-safe.
  */
 public final class IncomingEvents {
     /** The most events one {@code POST /api/events} may carry. */
     public static final int MAX_BATCH = 10_000;
+    /** The earliest timestamp an event may carry. */
+    public static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    /** How far past the server's time an event's timestamp may be (a loop whose clock runs ahead). */
+    public static final Duration MAX_AHEAD = Duration.ofDays(1);
     private static final int MAX_ID = 128;
 
     private final ObjectMapper json;
@@ -181,6 +187,16 @@ public final class IncomingEvents {
             throw new IllegalArgumentException(at + "timestamp: expected an ISO-8601 string, got " + v);
         }
         String text = v.asText().trim();
+        Instant parsed = parseTimestamp(text, at);
+        Instant latest = clock.instant().plus(MAX_AHEAD);
+        if (parsed.isBefore(EARLIEST) || parsed.isAfter(latest)) {
+            throw new IllegalArgumentException(at + "timestamp: \"" + text + "\" is out of range (expected: "
+                    + EARLIEST + " to a day past the server's time, " + latest + ")");
+        }
+        return parsed;
+    }
+
+    private static Instant parseTimestamp(String text, String at) {
         try {
             return Instant.parse(text);
         } catch (DateTimeParseException e) {

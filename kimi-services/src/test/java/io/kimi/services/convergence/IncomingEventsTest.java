@@ -100,4 +100,36 @@ class IncomingEventsTest {
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
+
+    private static String startedAt(String timestamp) {
+        return "{\"session_id\":\"s1\",\"event_type\":\"SESSION_STARTED\",\"timestamp\":\"" + timestamp + "\"}";
+    }
+
+    @Test
+    void timestampsFromYear2000ToADayPastTheServersTimeAreAccepted() {
+        for (String ok : List.of("2000-01-01T00:00:00Z", "2026-11-24T10:00:00Z", "2026-11-24T12:00:00+02:00")) {
+            assertThat(parser.fromRequestBody(startedAt(ok).getBytes(StandardCharsets.UTF_8))).as(ok).hasSize(1);
+        }
+    }
+
+    @Test
+    void timestampsOutOfRangeAreRefusedNamingTheFieldAndTheRange() {
+        for (String bad : List.of("1999-12-31T23:59:59.999999999Z", "2026-11-24T10:00:00.000000001Z",
+                "-999999999-01-01T00:00:00Z", "+10000-01-01T00:00:00Z")) {
+            assertThatThrownBy(() -> parser.fromRequestBody(("[" + EVENT + "," + startedAt(bad) + "]")
+                    .getBytes(StandardCharsets.UTF_8)))
+                    .as(bad)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("[1].timestamp: \"" + bad + "\" is out of range (expected: 2000-01-01T00:00:00Z to a"
+                            + " day past the server's time, 2026-11-24T10:00:00Z)");
+        }
+    }
+
+    @Test
+    void aLoopsEventOutOfRangeIsDroppedAndTheRestOfItsMessageKept() {
+        IncomingEvents.Parsed p = parser.fromMessage("[" + startedAt("-999999999-01-01T00:00:00Z") + "," + EVENT + "]");
+
+        assertThat(p.events()).extracting(Event::eventId).containsExactly("e1");
+        assertThat(p.problems()).singleElement().asString().startsWith("[0].timestamp: ");
+    }
 }
