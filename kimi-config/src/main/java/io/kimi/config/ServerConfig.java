@@ -22,8 +22,11 @@ import java.util.List;
  * @param wsIdleTimeout a WebSocket client that sends nothing for this long is closed
  * @param wsMaxFrameBytes the largest WebSocket frame accepted from a client
  * @param wsQueueLimit messages queued per WebSocket client before it counts as too slow
- * @param allowedOrigins browser origins allowed to open a WebSocket besides the server's own ({@code "*"}: any);
- *     lower case, without a trailing slash
+ * @param allowedOrigins browser origins allowed to open a WebSocket, or to send a state-changing request, besides
+ *     the server's own ({@code "*"}: any); lower case, without a trailing slash
+ * @param connections timeouts and limits of client connections
+ * @param allowedHosts names a request's {@code Host} may carry besides loopback names and addresses and the bind
+ *     host ({@code "*"}: any); lower case, IPv6 addresses without brackets
  */
 public record ServerConfig(
         String host,
@@ -37,7 +40,9 @@ public record ServerConfig(
         Duration wsIdleTimeout,
         int wsMaxFrameBytes,
         int wsQueueLimit,
-        List<String> allowedOrigins) {
+        List<String> allowedOrigins,
+        ConnectionLimits connections,
+        List<String> allowedHosts) {
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -57,12 +62,15 @@ public record ServerConfig(
             throw new IllegalArgumentException("wsQueueLimit: " + wsQueueLimit + " (expected: >= 1)");
         }
         allowedOrigins = List.copyOf(requireNonNull(allowedOrigins, "allowedOrigins"));
+        requireNonNull(connections, "connections");
+        allowedHosts = List.copyOf(requireNonNull(allowedHosts, "allowedHosts"));
     }
 
     /** This configuration bound elsewhere: each non-null argument replaces its field. */
     public ServerConfig withBinding(String newHost, Integer newPort, Path newDbPath) {
         return new ServerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port,
                 newDbPath != null ? newDbPath : dbPath, maxBodyBytes, authToken, allowUnauthenticatedRemote,
-                ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins);
+                ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins, connections,
+                allowedHosts);
     }
 }
