@@ -48,6 +48,11 @@ import org.slf4j.LoggerFactory;
  * <tr><td>{@code kimi.websocket.clients}</td><td>{@code kimi_websocket_clients}</td><td></td></tr>
  * <tr><td>{@code kimi.websocket.dropped}</td><td>{@code kimi_websocket_dropped_total}</td><td></td></tr>
  * <tr><td>{@code kimi.events.stored}</td><td>{@code kimi_events_stored_total}</td><td></td></tr>
+ * <tr><td>{@code kimi.http.connections}</td><td>{@code kimi_http_connections}</td><td></td></tr>
+ * <tr><td>{@code kimi.http.connections.refused}</td><td>{@code kimi_http_connections_refused_total}</td>
+ *     <td>reason (total, per_client)</td></tr>
+ * <tr><td>{@code kimi.http.timeouts}</td><td>{@code kimi_http_timeouts_total}</td>
+ *     <td>phase (header, body, idle)</td></tr>
  * </table>
  *
  * <p>Plus the JVM and process meters of Micrometer's binders ({@code jvm_memory_*}, {@code jvm_gc_*},
@@ -69,6 +74,9 @@ public final class ServerMetrics implements AutoCloseable {
     static final String WS_CLIENTS = "kimi.websocket.clients";
     static final String WS_DROPPED = "kimi.websocket.dropped";
     static final String EVENTS_STORED = "kimi.events.stored";
+    static final String HTTP_CONNECTIONS = "kimi.http.connections";
+    static final String HTTP_REFUSED = "kimi.http.connections.refused";
+    static final String HTTP_TIMEOUTS = "kimi.http.timeouts";
 
     /** Error codes come from providers too: past this many distinct ones, new ones are not counted by type. */
     static final int MAX_ERROR_TYPES = 100;
@@ -197,6 +205,40 @@ public final class ServerMetrics implements AutoCloseable {
     /** Counts one event appended to the event log. */
     public void eventStored() {
         eventsStored.increment();
+    }
+
+    /**
+     * Registers the gauge {@code kimi.http.connections}: client connections open now (WebSockets included), read
+     * from {@code open} at each scrape. Call once; the supplier is held strongly.
+     */
+    public void httpConnections(IntSupplier open) {
+        requireNonNull(open, "open");
+        Gauge.builder(HTTP_CONNECTIONS, open, IntSupplier::getAsInt)
+                .description("Open client connections, WebSockets included")
+                .baseUnit("connections")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** Counts one connection refused over a limit; {@code reason} is {@code total} or {@code per_client}. */
+    public void connectionRefused(String reason) {
+        Counter.builder(HTTP_REFUSED)
+                .description("Client connections refused because a connection limit was reached")
+                .tag("reason", requireNonNull(reason, "reason"))
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * Counts one connection closed by a timeout; {@code phase} is {@code header} (request headers too slow),
+     * {@code body} (request body too slow) or {@code idle} (no next request on a keep-alive connection).
+     */
+    public void requestTimedOut(String phase) {
+        Counter.builder(HTTP_TIMEOUTS)
+                .description("Client connections closed because a request was too slow or the connection idle")
+                .tag("phase", requireNonNull(phase, "phase"))
+                .register(registry)
+                .increment();
     }
 
     /** Every meter in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). */

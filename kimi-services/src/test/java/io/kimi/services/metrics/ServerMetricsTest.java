@@ -123,6 +123,23 @@ class ServerMetricsTest {
     }
 
     @Test
+    void openConnectionsAreReadAtEachScrapeAndRefusalsAndTimeoutsCountedByKind() {
+        AtomicInteger open = new AtomicInteger(7);
+        metrics.httpConnections(open::get);
+        metrics.connectionRefused("per_client");
+        metrics.connectionRefused("per_client");
+        metrics.connectionRefused("total");
+        metrics.requestTimedOut("header");
+        open.set(9);
+
+        PrometheusText scrape = PrometheusText.parse(metrics.scrape());
+        assertThat(scrape.value("kimi_http_connections", Map.of())).isEqualTo(9);
+        assertThat(scrape.value("kimi_http_connections_refused_total", Map.of("reason", "per_client"))).isEqualTo(2);
+        assertThat(scrape.value("kimi_http_connections_refused_total", Map.of("reason", "total"))).isEqualTo(1);
+        assertThat(scrape.value("kimi_http_timeouts_total", Map.of("phase", "header"))).isEqualTo(1);
+    }
+
+    @Test
     void scrapeIsValidExpositionTextWithHelpAndTypeForEveryFamilyIncludingTheJvmOnes() {
         metrics.recordRequest(success("fake", "kimi-k2", true), 1_000_000);
         metrics.recordRequest(failure(502, "weird code/with \"quotes\"", null), 1_000_000);
