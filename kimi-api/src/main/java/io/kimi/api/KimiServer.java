@@ -199,6 +199,9 @@ public final class KimiServer implements AutoCloseable {
                 widgets.loadFromClasspath(loader != null ? loader : KimiServer.class.getClassLoader());
                 Dispatcher dispatcher = new Dispatcher(auth, new ProxyHandler(completions, proxy, blocking), routes,
                         blocking, config, views, webSockets);
+                ConnectionLimiter limiter = new ConnectionLimiter(server.connections(), metrics::connectionRefused);
+                metrics.httpConnections(limiter::open);
+                limiter.warnIfOverFileLimit(ConnectionLimiter.fileLimit());
                 group = new MultiThreadIoEventLoopGroup(eventLoops(server.ioThreads()), NioIoHandler.newFactory());
                 serverChannel = new ServerBootstrap()
                         .group(group)
@@ -206,7 +209,8 @@ public final class KimiServer implements AutoCloseable {
                         .option(ChannelOption.SO_BACKLOG, 1024)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 << 10, 256 << 10))
-                        .childHandler(new ServerInitializer(server.maxBodyBytes(), dispatcher))
+                        .childHandler(new ServerInitializer(limiter, server.connections(), metrics::requestTimedOut,
+                                server.maxBodyBytes(), dispatcher))
                         .bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
