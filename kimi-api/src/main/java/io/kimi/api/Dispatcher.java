@@ -12,7 +12,10 @@ import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Collectors;
@@ -28,6 +31,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     private final Auth auth;
+    private final BadRequests badRequests = new BadRequests();
     private final ProxyHandler proxy;
     private final Routes routes;
     private final Executor blocking;
@@ -49,12 +53,21 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         long arrival = System.nanoTime();
         if (request.decoderResult().isFailure()) {
-            Responses.write(ctx.channel(), Errors.response(400, "bad_request",
-                    "Malformed HTTP request: " + request.decoderResult().cause().getMessage()));
+            badRequests.answer(ctx.channel(), request, "Malformed HTTP request: "
+                    + request.decoderResult().cause().getMessage(), true);
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
+        String path;
+        Map<String, List<String>> query;
+        try {
+            path = uri.path();
+            query = uri.parameters();
+        } catch (IllegalArgumentException e) {
+            badRequests.answer(ctx.channel(), request, "The request URI has bad percent-encoding: " + e.getMessage()
+                    + ". Encode '%' itself as %25.", false);
+            return;
+        }
         boolean upgrade = WebSocketUpgrade.isUpgrade(request, path);
         if (!upgrade) {
             // The dashboard page's files (GET/HEAD; "/" is index.html). They hold no data, so they load without
@@ -66,7 +79,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         boolean authorized = auth.allows(request.headers())
-                || (upgrade && auth.allowsQueryToken(first(uri, "token")));
+                || (upgrade && auth.allowsQueryToken(first(query, "token")));
         if (!authorized) {
             Responses.write(ctx.channel(), Errors.response(401, "unauthorized",
                     "This server requires 'Authorization: Bearer <token>' (the KIMI_AUTH_TOKEN it was started with).")
@@ -74,7 +87,13 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (upgrade) {
-            webSockets.upgrade(ctx, request, path);
+            try {
+                webSockets.upgrade(ctx, request, path);
+            } catch (WebSocketHandshakeException e) {
+                badRequests.answer(ctx.channel(), request, "Bad WebSocket handshake (" + e.getMessage() + "): a "
+                        + "WebSocket client sends 'Connection: Upgrade', 'Upgrade: websocket', "
+                        + "'Sec-WebSocket-Version: 13' and a 'Sec-WebSocket-Key'.", true);
+            }
             return;
         }
         HttpMethod method = request.method();
@@ -103,7 +122,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "Use " + allowed + " for " + path + ".").withHeader("Allow", allowed));
             return;
         }
-        ApiRequest api = new ApiRequest(method, path, match.get().params(), uri.parameters(),
+        ApiRequest api = new ApiRequest(method, path, match.get().params(), query,
                 request.headers().copy(), ByteBufUtil.getBytes(request.content()));
         Endpoint endpoint = match.get().endpoint();
         try {
@@ -132,8 +151,8 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.close();
     }
 
-    private static String first(QueryStringDecoder uri, String name) {
-        var values = uri.parameters().get(name);
+    private static String first(Map<String, List<String>> query, String name) {
+        var values = query.get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 
