@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
@@ -31,6 +32,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     private final Auth auth;
+    private final BrowserGuard guard;
     private final BadRequests badRequests = new BadRequests();
     private final ProxyHandler proxy;
     private final Routes routes;
@@ -39,9 +41,10 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final WebSocketUpgrade webSockets;
     private final StaticFiles pages = StaticFiles.dashboard();
 
-    Dispatcher(Auth auth, ProxyHandler proxy, Routes routes, Executor blocking, KimiConfig config, JsonViews views,
-            WebSocketUpgrade webSockets) {
+    Dispatcher(Auth auth, BrowserGuard guard, ProxyHandler proxy, Routes routes, Executor blocking, KimiConfig config,
+            JsonViews views, WebSocketUpgrade webSockets) {
         this.auth = auth;
+        this.guard = guard;
         this.webSockets = webSockets;
         this.proxy = proxy;
         this.routes = routes;
@@ -55,6 +58,12 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (request.decoderResult().isFailure()) {
             badRequests.answer(ctx.channel(), request, "Malformed HTTP request: "
                     + request.decoderResult().cause().getMessage(), true);
+            return;
+        }
+        ApiResponse refused = guard.check(request, request.content().readableBytes(),
+                ((InetSocketAddress) ctx.channel().localAddress()).getPort());
+        if (refused != null) {
+            Responses.write(ctx.channel(), refused);
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());

@@ -186,9 +186,9 @@ public final class KimiServer implements AutoCloseable {
                         convergenceIngest, bridgeStatus, features, logWatcher);
                 liveClients = new LiveClients(hub);
                 metrics.webSocketClients(liveClients::count);
+                OriginPolicy origins = new OriginPolicy(server.host(), server.allowedOrigins());
                 WebSocketUpgrade webSockets = new WebSocketUpgrade(liveClients,
-                        new LiveProtocol(store, accountant, views, clock, blocking),
-                        new OriginPolicy(server.host(), server.allowedOrigins()), server.wsMaxFrameBytes(),
+                        new LiveProtocol(store, accountant, views, clock, blocking), origins, server.wsMaxFrameBytes(),
                         server.wsQueueLimit(), server.wsIdleTimeout(), metrics::messageDropped);
                 Routes routes = rest.routes();
                 new MetricsApi(store, accountant, views, metrics, clock, bridgeStatus).addTo(routes);
@@ -197,8 +197,9 @@ public final class KimiServer implements AutoCloseable {
                 new FeaturesApi(features, store, accountant, sessions, views).addTo(routes);
                 ClassLoader loader = Thread.currentThread().getContextClassLoader();
                 widgets.loadFromClasspath(loader != null ? loader : KimiServer.class.getClassLoader());
-                Dispatcher dispatcher = new Dispatcher(auth, new ProxyHandler(completions, proxy, blocking), routes,
-                        blocking, config, views, webSockets);
+                BrowserGuard guard = new BrowserGuard(new HostPolicy(server.host(), server.allowedHosts()), origins);
+                Dispatcher dispatcher = new Dispatcher(auth, guard, new ProxyHandler(completions, proxy, blocking),
+                        routes, blocking, config, views, webSockets);
                 ConnectionLimiter limiter = new ConnectionLimiter(server.connections(), metrics::connectionRefused);
                 metrics.httpConnections(limiter::open);
                 limiter.warnIfOverFileLimit(ConnectionLimiter.fileLimit());
@@ -226,6 +227,11 @@ public final class KimiServer implements AutoCloseable {
             }
             log.info("Kimi Dashboard listening on {} (database {}, config {})", baseUri(), server.dbPath(),
                     config.source());
+            if (isWildcard(server.host()) && server.allowedHosts().isEmpty()) {
+                log.warn("Bound to {} with no server.allowed_hosts: only requests for loopback names (localhost, "
+                        + "127.0.0.1) are answered; list the names or addresses clients use in allowed_hosts, "
+                        + "or [\"*\"] for any", server.host());
+            }
             return this;
         }
     }
@@ -246,10 +252,14 @@ public final class KimiServer implements AutoCloseable {
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
     }
 
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    }
+
     /** Where this server's own proxy is reachable from inside (loopback when bound to every interface). */
     private URI baseUriOf(Channel channel) {
         String host = config.server().host();
-        if (host.equals("0.0.0.0") || host.equals("::")) {
+        if (isWildcard(host)) {
             host = "127.0.0.1";
         }
         int port = ((InetSocketAddress) channel.localAddress()).getPort();
