@@ -94,6 +94,7 @@ class GrafanaDashboardTest {
                 for (int i = 0; i < 2; i++) {
                     http.send(HttpRequest.newBuilder(URI.create(server.baseUri() + "/v1/chat/completions"))
                             .timeout(Duration.ofSeconds(20))
+                            .header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                             HttpResponse.BodyHandlers.ofString());
                 }

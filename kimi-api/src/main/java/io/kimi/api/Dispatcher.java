@@ -8,10 +8,15 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.stream.Collectors;
@@ -27,6 +32,8 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
     private final Auth auth;
+    private final BrowserGuard guard;
+    private final BadRequests badRequests = new BadRequests();
     private final ProxyHandler proxy;
     private final Routes routes;
     private final Executor blocking;
@@ -34,9 +41,10 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final WebSocketUpgrade webSockets;
     private final StaticFiles pages = StaticFiles.dashboard();
 
-    Dispatcher(Auth auth, ProxyHandler proxy, Routes routes, Executor blocking, KimiConfig config, JsonViews views,
-            WebSocketUpgrade webSockets) {
+    Dispatcher(Auth auth, BrowserGuard guard, ProxyHandler proxy, Routes routes, Executor blocking, KimiConfig config,
+            JsonViews views, WebSocketUpgrade webSockets) {
         this.auth = auth;
+        this.guard = guard;
         this.webSockets = webSockets;
         this.proxy = proxy;
         this.routes = routes;
@@ -48,12 +56,27 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
     protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
         long arrival = System.nanoTime();
         if (request.decoderResult().isFailure()) {
-            Responses.write(ctx.channel(), Errors.response(400, "bad_request",
-                    "Malformed HTTP request: " + request.decoderResult().cause().getMessage()));
+            badRequests.answer(ctx.channel(), request, "Malformed HTTP request: "
+                    + request.decoderResult().cause().getMessage(), true);
+            return;
+        }
+        ApiResponse refused = guard.check(request, request.content().readableBytes(),
+                ((InetSocketAddress) ctx.channel().localAddress()).getPort());
+        if (refused != null) {
+            Responses.write(ctx.channel(), refused);
             return;
         }
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        String path = uri.path();
+        String path;
+        Map<String, List<String>> query;
+        try {
+            path = uri.path();
+            query = uri.parameters();
+        } catch (IllegalArgumentException e) {
+            badRequests.answer(ctx.channel(), request, "The request URI has bad percent-encoding: " + e.getMessage()
+                    + ". Encode '%' itself as %25.", false);
+            return;
+        }
         boolean upgrade = WebSocketUpgrade.isUpgrade(request, path);
         if (!upgrade) {
             // The dashboard page's files (GET/HEAD; "/" is index.html). They hold no data, so they load without
@@ -65,7 +88,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
         }
         boolean authorized = auth.allows(request.headers())
-                || (upgrade && auth.allowsQueryToken(first(uri, "token")));
+                || (upgrade && auth.allowsQueryToken(first(query, "token")));
         if (!authorized) {
             Responses.write(ctx.channel(), Errors.response(401, "unauthorized",
                     "This server requires 'Authorization: Bearer <token>' (the KIMI_AUTH_TOKEN it was started with).")
@@ -73,7 +96,13 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (upgrade) {
-            webSockets.upgrade(ctx, request, path);
+            try {
+                webSockets.upgrade(ctx, request, path);
+            } catch (WebSocketHandshakeException e) {
+                badRequests.answer(ctx.channel(), request, "Bad WebSocket handshake (" + e.getMessage() + "): a "
+                        + "WebSocket client sends 'Connection: Upgrade', 'Upgrade: websocket', "
+                        + "'Sec-WebSocket-Version: 13' and a 'Sec-WebSocket-Key'.", true);
+            }
             return;
         }
         HttpMethod method = request.method();
@@ -102,7 +131,7 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
                     "Use " + allowed + " for " + path + ".").withHeader("Allow", allowed));
             return;
         }
-        ApiRequest api = new ApiRequest(method, path, match.get().params(), uri.parameters(),
+        ApiRequest api = new ApiRequest(method, path, match.get().params(), query,
                 request.headers().copy(), ByteBufUtil.getBytes(request.content()));
         Endpoint endpoint = match.get().endpoint();
         try {
@@ -122,7 +151,8 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+            // The client went away (or was closed by a timeout) mid-request: nothing to answer.
             log.debug("Client connection {} failed: {}", ctx.channel(), cause.toString());
         } else {
             log.warn("Unexpected error on client connection {}", ctx.channel(), cause);
@@ -130,8 +160,8 @@ final class Dispatcher extends SimpleChannelInboundHandler<FullHttpRequest> {
         ctx.close();
     }
 
-    private static String first(QueryStringDecoder uri, String name) {
-        var values = uri.parameters().get(name);
+    private static String first(Map<String, List<String>> query, String name) {
+        var values = query.get(name);
         return values == null || values.isEmpty() ? null : values.get(0);
     }
 

@@ -195,9 +195,9 @@ public final class KimiServer implements AutoCloseable {
                 RestApi rest = new RestApi(store, sessions, accountant, config, views, clock, rateLimiter,
                         convergenceIngest, bridgeStatus, features, logWatcher,
                         new ResourceHealth(liveClients, directMemory));
+                OriginPolicy origins = new OriginPolicy(server.host(), server.allowedOrigins());
                 WebSocketUpgrade webSockets = new WebSocketUpgrade(liveClients,
-                        new LiveProtocol(store, accountant, views, clock, blocking),
-                        new OriginPolicy(server.host(), server.allowedOrigins()), server.wsMaxFrameBytes(),
+                        new LiveProtocol(store, accountant, views, clock, blocking), origins, server.wsMaxFrameBytes(),
                         server.wsQueueLimit(), server.wsIdleTimeout());
                 Routes routes = rest.routes();
                 new MetricsApi(store, accountant, views, metrics, clock, bridgeStatus).addTo(routes);
@@ -206,8 +206,12 @@ public final class KimiServer implements AutoCloseable {
                 new FeaturesApi(features, store, accountant, sessions, views).addTo(routes);
                 ClassLoader loader = Thread.currentThread().getContextClassLoader();
                 widgets.loadFromClasspath(loader != null ? loader : KimiServer.class.getClassLoader());
-                Dispatcher dispatcher = new Dispatcher(auth, new ProxyHandler(completions, proxy, blocking), routes,
-                        blocking, config, views, webSockets);
+                BrowserGuard guard = new BrowserGuard(new HostPolicy(server.host(), server.allowedHosts()), origins);
+                Dispatcher dispatcher = new Dispatcher(auth, guard, new ProxyHandler(completions, proxy, blocking),
+                        routes, blocking, config, views, webSockets);
+                ConnectionLimiter limiter = new ConnectionLimiter(server.connections(), metrics::connectionRefused);
+                metrics.httpConnections(limiter::open);
+                limiter.warnIfOverFileLimit(ConnectionLimiter.fileLimit());
                 group = new MultiThreadIoEventLoopGroup(eventLoops(server.ioThreads()), NioIoHandler.newFactory());
                 serverChannel = new ServerBootstrap()
                         .group(group)
@@ -215,7 +219,8 @@ public final class KimiServer implements AutoCloseable {
                         .option(ChannelOption.SO_BACKLOG, 1024)
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 << 10, 256 << 10))
-                        .childHandler(new ServerInitializer(server.maxBodyBytes(), dispatcher))
+                        .childHandler(new ServerInitializer(limiter, server.connections(), metrics::requestTimedOut,
+                                server.maxBodyBytes(), dispatcher))
                         .bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
@@ -231,6 +236,11 @@ public final class KimiServer implements AutoCloseable {
             }
             log.info("Kimi Dashboard listening on {} (database {}, config {})", baseUri(), server.dbPath(),
                     config.source());
+            if (isWildcard(server.host()) && server.allowedHosts().isEmpty()) {
+                log.warn("Bound to {} with no server.allowed_hosts: only requests for loopback names (localhost, "
+                        + "127.0.0.1) are answered; list the names or addresses clients use in allowed_hosts, "
+                        + "or [\"*\"] for any", server.host());
+            }
             return this;
         }
     }
@@ -251,10 +261,14 @@ public final class KimiServer implements AutoCloseable {
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
     }
 
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
+    }
+
     /** Where this server's own proxy is reachable from inside (loopback when bound to every interface). */
     private URI baseUriOf(Channel channel) {
         String host = config.server().host();
-        if (host.equals("0.0.0.0") || host.equals("::")) {
+        if (isWildcard(host)) {
             host = "127.0.0.1";
         }
         int port = ((InetSocketAddress) channel.localAddress()).getPort();

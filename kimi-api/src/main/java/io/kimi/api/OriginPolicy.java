@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Which browser origins may open a WebSocket. Clients that send no {@code Origin} (non-browser clients) are
- * allowed; a browser page must come from this server itself (its bind host, or a loopback name when bound to
+ * Which browser origins may open a WebSocket or send a request that changes something ({@link BrowserGuard}).
+ * Clients that send no {@code Origin} (non-browser clients) are allowed; a browser page must come from this server itself (its bind host, or a loopback name when bound to
  * loopback, and its port), or from a configured {@code allowed_origins} entry ({@code "*"} allows any). This
  * also defeats DNS rebinding, where a foreign page reaches a loopback server under another host name.
  */

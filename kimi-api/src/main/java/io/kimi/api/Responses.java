@@ -2,6 +2,7 @@ package io.kimi.api;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -30,6 +31,15 @@ final class Responses {
             channel.writeAndFlush(toHttp(r));
         } else {
             channel.eventLoop().execute(() -> channel.writeAndFlush(toHttp(r)));
+        }
+    }
+
+    /** As {@link #write}, then closes the connection once the response is written. */
+    static void writeAndClose(Channel channel, ApiResponse r) {
+        if (channel.eventLoop().inEventLoop()) {
+            channel.writeAndFlush(toHttp(r)).addListener(ChannelFutureListener.CLOSE);
+        } else {
+            channel.eventLoop().execute(() -> writeAndClose(channel, r));
         }
     }
 }

@@ -270,7 +270,7 @@ final class RestApi {
             n.put("exported_at", clock.instant().toString());
             response = ApiResponse.json(200, views.bytes(n));
         }
-        return response.withHeader("Content-Disposition", "attachment; filename=\"" + file + "\"");
+        return response.withHeader("Content-Disposition", ContentDisposition.attachment(file));
     }
 
     /** Every request of a session, oldest first. */

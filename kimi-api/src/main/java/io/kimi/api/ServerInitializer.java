@@ -1,25 +1,44 @@
 package io.kimi.api;
 
+import io.kimi.config.ConnectionLimits;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
+import java.util.function.Consumer;
 
-/** The client-side pipeline, one job per handler, in order. */
+/**
+ * The client-side pipeline, one job per handler, in order. A connection over a limit gets no HTTP handlers at
+ * all: {@link ConnectionLimiter} answers it 503 and closes it.
+ */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+    private final ConnectionLimiter limiter;
+    private final ConnectionLimits limits;
+    private final Consumer<String> onTimeout;
     private final int maxBodyBytes;
     private final Dispatcher dispatcher;
 
-    ServerInitializer(int maxBodyBytes, Dispatcher dispatcher) {
+    /** @param onTimeout told the phase of each connection timeout (see {@link HttpTimeouts}), for metrics */
+    ServerInitializer(ConnectionLimiter limiter, ConnectionLimits limits, Consumer<String> onTimeout,
+            int maxBodyBytes, Dispatcher dispatcher) {
+        this.limiter = limiter;
+        this.limits = limits;
+        this.onTimeout = onTimeout;
         this.maxBodyBytes = maxBodyBytes;
         this.dispatcher = dispatcher;
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        if (!limiter.admit(ch)) {
+            return;
+        }
+        HttpTimeouts timeouts = new HttpTimeouts(limits, onTimeout);
         ChannelPipeline p = ch.pipeline();
+        p.addLast("first-bytes", timeouts.firstBytes());
         p.addLast("http", new HttpServerCodec());
+        p.addLast("timeouts", timeouts);
         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
         p.addLast("body", new BodyLimitAggregator(maxBodyBytes));
         p.addLast("dispatch", dispatcher);

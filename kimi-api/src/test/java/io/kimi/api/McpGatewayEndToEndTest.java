@@ -190,6 +190,7 @@ class McpGatewayEndToEndTest {
 
         HttpResponse<String> allowed = server.send(HttpRequest.newBuilder(server.uri("/api/mcp-gateway/x/rpc"))
                 .header("Authorization", "Bearer " + TestServer.API_KEY)
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(ping)));
         assertThat(allowed.statusCode()).isEqualTo(200);
         assertThat(json(allowed).path("id").asInt()).isEqualTo(1);

@@ -306,6 +306,7 @@ class ProxyEndToEndTest extends EndToEndTest {
         fake.enqueue(Reply.streamingCompletion(List.of("a", "b", "c", "d", "e", "f", "g", "h"), null,
                 UsageStyle.NONE).delayBetweenChunks(Duration.ofMillis(300)));
         HttpRequest request = HttpRequest.newBuilder(server.uri("/chat/completions"))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(chatBody("kimi-k2", true, ""))).build();
         HttpResponse<java.io.InputStream> response = server.http.send(request,
                 HttpResponse.BodyHandlers.ofInputStream());
@@ -347,6 +348,7 @@ class ProxyEndToEndTest extends EndToEndTest {
         server.send(HttpRequest.newBuilder(server.uri("/chat/completions"))
                 .header("X-Request-Id", "client-req-42").header("X-Session-Id", "my-session")
                 .header("Authorization", "Bearer client-side-value")
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(chatBody("kimi-k2", false, ""))));
 
         RecordedRequest sent = fake.takeRequest(Duration.ofSeconds(5));

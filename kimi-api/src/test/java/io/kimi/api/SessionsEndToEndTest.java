@@ -64,6 +64,7 @@ class SessionsEndToEndTest extends EndToEndTest {
         String active = json(server.get("/api/sessions/active")).path("session_id").asText();
 
         server.send(HttpRequest.newBuilder(server.uri("/chat/completions")).header("X-Session-Id", "agent-7")
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(chatBody("kimi-k2", false, ""))));
 
         JsonNode named = json(server.get("/api/sessions/agent-7"));
@@ -71,6 +72,7 @@ class SessionsEndToEndTest extends EndToEndTest {
         assertThat(json(server.get("/api/sessions/active")).path("session_id").asText()).isEqualTo(active);
         HttpResponse<String> bad = server.send(HttpRequest.newBuilder(server.uri("/chat/completions"))
                 .header("X-Session-Id", "no spaces allowed")
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(chatBody("kimi-k2", false, ""))));
         assertThat(bad.statusCode()).isEqualTo(400);
     }

@@ -22,10 +22,13 @@ import java.util.List;
  * @param wsIdleTimeout a WebSocket client that sends nothing for this long is closed
  * @param wsMaxFrameBytes the largest WebSocket frame accepted from a client
  * @param wsQueueLimit messages queued per WebSocket client before it counts as too slow
- * @param allowedOrigins browser origins allowed to open a WebSocket besides the server's own ({@code "*"}: any);
- *     lower case, without a trailing slash
+ * @param allowedOrigins browser origins allowed to open a WebSocket, or to send a state-changing request, besides
+ *     the server's own ({@code "*"}: any); lower case, without a trailing slash
  * @param wsOutboundLimitBytes bytes waiting to be sent to all WebSocket clients together before those holding
  *     more than their share are cut off
+ * @param connections timeouts and limits of client connections
+ * @param allowedHosts names a request's {@code Host} may carry besides loopback names and addresses and the bind
+ *     host ({@code "*"}: any); lower case, IPv6 addresses without brackets
  */
 public record ServerConfig(
         String host,
@@ -40,7 +43,9 @@ public record ServerConfig(
         int wsMaxFrameBytes,
         int wsQueueLimit,
         List<String> allowedOrigins,
-        long wsOutboundLimitBytes) {
+        long wsOutboundLimitBytes,
+        ConnectionLimits connections,
+        List<String> allowedHosts) {
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -63,6 +68,8 @@ public record ServerConfig(
         if (wsOutboundLimitBytes < 1) {
             throw new IllegalArgumentException("wsOutboundLimitBytes: " + wsOutboundLimitBytes + " (expected: >= 1)");
         }
+        requireNonNull(connections, "connections");
+        allowedHosts = List.copyOf(requireNonNull(allowedHosts, "allowedHosts"));
     }
 
     /** This configuration bound elsewhere: each non-null argument replaces its field. */
@@ -70,6 +77,6 @@ public record ServerConfig(
         return new ServerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port,
                 newDbPath != null ? newDbPath : dbPath, maxBodyBytes, authToken, allowUnauthenticatedRemote,
                 ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins,
-                wsOutboundLimitBytes);
+                wsOutboundLimitBytes, connections, allowedHosts);
     }
 }

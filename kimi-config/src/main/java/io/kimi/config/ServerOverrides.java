@@ -66,7 +66,8 @@ final class ServerOverrides {
         return new ServerConfig(host, port, dbPath, fromFile.maxBodyBytes(), authToken,
                 fromFile.allowUnauthenticatedRemote(), fromFile.ioThreads(), fromFile.blockingThreads(),
                 fromFile.wsIdleTimeout(), fromFile.wsMaxFrameBytes(), fromFile.wsQueueLimit(),
-                fromFile.allowedOrigins(), fromFile.wsOutboundLimitBytes());
+                fromFile.allowedOrigins(), fromFile.wsOutboundLimitBytes(), fromFile.connections(),
+                fromFile.allowedHosts());
     }
 
     private String variable(String name) {

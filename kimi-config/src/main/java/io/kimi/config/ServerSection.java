@@ -2,6 +2,9 @@ package io.kimi.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.InvalidPathException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -10,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Reads {@code [server]}; keys the file leaves out take the built-in defaults. */
 final class ServerSection {
@@ -30,10 +34,15 @@ final class ServerSection {
     static final long DEFAULT_WS_OUTBOUND_LIMIT_BYTES = 64L << 20;
     static final long MIN_WS_OUTBOUND_LIMIT_BYTES = 64L << 10;
     static final long MAX_WS_OUTBOUND_LIMIT_BYTES = 16L << 30;
+    static final long MAX_TIMEOUT_MS = Duration.ofDays(1).toMillis();
+    static final int MAX_CONNECTIONS = 1_000_000;
+    private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9_-]+(\\.[a-z0-9_-]+)*");
 
     static final List<String> KEYS = List.of("host", "port", "db_path", "max_body_bytes", "auth_token",
             "allow_unauthenticated_remote", "io_threads", "blocking_threads", "ws_idle_timeout_ms",
-            "ws_max_frame_bytes", "ws_queue_limit", "allowed_origins", "ws_outbound_limit_bytes");
+            "ws_max_frame_bytes", "ws_queue_limit", "allowed_origins", "ws_outbound_limit_bytes",
+            "header_read_timeout_ms", "body_read_timeout_ms", "idle_timeout_ms", "max_connections",
+            "max_connections_per_client", "allowed_hosts");
 
     private final EnvExpander expander;
 
@@ -59,9 +68,53 @@ final class ServerSection {
         List<String> allowedOrigins = origins(server, server.stringList("allowed_origins").orElse(List.of()));
         long wsOutboundLimitBytes = server.integer("ws_outbound_limit_bytes", MIN_WS_OUTBOUND_LIMIT_BYTES,
                 MAX_WS_OUTBOUND_LIMIT_BYTES).orElse(DEFAULT_WS_OUTBOUND_LIMIT_BYTES);
+        List<String> allowedHosts = hosts(server, server.stringList("allowed_hosts").orElse(List.of()));
         return new ServerConfig(host, port, toPath(server, dbPath), maxBodyBytes, authToken, allowRemote,
                 ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins,
-                wsOutboundLimitBytes);
+                wsOutboundLimitBytes, connections(server), allowedHosts);
+    }
+
+    private static ConnectionLimits connections(Table server) {
+        ConnectionLimits d = ConnectionLimits.DEFAULTS;
+        Duration header = millis(server, "header_read_timeout_ms", d.headerReadTimeout());
+        Duration body = millis(server, "body_read_timeout_ms", d.bodyReadTimeout());
+        Duration idle = millis(server, "idle_timeout_ms", d.idleTimeout());
+        int max = server.intOr("max_connections", d.maxConnections(), 1, MAX_CONNECTIONS);
+        int perClient = server.intOr("max_connections_per_client", Math.min(d.maxConnectionsPerClient(), max), 1,
+                MAX_CONNECTIONS);
+        if (perClient > max) {
+            throw server.error("max_connections_per_client", perClient + " is more than max_connections (" + max
+                    + ")");
+        }
+        return new ConnectionLimits(header, body, idle, max, perClient);
+    }
+
+    private static Duration millis(Table server, String key, Duration fallback) {
+        return server.integer(key, 1, MAX_TIMEOUT_MS).map(Duration::ofMillis).orElse(fallback);
+    }
+
+    /**
+     * Each entry is {@code "*"}, a host name or an IP address, without scheme or port (any port matches); kept
+     * lower case, without a final "." and IPv6 addresses without brackets.
+     */
+    private static List<String> hosts(Table server, List<String> raw) {
+        List<String> hosts = new ArrayList<>(raw.size());
+        for (String entry : raw) {
+            String host = entry.trim().toLowerCase(Locale.ROOT);
+            if (host.startsWith("[") && host.endsWith("]")) {
+                host = host.substring(1, host.length() - 1);
+            }
+            if (host.endsWith(".")) {
+                host = host.substring(0, host.length() - 1);
+            }
+            if (!host.equals("*") && !HOST_NAME.matcher(host).matches() && !isIpv6(host)) {
+                throw server.error("allowed_hosts", "\"" + entry + "\" is not a host (expected \"*\", a name such "
+                        + "as \"dashboard.example.com\" or an address such as \"192.168.1.20\", without scheme or "
+                        + "port)");
+            }
+            hosts.add(host);
+        }
+        return List.copyOf(hosts);
     }
 
     /** Each entry is {@code "*"} or an origin, {@code http(s)://host[:port]}; kept lower case without a final "/". */
@@ -93,6 +146,19 @@ final class ServerSection {
         return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null
                 && uri.getRawUserInfo() == null && (uri.getRawPath() == null || uri.getRawPath().isEmpty())
                 && uri.getRawQuery() == null && uri.getRawFragment() == null;
+    }
+
+    /** An IPv6 literal; parsed in brackets so that nothing is ever looked up in DNS. */
+    private static boolean isIpv6(String host) {
+        if (host.indexOf(':') < 0) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName("[" + host + "]") instanceof Inet6Address;
+        } catch (UnknownHostException e) {
+            // Reported by the caller with the file and key.
+            return false;
+        }
     }
 
     private static Path toPath(Table server, String dbPath) {

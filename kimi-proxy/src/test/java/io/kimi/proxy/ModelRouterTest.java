@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.kimi.config.ConnectionLimits;
 import io.kimi.config.KimiConfig;
 import io.kimi.config.ModelConfig;
 import io.kimi.config.ProviderConfig;
@@ -156,7 +157,8 @@ class ModelRouterTest {
         providers.put(KIMI.key(), KIMI);
         providers.put(OPENROUTER.key(), OPENROUTER);
         ServerConfig server = new ServerConfig("127.0.0.1", 0, Path.of("kimi-test.db"), 1 << 20, Secret.none(),
-                false, 1, 1, Duration.ofMinutes(2), 65_536, 1000, List.of(), 64L << 20);
+                false, 1, 1, Duration.ofMinutes(2), 65_536, 1000, List.of(), 64L << 20, ConnectionLimits.DEFAULTS,
+                List.of());
         return new KimiConfig("test", server, providers, byKey, Thresholds.DEFAULT);
     }
 

@@ -27,7 +27,8 @@ import java.util.UUID;
  * to {@link #MAX_AHEAD} past the server's time; now when absent), {@code iteration} (an integer, 0 by default),
  * {@code state} and {@code data} (an object) are optional. An event without
  * {@code event_id} gets one derived from its content, so a replay of the same event is still recognised as a
- * duplicate. Thread-safe.
+ * duplicate. {@code session_id} and {@code event_id} are at most 128 characters, none of them a control
+ * character. Thread-safe.
  */
 public final class IncomingEvents {
     /** The most events one {@code POST /api/events} may carry. */
@@ -171,11 +172,29 @@ public final class IncomingEvents {
         if (!v.isTextual() || v.asText().isBlank()) {
             throw new IllegalArgumentException(at + field + ": expected a non-empty string, got " + v);
         }
-        String text = v.asText().trim();
-        if ((field.equals("session_id") || field.equals("event_id")) && text.length() > MAX_ID) {
+        if (field.equals("session_id") || field.equals("event_id")) {
+            // Before trimming, which would quietly drop a trailing CR, LF or NUL.
+            checkId(v.asText(), field, at);
+        }
+        return v.asText().trim();
+    }
+
+    /**
+     * Ids end up in export file names, headers, URLs and log lines: a control character (C0, DEL, C1, or a
+     * Unicode line or paragraph separator) could split any of them, so it is refused here, before anything is
+     * stored.
+     */
+    private static void checkId(String id, String field, String at) {
+        if (id.trim().length() > MAX_ID) {
             throw new IllegalArgumentException(at + field + ": longer than " + MAX_ID + " characters");
         }
-        return text;
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
+                throw new IllegalArgumentException(String.format("%s%s: contains a control character (U+%04X) at "
+                        + "index %d; ids must be printable text", at, field, (int) c, i));
+            }
+        }
     }
 
     private Instant timestamp(JsonNode n, String at) {

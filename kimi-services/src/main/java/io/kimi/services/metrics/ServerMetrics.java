@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,6 +66,11 @@ import org.slf4j.LoggerFactory;
  *     <td>{@code kimi_direct_memory_used_bytes}, {@code kimi_direct_memory_max_bytes},
  *     {@code kimi_direct_memory_netty_allocator_bytes} (bound by {@link DirectMemoryProbe})</td><td></td></tr>
  * <tr><td>{@code kimi.events.stored}</td><td>{@code kimi_events_stored_total}</td><td></td></tr>
+ * <tr><td>{@code kimi.http.connections}</td><td>{@code kimi_http_connections}</td><td></td></tr>
+ * <tr><td>{@code kimi.http.connections.refused}</td><td>{@code kimi_http_connections_refused_total}</td>
+ *     <td>reason (total, per_client)</td></tr>
+ * <tr><td>{@code kimi.http.timeouts}</td><td>{@code kimi_http_timeouts_total}</td>
+ *     <td>phase (header, body, idle)</td></tr>
  * </table>
  *
  * <p>Plus the JVM and process meters of Micrometer's binders ({@code jvm_memory_*}, {@code jvm_gc_*},
@@ -89,6 +95,9 @@ public final class ServerMetrics implements AutoCloseable {
     static final String WS_OUTBOUND_LIMIT = "kimi.websocket.outbound.limit";
     static final String EVENTS_STORED = "kimi.events.stored";
     static final String SECRETS_REDACTED = "kimi.proxy.secrets.redacted";
+    static final String HTTP_CONNECTIONS = "kimi.http.connections";
+    static final String HTTP_REFUSED = "kimi.http.connections.refused";
+    static final String HTTP_TIMEOUTS = "kimi.http.timeouts";
 
     /**
      * The error codes that label {@code kimi.proxy.errors} as they are: ours, and the common ones of OpenAI-style
@@ -252,6 +261,40 @@ public final class ServerMetrics implements AutoCloseable {
     /** Counts one event appended to the event log. */
     public void eventStored() {
         eventsStored.increment();
+    }
+
+    /**
+     * Registers the gauge {@code kimi.http.connections}: client connections open now (WebSockets included), read
+     * from {@code open} at each scrape. Call once; the supplier is held strongly.
+     */
+    public void httpConnections(IntSupplier open) {
+        requireNonNull(open, "open");
+        Gauge.builder(HTTP_CONNECTIONS, open, IntSupplier::getAsInt)
+                .description("Open client connections, WebSockets included")
+                .baseUnit("connections")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** Counts one connection refused over a limit; {@code reason} is {@code total} or {@code per_client}. */
+    public void connectionRefused(String reason) {
+        Counter.builder(HTTP_REFUSED)
+                .description("Client connections refused because a connection limit was reached")
+                .tag("reason", requireNonNull(reason, "reason"))
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * Counts one connection closed by a timeout; {@code phase} is {@code header} (request headers too slow),
+     * {@code body} (request body too slow) or {@code idle} (no next request on a keep-alive connection).
+     */
+    public void requestTimedOut(String phase) {
+        Counter.builder(HTTP_TIMEOUTS)
+                .description("Client connections closed because a request was too slow or the connection idle")
+                .tag("phase", requireNonNull(phase, "phase"))
+                .register(registry)
+                .increment();
     }
 
     /** Every meter in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). */

@@ -97,6 +97,26 @@ class IncomingEventsTest {
         assertThatThrownBy(() -> parser.fromRequestBody(bytes(""))).hasMessageContaining("empty");
     }
 
+    @Test
+    void idsWithControlCharactersAreRefusedSoTheyNeverReachAHeaderOrALogLine() {
+        for (String id : List.of("a\\r\\nSet-Cookie: x", "tab\\there", "nul\\u0000", "del\\u007f", "c1\\u0085",
+                "ls\\u2028")) {
+            assertThatThrownBy(() -> parser.fromRequestBody(bytes("{\"session_id\":\"" + id
+                    + "\",\"event_type\":\"X\"}"))).as(id)
+                    .hasMessageStartingWith("session_id: contains a control character (U+");
+            assertThatThrownBy(() -> parser.fromRequestBody(bytes("[{\"session_id\":\"s\",\"event_id\":\"" + id
+                    + "\",\"event_type\":\"X\"}]"))).as(id)
+                    .hasMessageStartingWith("[0].event_id: contains a control character (U+");
+        }
+        IncomingEvents.Parsed fromLoop = parser.fromMessage("[" + EVENT + ",{\"session_id\":\"a\\nb\","
+                + "\"event_type\":\"X\"}]");
+
+        assertThat(fromLoop.events()).hasSize(1);
+        assertThat(fromLoop.problems()).singleElement().asString().contains("[1].session_id").contains("U+000A");
+        assertThat(parser.fromRequestBody(bytes("{\"session_id\":\"run 7 — é\",\"event_type\":\"X\"}")))
+                .singleElement().extracting(Event::sessionId).isEqualTo("run 7 — é");
+    }
+
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

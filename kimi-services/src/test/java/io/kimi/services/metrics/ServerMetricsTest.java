@@ -20,6 +20,7 @@ import io.kimi.testing.PrometheusText;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -136,6 +137,23 @@ class ServerMetricsTest {
         assertThat(scrape.value("kimi_websocket_dropped_total", Map.of("reason", "outbound_limit"))).isEqualTo(2);
         assertThat(scrape.value("kimi_websocket_outbound_bytes", Map.of())).isEqualTo(1000);
         assertThat(scrape.value("kimi_events_stored_total", Map.of())).isEqualTo(1);
+    }
+
+    @Test
+    void openConnectionsAreReadAtEachScrapeAndRefusalsAndTimeoutsCountedByKind() {
+        AtomicInteger open = new AtomicInteger(7);
+        metrics.httpConnections(open::get);
+        metrics.connectionRefused("per_client");
+        metrics.connectionRefused("per_client");
+        metrics.connectionRefused("total");
+        metrics.requestTimedOut("header");
+        open.set(9);
+
+        PrometheusText scrape = PrometheusText.parse(metrics.scrape());
+        assertThat(scrape.value("kimi_http_connections", Map.of())).isEqualTo(9);
+        assertThat(scrape.value("kimi_http_connections_refused_total", Map.of("reason", "per_client"))).isEqualTo(2);
+        assertThat(scrape.value("kimi_http_connections_refused_total", Map.of("reason", "total"))).isEqualTo(1);
+        assertThat(scrape.value("kimi_http_timeouts_total", Map.of("phase", "header"))).isEqualTo(1);
     }
 
     @Test

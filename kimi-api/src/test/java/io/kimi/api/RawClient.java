@@ -1,0 +1,180 @@
+package io.kimi.api;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A bare TCP client that writes exactly the bytes a test gives it (slow, partial, malformed or with a foreign
+ * {@code Host}) and reads without blocking, so one test can hold hundreds of them. Connects from a chosen
+ * loopback address (Linux routes all of 127.0.0.0/8 to the loopback interface), so a test can play two clients.
+ */
+final class RawClient implements AutoCloseable {
+    /** A parsed HTTP response: status, headers (names lower case, first value), body. */
+    record Response(int status, Map<String, String> headers, String body) {
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private final SocketChannel channel;
+    private final ByteArrayOutputStream received = new ByteArrayOutputStream();
+    private final ByteBuffer buffer = ByteBuffer.allocate(8192);
+    private boolean closedByServer;
+
+    private RawClient(SocketChannel channel) {
+        this.channel = channel;
+    }
+
+    /** Connects from 127.0.0.1. */
+    static RawClient connect(int port) {
+        return connect("127.0.0.1", port);
+    }
+
+    static RawClient connect(String fromAddress, int port) {
+        try {
+            SocketChannel ch = SocketChannel.open();
+            try {
+                ch.bind(new InetSocketAddress(fromAddress, 0));
+                ch.socket().connect(new InetSocketAddress("127.0.0.1", port), 5000);
+                ch.configureBlocking(false);
+                return new RawClient(ch);
+            } catch (IOException | RuntimeException e) {
+                ch.close();
+                throw e;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Writes ASCII text; a connection the server already closed is remembered, not thrown. */
+    RawClient send(String ascii) {
+        ByteBuffer out = ByteBuffer.wrap(ascii.getBytes(StandardCharsets.ISO_8859_1));
+        try {
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (out.hasRemaining()) {
+                if (channel.write(out) == 0 && System.nanoTime() - deadline > 0) {
+                    throw new IllegalStateException("the server did not read " + out.remaining() + " bytes in 5 s");
+                }
+            }
+        } catch (IOException e) {
+            closedByServer = true;
+        }
+        return this;
+    }
+
+    /** Reads whatever has arrived; true once the server has closed the connection (or reset it). */
+    boolean poll() {
+        if (closedByServer) {
+            return true;
+        }
+        try {
+            while (true) {
+                buffer.clear();
+                int n = channel.read(buffer);
+                if (n < 0) {
+                    closedByServer = true;
+                    return true;
+                }
+                if (n == 0) {
+                    return false;
+                }
+                received.write(buffer.array(), 0, n);
+            }
+        } catch (IOException e) {
+            closedByServer = true;
+            return true;
+        }
+    }
+
+    /** Waits until the server closes the connection; false if it is still open after {@code timeout}. */
+    boolean awaitClosed(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!poll()) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            pause();
+        }
+        return true;
+    }
+
+    /** Waits for one complete response; fails if the connection ends without one or nothing comes in time. */
+    Response awaitResponse(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean closed = poll();
+            Response r = parse(received.toByteArray());
+            if (r != null) {
+                return r;
+            }
+            if (closed) {
+                throw new AssertionError("the server closed the connection without a complete response; got: \""
+                        + received() + "\"");
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("no complete response within " + timeout + "; got: \"" + received() + "\"");
+            }
+            pause();
+        }
+    }
+
+    /** Everything received so far, as text. */
+    String received() {
+        return received.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    /** Forgets what was received (before reading the next response on a keep-alive connection). */
+    void clearReceived() {
+        received.reset();
+    }
+
+    @Override
+    public void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Response parse(byte[] bytes) {
+        String text = new String(bytes, StandardCharsets.ISO_8859_1);
+        int end = text.indexOf("\r\n\r\n");
+        if (end < 0) {
+            return null;
+        }
+        String[] lines = text.substring(0, end).split("\r\n");
+        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.putIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                    lines[i].substring(colon + 1).trim());
+        }
+        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
+        int bodyStart = end + 4;
+        if (bytes.length < bodyStart + length) {
+            return null;
+        }
+        return new Response(status, headers, new String(bytes, bodyStart, length, StandardCharsets.UTF_8));
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(10);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+}

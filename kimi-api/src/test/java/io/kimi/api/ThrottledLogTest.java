@@ -1,0 +1,46 @@
+package io.kimi.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+
+class ThrottledLogTest {
+    private static final String LOGGER = "io.kimi.api.ThrottledLogTest.sample";
+    private final AtomicLong now = new AtomicLong(1_000);
+    private final ThrottledLog log = new ThrottledLog(LoggerFactory.getLogger(LOGGER), Level.WARN,
+            Duration.ofSeconds(10), now::get);
+
+    @Test
+    void theFirstLineIsWrittenAndLinesWithinTheIntervalAreCountedIntoTheNextOne() {
+        try (LogCapture capture = new LogCapture(LOGGER, ch.qos.logback.classic.Level.WARN)) {
+            log.log("refused {}", "a");
+            now.addAndGet(Duration.ofSeconds(5).toNanos());
+            log.log("refused {}", "b");
+            log.log("refused {}", "c");
+            now.addAndGet(Duration.ofSeconds(5).toNanos());
+            log.log("refused {}", "d");
+            now.addAndGet(Duration.ofSeconds(30).toNanos());
+            log.log("refused {}", "e");
+
+            assertThat(capture.messages()).containsExactly("refused a",
+                    "refused d (and 2 more like it since the previous line)", "refused e");
+        }
+    }
+
+    @Test
+    void nothingIsCountedWhileTheLevelIsOff() {
+        try (LogCapture capture = new LogCapture(LOGGER, ch.qos.logback.classic.Level.ERROR)) {
+            log.log("refused {}", "a");
+            log.log("refused {}", "b");
+        }
+        try (LogCapture capture = new LogCapture(LOGGER, ch.qos.logback.classic.Level.WARN)) {
+            log.log("refused {}", "c");
+
+            assertThat(capture.messages()).containsExactly("refused c");
+        }
+    }
+}
