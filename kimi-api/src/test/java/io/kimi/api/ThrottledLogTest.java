@@ -32,10 +32,12 @@ class ThrottledLogTest {
     }
 
     @Test
-    void nothingIsCountedWhileTheLevelIsOff() {
+    void nothingIsWrittenNorCountedWhileTheLevelIsOff() {
         try (LogCapture capture = new LogCapture(LOGGER, ch.qos.logback.classic.Level.ERROR)) {
             log.log("refused {}", "a");
             log.log("refused {}", "b");
+
+            assertThat(capture.messages()).isEmpty();
         }
         try (LogCapture capture = new LogCapture(LOGGER, ch.qos.logback.classic.Level.WARN)) {
             log.log("refused {}", "c");
