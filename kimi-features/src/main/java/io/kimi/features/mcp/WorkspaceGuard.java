@@ -30,8 +30,9 @@ import java.util.regex.Pattern;
  *   <li>or it is any string starting with {@code file:}, under any key ({@code uri}, {@code url},
  *       {@code resource}...): a file URI always names a local file.</li>
  * </ul>
- * Values under path keys that are URLs of another scheme ({@code https://...}) are not local paths and are
- * left alone; so are empty strings.
+ * Values under path keys that are URLs of another scheme ({@code https://...}) are not local paths to us, but a
+ * server may still read one as a relative path ({@code x://../../etc} is {@code x:/../../etc}), so they pass only
+ * when they would stay inside read that way too (no {@code ..} segment); empty strings are left alone.
  *
  * <p><b>When a path is inside.</b> A relative path resolves against the workspace (the MCP server is
  * expected to run with the workspace as its working directory); an absolute one must lie under the workspace
@@ -54,7 +55,6 @@ final class WorkspaceGuard {
     private static final Set<String> PATH_KEYS = Set.of(KEY_LIST.split(", "));
     private static final Pattern PATH_SUFFIX = Pattern.compile(
             ".*(?:[a-z0-9][A-Z]|[_-][A-Za-z])(?:ath|aths|ile|iles|ir|irs|irectory|older)$");
-    private static final Pattern URL_SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://.*", Pattern.DOTALL);
 
     private final Path workspace;
 
@@ -84,9 +84,7 @@ final class WorkspaceGuard {
         if (value.regionMatches(true, 0, "file:", 0, 5)) {
             return fileUriInside(value);
         }
-        if (URL_SCHEME.matcher(value).matches()) {
-            return true; // another scheme: not a local path
-        }
+        // Another scheme (https://...) is no local path to us, but a server may read it as a relative one.
         return pathInside(value);
     }
 
