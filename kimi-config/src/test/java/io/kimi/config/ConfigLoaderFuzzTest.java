@@ -12,8 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Fuzzes {@link ConfigLoader} with the bytes of a {@code config.toml}. Oracle: loading either gives a config
  * whose cross-references hold (every model's provider is configured, windows and limits are positive) or fails
- * with a {@link ConfigException} only, never another exception, and no message ever holds the value of a
- * secret variable the file refers to. Corpus: {@code src/test/resources/io/kimi/config/ConfigLoaderFuzzTestInputs/}.
+ * with a {@link ConfigException} only, never another exception, and no message of it or of its causes holds
+ * the value of a secret variable the file refers to. Corpus: {@code src/test/resources/io/kimi/config/ConfigLoaderFuzzTestInputs/}.
  */
 class ConfigLoaderFuzzTest {
     private static final String SECRET = "sk-fuzz-0123456789abcdefSECRET";
@@ -32,7 +32,9 @@ class ConfigLoaderFuzzTest {
         try {
             config = loader.load(new ConfigOverrides(file, null, null, null));
         } catch (ConfigException e) {
-            assertThat(e.getMessage()).as("a secret in a config error").doesNotContain(SECRET);
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                assertThat(String.valueOf(t.getMessage())).as("a secret in a config error").doesNotContain(SECRET);
+            }
             return;
         }
         for (ModelConfig model : config.models().values()) {
