@@ -22,8 +22,8 @@ import java.util.UUID;
  * {@code {"type":"event","data":{...}}}, or an array of either; greetings and other control messages
  * ({@code {"type":"connected"}}) are not events and yield nothing.
  *
- * <p>An event needs {@code session_id} and {@code event_type}; {@code timestamp} (ISO-8601), {@code iteration}
- * (an integer, 0 by default), {@code state} and {@code data} (an object) are optional. An event without
+ * <p>An event needs {@code session_id} and {@code event_type}; {@code timestamp} (ISO-8601, years 0000-9999),
+ * {@code iteration} (an integer, 0 by default), {@code state} and {@code data} (an object) are optional. An event without
  * {@code event_id} gets one derived from its content, so a replay of the same event is still recognised as a
  * duplicate. Thread-safe.
  */
@@ -31,6 +31,9 @@ public final class IncomingEvents {
     /** The most events one {@code POST /api/events} may carry. */
     public static final int MAX_BATCH = 10_000;
     private static final int MAX_ID = 128;
+    /** Timestamps are stored as fixed-width text and ordered by it: a year needs exactly four digits. */
+    private static final Instant EARLIEST = Instant.parse("0000-01-01T00:00:00Z");
+    private static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     private final ObjectMapper json;
     private final Clock clock;
@@ -181,16 +184,21 @@ public final class IncomingEvents {
             throw new IllegalArgumentException(at + "timestamp: expected an ISO-8601 string, got " + v);
         }
         String text = v.asText().trim();
+        Instant instant;
         try {
-            return Instant.parse(text);
+            instant = Instant.parse(text);
         } catch (DateTimeParseException e) {
             try {
-                return OffsetDateTime.parse(text).toInstant();
+                instant = OffsetDateTime.parse(text).toInstant();
             } catch (DateTimeParseException e2) {
                 throw new IllegalArgumentException(at + "timestamp: not ISO-8601 (e.g. 2024-01-15T10:30:00Z): \""
                         + text + "\"");
             }
         }
+        if (instant.isBefore(EARLIEST) || instant.isAfter(LATEST)) {
+            throw new IllegalArgumentException(at + "timestamp: outside the years 0000-9999: \"" + text + "\"");
+        }
+        return instant;
     }
 
     private static int iteration(JsonNode n, String at) {
