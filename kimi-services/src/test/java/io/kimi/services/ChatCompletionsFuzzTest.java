@@ -11,10 +11,7 @@ import io.kimi.proxy.Route;
 import io.kimi.proxy.UpstreamRequest;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import java.io.IOException;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fuzzes the preparation of a client's chat completion ({@link ChatCompletions#prepare}: validation, routing,
@@ -28,33 +25,21 @@ import org.junit.jupiter.api.io.TempDir;
 class ChatCompletionsFuzzTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    static Path dir;
-
-    private static ServicesRig rig;
-
-    @BeforeAll
-    static void start() throws IOException {
-        rig = new ServicesRig(dir);
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        rig.close();
-    }
+    @RegisterExtension
+    static final ServicesRig rig = new ServicesRig();
 
     @FuzzTest(maxDuration = "3m")
     void preparesAValidUpstreamBodyOrRefusesWithAClientError(byte[] body) throws IOException {
         PreparedRequest prepared;
         try {
-            prepared = rig.completions.prepare(body, new DefaultHttpHeaders(), System.nanoTime());
+            prepared = rig.completions().prepare(body, new DefaultHttpHeaders(), System.nanoTime());
         } catch (ProxyException e) {
             OpenAiError error = e.error();
             assertThat(error.httpStatus()).as("refusal %s", error).isIn(400, 404, 413);
             assertThat(error.message()).isNotBlank();
             return;
         }
-        Route route = rig.router.resolve(JSON.readTree(body).path("model").asText());
+        Route route = rig.router().resolve(JSON.readTree(body).path("model").asText());
         UpstreamRequest upstream = prepared.request();
         JsonNode sent = JSON.readTree(upstream.body());
         assertThat(sent.isObject()).as("body sent upstream: %s", sent).isTrue();

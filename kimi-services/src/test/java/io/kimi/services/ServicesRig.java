@@ -19,37 +19,46 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * The services wired as {@code KimiServer} wires them (a real SQLite file, the context features, the
- * accountant), without the network side, for the fuzz tests of what a client sends. Two models: {@code m}
- * (window 4096) and {@code tiny} (window 64, so refusals for size are reached), both on a provider that is
- * never called.
+ * The services wired as {@code KimiServer} wires them (a real SQLite file in a temporary directory, the context
+ * features, the accountant), without the network side, for the fuzz tests of what a client sends; register it
+ * as a static {@code @RegisterExtension} field: it starts before the class's tests and stops after them. Two
+ * models: {@code m} (window 4096) and {@code tiny} (window 64, so refusals for size are reached), both on a
+ * provider that is never called.
  */
-public final class ServicesRig implements AutoCloseable {
-    public final Clock clock = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
-    public final KimiConfig config;
-    public final SqliteStore store;
-    public final ModelRouter router;
-    public final ProxySessions sessions;
-    public final Accountant accountant;
-    public final ChatCompletions completions;
-    public final LiveProtocol live;
-    private final ContextFeatures features;
-    private final ServerMetrics metrics;
-    private final ExecutorService blocking = Executors.newFixedThreadPool(2);
+public final class ServicesRig implements BeforeAllCallback, AfterAllCallback {
+    private final Clock clock = Clock.fixed(Instant.parse("2026-12-01T10:00:00Z"), ZoneOffset.UTC);
+    private Path dir;
+    private SqliteStore store;
+    private ModelRouter router;
+    private ProxySessions sessions;
+    private Accountant accountant;
+    private ChatCompletions completions;
+    private LiveProtocol live;
+    private ContextFeatures features;
+    private ServerMetrics metrics;
+    private ExecutorService blocking;
 
-    public ServicesRig(Path dir) throws IOException {
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dir = Files.createTempDirectory("kimi-services-rig");
         Path file = Files.writeString(dir.resolve("config.toml"), String.join("\n",
                 "[providers.local]", "type = \"openai-compatible\"", "base_url = \"http://127.0.0.1:9/v1\"",
                 "[models.m]", "provider = \"local\"", "context_window = 4096",
-                "[models.tiny]", "provider = \"local\"", "model = \"tiny-upstream\"",
-                "context_window = 64", ""));
-        config = new ConfigLoader(Map.of()).load(new ConfigOverrides(file, null, null, dir.resolve("kimi.db")));
+                "[models.tiny]", "provider = \"local\"", "model = \"tiny-upstream\"", "context_window = 64", ""));
+        KimiConfig config = new ConfigLoader(Map.of())
+                .load(new ConfigOverrides(file, null, null, dir.resolve("kimi.db")));
         store = SqliteStore.open(dir.resolve("kimi.db"), clock);
         ObjectMapper json = new ObjectMapper();
         JsonViews views = new JsonViews(json, config);
@@ -64,16 +73,44 @@ public final class ServicesRig implements AutoCloseable {
                 feed, clock), metrics, new FeatureOutcomes(store, featureEvents, features.compactionTrigger()));
         completions = new ChatCompletions(router, sessions, counter, accountant, new RateLimiter(config, clock),
                 features.chain(), clock);
+        blocking = Executors.newFixedThreadPool(2);
         live = new LiveProtocol(store, accountant, views, clock, blocking);
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void afterAll(ExtensionContext context) throws Exception {
         blocking.shutdown();
         blocking.awaitTermination(10, TimeUnit.SECONDS);
         accountant.close();
         features.close();
         metrics.close();
         store.close();
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.sorted(Comparator.reverseOrder()).toList();
+        }
+        for (Path f : files) {
+            Files.delete(f);
+        }
+    }
+
+    public ModelRouter router() {
+        return router;
+    }
+
+    public ProxySessions sessions() {
+        return sessions;
+    }
+
+    public Accountant accountant() {
+        return accountant;
+    }
+
+    public ChatCompletions completions() {
+        return completions;
+    }
+
+    public LiveProtocol live() {
+        return live;
     }
 }

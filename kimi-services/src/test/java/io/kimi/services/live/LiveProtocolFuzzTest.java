@@ -7,14 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.services.ServicesRig;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Fuzzes the WebSocket actions ({@link LiveProtocol#handle}) with what a dashboard client sends: each line of
@@ -30,21 +28,13 @@ class LiveProtocolFuzzTest {
             "unknown_action", "invalid_events", "invalid_request", "session_not_found");
     private static final int MAX_MESSAGES = 8;
 
-    @TempDir
-    static Path dir;
-
-    private static ServicesRig rig;
+    @RegisterExtension
+    static final ServicesRig rig = new ServicesRig();
 
     @BeforeAll
-    static void start() throws Exception {
-        rig = new ServicesRig(dir);
-        rig.sessions.resolve(null, rig.router.resolve("m"));
-        rig.accountant.sync().get(10, TimeUnit.SECONDS);
-    }
-
-    @AfterAll
-    static void stop() throws InterruptedException {
-        rig.close();
+    static void storeOneSession() throws Exception {
+        rig.sessions().resolve(null, rig.router().resolve("m"));
+        rig.accountant().sync().get(10, TimeUnit.SECONDS);
     }
 
     @FuzzTest(maxDuration = "3m")
@@ -52,7 +42,7 @@ class LiveProtocolFuzzTest {
         Subscriptions subscriptions = new Subscriptions();
         String[] lines = new String(input, StandardCharsets.UTF_8).split("\n", MAX_MESSAGES);
         for (String message : lines) {
-            String reply = rig.live.handle(message, subscriptions).get(20, TimeUnit.SECONDS);
+            String reply = rig.live().handle(message, subscriptions).get(20, TimeUnit.SECONDS);
 
             JsonNode n = JSON.readTree(reply);
             String type = n.path("type").asText();
