@@ -52,7 +52,7 @@ final class LogsSection {
         if (expanded.isEmpty()) {
             throw s.error("path", "empty once ${...} is expanded (expected the log file to tail)");
         }
-        Path path = toPath(s, expanded);
+        Path path = toPath(s, expanded, raw);
         String format = s.string("format").orElseThrow(() -> s.error("format",
                 "missing (accepted: " + String.join(", ", FORMATS) + ")"));
         if (!FORMATS.contains(format)) {
@@ -68,11 +68,12 @@ final class LogsSection {
         return new LogSourceConfig(name, path, format, sessionId.orElse(null), fromStart);
     }
 
-    private static Path toPath(Table s, String value) {
+    /** Names the value as written: the expanded one may hold what a variable holds. */
+    private static Path toPath(Table s, String value, String raw) {
         try {
             return Path.of(value);
         } catch (InvalidPathException e) {
-            throw new ConfigException(s.source(), s.keyPath("path"), "not a valid path: " + e.getMessage(), e);
+            throw s.error("path", "not a valid path (" + e.getReason() + "): \"" + raw + "\"");
         }
     }
 }

@@ -78,12 +78,13 @@ final class McpSection {
         try {
             uri = new URI(expanded);
         } catch (URISyntaxException e) {
-            throw new ConfigException(s.source(), s.keyPath("url"), "not a valid URL: " + e.getMessage(), e);
+            // Its reason only, and the value as written: the expanded value may hold a secret (?key=${VAR}).
+            throw s.error("url", "not a valid URL (" + e.getReason() + "): \"" + raw + "\"");
         }
         String scheme = uri.getScheme();
         if (!uri.isAbsolute() || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
                 || uri.getHost() == null) {
-            throw s.error("url", "expected an absolute http or https URL with a host, got \"" + expanded + "\"");
+            throw s.error("url", "expected an absolute http or https URL with a host, got \"" + raw + "\"");
         }
         if (uri.getRawUserInfo() != null) {
             throw s.error("url", "must not contain credentials; put the token in auth_token = \"${ENV_VAR}\"");

@@ -108,14 +108,13 @@ final class ProvidersSection {
         try {
             uri = new URI(expanded);
         } catch (URISyntaxException e) {
-            throw new ConfigException(p.source(), p.keyPath("base_url"),
-                    "not a valid URL: " + e.getMessage(), e);
+            // Its reason only, and the value as written: the expanded value may hold a secret (?key=${VAR}).
+            throw p.error("base_url", "not a valid URL (" + e.getReason() + "): \"" + raw + "\"");
         }
         String scheme = uri.getScheme();
         if (!uri.isAbsolute() || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
                 || uri.getHost() == null) {
-            throw p.error("base_url", "expected an absolute http or https URL with a host, got \"" + expanded
-                    + "\"");
+            throw p.error("base_url", "expected an absolute http or https URL with a host, got \"" + raw + "\"");
         }
         if (uri.getRawUserInfo() != null) {
             throw p.error("base_url", "must not contain credentials; put the key in api_key = \"${ENV_VAR}\"");

@@ -391,7 +391,7 @@ final class JsonRepairer {
                     break;
                 }
                 if (c == '\\') {
-                    escape(quote);
+                    escape(quote, key);
                     continue;
                 }
                 if (c == '"') {
@@ -429,7 +429,7 @@ final class JsonRepairer {
             return next == ',' || next == ':' || next == '}' || next == ']';
         }
 
-        private void escape(char quote) {
+        private void escape(char quote, boolean key) {
             if (pos + 1 >= length) {
                 pos++; // a lone backslash cut off at the end
                 return;
@@ -446,8 +446,12 @@ final class JsonRepairer {
                 }
                 case 'u' -> {
                     if (pos + 6 <= length && isHex4(pos + 2)) {
-                        out.append(in, pos, pos + 6);
-                        pos += 6;
+                        if (key && Character.isSurrogate(hex4(pos + 2))) {
+                            surrogateInKey();
+                        } else {
+                            out.append(in, pos, pos + 6);
+                            pos += 6;
+                        }
                     } else if (pos + 6 > length && isHexTail(pos + 2)) {
                         pos = length; // a \\u escape cut off at the end
                     } else {
@@ -462,9 +466,29 @@ final class JsonRepairer {
             }
         }
 
+        /**
+         * Jackson refuses a key holding an escaped surrogate that is not half of a pair: a pair is kept, a lone
+         * half becomes U+FFFD, as a decoder does.
+         */
+        private void surrogateInKey() {
+            char first = hex4(pos + 2);
+            if (Character.isHighSurrogate(first) && pos + 12 <= length && in.charAt(pos + 6) == '\\'
+                    && in.charAt(pos + 7) == 'u' && isHex4(pos + 8) && Character.isLowSurrogate(hex4(pos + 8))) {
+                out.append(in, pos, pos + 12);
+                pos += 12;
+            } else {
+                out.append("\\ufffd");
+                pos += 6;
+            }
+        }
+
+        private char hex4(int from) {
+            return (char) Integer.parseInt(in, from, from + 4, 16);
+        }
+
         private boolean isHex4(int from) {
             for (int i = from; i < from + 4; i++) {
-                if (Character.digit(in.charAt(i), 16) < 0) {
+                if (!isHexDigit(in.charAt(i))) {
                     return false;
                 }
             }
@@ -473,11 +497,16 @@ final class JsonRepairer {
 
         private boolean isHexTail(int from) {
             for (int i = from; i < length; i++) {
-                if (Character.digit(in.charAt(i), 16) < 0) {
+                if (!isHexDigit(in.charAt(i))) {
                     return false;
                 }
             }
             return true;
+        }
+
+        /** ASCII only: {@link Character#digit} also takes other scripts' digits, which JSON does not. */
+        private static boolean isHexDigit(char c) {
+            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
         }
 
         private void appendControl(char c) {
