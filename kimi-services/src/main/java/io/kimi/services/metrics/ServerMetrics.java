@@ -48,6 +48,8 @@ import org.slf4j.LoggerFactory;
  * <tr><td>{@code kimi.websocket.clients}</td><td>{@code kimi_websocket_clients}</td><td></td></tr>
  * <tr><td>{@code kimi.websocket.dropped}</td><td>{@code kimi_websocket_dropped_total}</td><td></td></tr>
  * <tr><td>{@code kimi.events.stored}</td><td>{@code kimi_events_stored_total}</td><td></td></tr>
+ * <tr><td>{@code kimi.requests.interrupted}</td><td>{@code kimi_requests_interrupted_total}</td><td></td></tr>
+ * <tr><td>{@code kimi.requests.untraced}</td><td>{@code kimi_requests_untraced_total}</td><td></td></tr>
  * </table>
  *
  * <p>Plus the JVM and process meters of Micrometer's binders ({@code jvm_memory_*}, {@code jvm_gc_*},
@@ -69,6 +71,8 @@ public final class ServerMetrics implements AutoCloseable {
     static final String WS_CLIENTS = "kimi.websocket.clients";
     static final String WS_DROPPED = "kimi.websocket.dropped";
     static final String EVENTS_STORED = "kimi.events.stored";
+    static final String INTERRUPTED = "kimi.requests.interrupted";
+    static final String UNTRACED = "kimi.requests.untraced";
 
     /** Error codes come from providers too: past this many distinct ones, new ones are not counted by type. */
     static final int MAX_ERROR_TYPES = 100;
@@ -80,6 +84,8 @@ public final class ServerMetrics implements AutoCloseable {
     private final JvmGcMetrics gc;
     private final Counter dropped;
     private final Counter eventsStored;
+    private final Counter interrupted;
+    private final Counter untraced;
 
     /** A registry on the system clock, with the JVM and process meters bound. */
     public ServerMetrics() {
@@ -103,6 +109,16 @@ public final class ServerMetrics implements AutoCloseable {
                 .register(registry);
         eventsStored = Counter.builder(EVENTS_STORED)
                 .description("Events appended to the event log")
+                .register(registry);
+        interrupted = Counter.builder(INTERRUPTED)
+                .description("Requests a previous process sent upstream and never finished (it was killed),"
+                        + " stored as interrupted when this one started")
+                .baseUnit("requests")
+                .register(registry);
+        untraced = Counter.builder(UNTRACED)
+                .description("Requests sent upstream before their pending record was committed (the store failed"
+                        + " or was slower than the wait): a crash then would leave no trace of them")
+                .baseUnit("requests")
                 .register(registry);
     }
 
@@ -192,6 +208,16 @@ public final class ServerMetrics implements AutoCloseable {
     /** Counts one WebSocket message dropped for a slow client. */
     public void messageDropped() {
         dropped.increment();
+    }
+
+    /** Counts the requests found pending (and stored as interrupted) when the store was opened. */
+    public void requestsInterrupted(int count) {
+        interrupted.increment(count);
+    }
+
+    /** Counts one request sent upstream without a committed pending record. */
+    public void requestUntraced() {
+        untraced.increment();
     }
 
     /** Counts one event appended to the event log. */
