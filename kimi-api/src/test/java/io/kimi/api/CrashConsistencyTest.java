@@ -2,6 +2,9 @@ package io.kimi.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kimi.config.ConfigLoader;
+import io.kimi.config.ConfigOverrides;
+import io.kimi.config.KimiConfig;
 import io.kimi.core.Event;
 import io.kimi.core.IterationStats;
 import io.kimi.core.RequestRecord;
@@ -10,6 +13,7 @@ import io.kimi.core.StepStats;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.sqlite.SqliteStore;
 import io.kimi.testing.FakeUpstream;
+import io.kimi.testing.PrometheusText;
 import io.kimi.testing.RecordedRequest;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -47,8 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Crash consistency with a real {@code kill -9}: a server in a child JVM ({@link CrashChild}, real SQLite file,
  * providers pointing at a {@link FakeUpstream} in this JVM) takes batched {@code POST /api/events} for a few
  * convergence sessions and chat completions at the same time; once enough of both were answered, the child is
- * killed with SIGKILL ({@link Process#destroyForcibly()} on Linux). The database is then opened again, as a
- * restarted server opens it, and compared with what the clients and the fake provider saw:
+ * killed with SIGKILL ({@link Process#destroyForcibly()} on Linux). A server is then started on the same file
+ * (it must report the requests it found pending as interrupted) and, once it stopped, the database is compared
+ * with what the clients and the fake provider saw:
  * <ul>
  *   <li>every acknowledged event is stored;</li>
  *   <li>each convergence session's aggregate (iteration, state, findings, iterations and steps) equals what its
@@ -143,8 +148,13 @@ class CrashConsistencyTest {
                     received.add(r.header("x-request-id"));
                 }
             }
+            // Started again on the same file, the server stores what was pending as interrupted and says so.
+            double interruptedReported = interruptedReportedByRestartedServer(config);
             try (SqliteStore store = SqliteStore.open(db, Clock.systemUTC())) {
-                return compare(store, load, received);
+                Figures figures = compare(store, load, received);
+                assertThat(interruptedReported).as("kimi_requests_interrupted_total after the restart")
+                        .isEqualTo(figures.interrupted());
+                return figures;
             }
         }
     }
@@ -263,6 +273,21 @@ class CrashConsistencyTest {
             if (p.items().isEmpty() || items.size() >= p.total()) {
                 return items;
             }
+        }
+    }
+
+    private static double interruptedReportedByRestartedServer(Path config) throws IOException {
+        KimiConfig loaded = new ConfigLoader(Map.of("FAKE_API_KEY", API_KEY))
+                .load(new ConfigOverrides(config, null, null, null));
+        try (KimiServer server = KimiServer.builder().config(loaded).build().start()) {
+            HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(server.baseUri() + "/metrics")).timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            return PrometheusText.parse(metrics.body()).value("kimi_requests_interrupted_total", Map.of());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

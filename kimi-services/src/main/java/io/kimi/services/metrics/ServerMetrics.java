@@ -113,12 +113,10 @@ public final class ServerMetrics implements AutoCloseable {
         interrupted = Counter.builder(INTERRUPTED)
                 .description("Requests a previous process sent upstream and never finished (it was killed),"
                         + " stored as interrupted when this one started")
-                .baseUnit("requests")
                 .register(registry);
         untraced = Counter.builder(UNTRACED)
                 .description("Requests sent upstream before their pending record was committed (the store failed"
                         + " or was slower than the wait): a crash then would leave no trace of them")
-                .baseUnit("requests")
                 .register(registry);
     }
 
