@@ -4,19 +4,13 @@ import io.kimi.core.Event;
 import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
-import io.kimi.core.Session;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.TokenUsage;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 /**
  * The SQLite writer's CPU time per proxied request, for the two ways of recording one (see
@@ -25,7 +19,7 @@ import java.util.stream.Stream;
  * prints the median over the rounds, in microseconds of writer CPU per request.
  */
 public final class RecordingCpuCost {
-    private static final String SESSION = "bench-session";
+    private static final String SESSION = BenchStore.SESSION;
     private static final int CHUNK = 500;
     private static final String DATA = "{\"request_id\":\"req_0123456789abcdef\",\"model\":\"bench\","
             + "\"prompt_tokens\":231,\"completion_tokens\":128,\"cost_usd\":0.000412,\"latency_ms\":12}";
@@ -50,21 +44,15 @@ public final class RecordingCpuCost {
     }
 
     private static double writerMicrosPerRequest(boolean pending, int requests) throws IOException {
-        Path dir = Files.createTempDirectory("kimi-recording-cpu");
-        try (SqliteStore store = SqliteStore.open(dir.resolve("bench.db"), Clock.systemUTC())) {
-            store.saveSession(Session.newProxy(SESSION, "bench", Instant.now(), "mock", "bench", 262_144)).join();
+        try (BenchStore bench = BenchStore.open("kimi-recording-cpu")) {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long writer = writerThreadId();
-            Recorder recorder = new Recorder(store, pending);
+            Recorder recorder = new Recorder(bench.store, pending);
             recorder.run(requests / 4); // warm-up
             long before = threads.getThreadCpuTime(writer);
             recorder.run(requests);
             long after = threads.getThreadCpuTime(writer);
             return (after - before) / 1000.0 / requests;
-        } finally {
-            try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 

@@ -32,16 +32,6 @@ final class PendingRecovery {
             rs.getInt("est_prompt"),
             rs.getString("source"));
 
-    private static final RowMapper<SessionTotals> TOTALS = (rs, ctx) -> new SessionTotals(
-            rs.getLong("requests"),
-            rs.getLong("failed_requests"),
-            rs.getLong("prompt_tokens"),
-            rs.getLong("completion_tokens"),
-            rs.getLong("cached_tokens"),
-            rs.getLong("estimated_prompt_tokens"),
-            rs.getLong("context_tokens"),
-            rs.getDouble("cost_usd"));
-
     private final ObjectMapper json = new ObjectMapper();
 
     /** Returns how many pending requests became interrupted ones. */
@@ -76,11 +66,11 @@ final class PendingRecovery {
     }
 
     private static SessionTotals totalsOf(Handle h, String sessionId) {
-        return h.createQuery("SELECT requests, failed_requests, prompt_tokens, completion_tokens, cached_tokens,"
-                + " estimated_prompt_tokens, context_tokens, cost_usd FROM sessions WHERE session_id = :id")
+        return h.createQuery("SELECT * FROM sessions WHERE session_id = :id")
                 .bind("id", sessionId)
-                .map(TOTALS)
-                .one();
+                .map(new SessionMapper())
+                .one()
+                .totals();
     }
 
     /** The event a proxied request that failed gets, with what is known of this one. */
