@@ -167,6 +167,7 @@ public final class KimiServer implements AutoCloseable {
             try {
                 store = SqliteStore.open(server.dbPath(), clock);
                 metrics = new ServerMetrics();
+                metrics.requestsInterrupted(store.interruptedAtOpen());
                 TokenCounter counter = new TokenCounter(64L << 20);
                 ObjectMapper json = new ObjectMapper();
                 JsonViews views = new JsonViews(json, config);

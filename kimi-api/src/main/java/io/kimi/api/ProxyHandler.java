@@ -11,6 +11,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -18,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /chat/completions}: prepares the request (on the event loop when that cannot block, else on the
- * blocking pool) and hands it to the proxy on the client's event loop.
+ * blocking pool) and, once its pending record is committed, hands it to the proxy on the client's event loop.
  */
 final class ProxyHandler {
     private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
@@ -77,13 +78,37 @@ final class ProxyHandler {
         return null;
     }
 
+    /**
+     * Sends the request upstream once its pending record is committed (see {@link PreparedRequest#traced()}), on
+     * the channel's event loop; the wait holds no thread.
+     */
     private void send(Channel channel, PreparedRequest prepared) {
+        CompletableFuture<Void> traced = prepared.traced();
+        if (traced.isDone()) {
+            sendNow(channel, prepared);
+            return;
+        }
+        traced.whenComplete((v, e) -> {
+            try {
+                channel.eventLoop().execute(() -> sendNow(channel, prepared));
+            } catch (RejectedExecutionException rejected) {
+                log.debug("Event loop shut down before request {} was sent", prepared.request().requestId());
+                prepared.observer().onComplete(cancelled(prepared));
+            }
+        });
+    }
+
+    private void sendNow(Channel channel, PreparedRequest prepared) {
         if (!channel.isActive()) {
-            prepared.observer().onComplete(new ExchangeResult(RequestStatus.CANCELLED, 499, null,
-                    prepared.request().stream(), new byte[0], false, -1, -1,
-                    System.nanoTime() - prepared.request().arrivalNanos(), 0));
+            prepared.observer().onComplete(cancelled(prepared));
             return;
         }
         proxy.proxy(channel, prepared.request(), prepared.observer());
+    }
+
+    /** The client went away before the request was sent: nothing reached the provider. */
+    private static ExchangeResult cancelled(PreparedRequest prepared) {
+        return new ExchangeResult(RequestStatus.CANCELLED, 499, null, prepared.request().stream(), new byte[0],
+                false, -1, -1, System.nanoTime() - prepared.request().arrivalNanos(), 0);
     }
 }

@@ -9,7 +9,13 @@ public enum RequestStatus {
     /** The proxy or the provider answered with an error, or the provider broke off. */
     ERROR,
     /** The client went away before the reply was complete. */
-    CANCELLED;
+    CANCELLED,
+    /**
+     * Sent upstream, but the server stopped (a crash, {@code kill -9}, power loss) before the outcome was stored:
+     * whether the client got its reply, and what the provider billed, are unknown. Set when the store is opened
+     * again, from the request's pending record (see {@link PendingRequest}).
+     */
+    INTERRUPTED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

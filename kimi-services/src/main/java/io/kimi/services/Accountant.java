@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.ModelConfig;
 import io.kimi.core.Event;
 import io.kimi.core.EventTypes;
+import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.Session;
@@ -22,6 +23,7 @@ import io.kimi.proxy.ParsedReply;
 import io.kimi.proxy.ReplyParser;
 import io.kimi.services.features.FeatureOutcomes;
 import io.kimi.services.metrics.ServerMetrics;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -44,6 +46,8 @@ import org.slf4j.LoggerFactory;
 public final class Accountant implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Accountant.class);
     private static final long NANOS_PER_MS = 1_000_000L;
+    /** Longest a request waits for its pending record to be committed before it is sent upstream anyway. */
+    static final Duration TRACE_WAIT = Duration.ofSeconds(1);
 
     private final Store store;
     private final ProxySessions sessions;
@@ -65,6 +69,36 @@ public final class Accountant implements AutoCloseable {
         this.alerts = requireNonNull(alerts, "alerts");
         this.metrics = requireNonNull(metrics, "metrics");
         this.features = requireNonNull(features, "features");
+    }
+
+    /**
+     * Records the request as pending before it is sent upstream (a cheap enqueue; safe on an event loop). The
+     * future completes, always normally, once the pending record is committed, so that the caller can send the
+     * request only then: an upstream call the provider may bill then leaves a trace whatever happens to this
+     * process. When the store fails, or has not committed within {@link #TRACE_WAIT}, the future completes
+     * anyway (the request must not wait on the store for longer) and the request is counted as untraced.
+     */
+    CompletableFuture<Void> beforeUpstream(RequestContext context) {
+        ModelConfig model = context.route().model();
+        PendingRequest pending = new PendingRequest(context.requestId(), context.sessionId(), context.arrival(),
+                context.route().provider().key(), model.key(), model.upstreamModel(), context.stream(),
+                context.promptEstimate(), context.source());
+        CompletableFuture<Void> stored = store.savePendingRequest(pending);
+        CompletableFuture<Void> traced = stored.exceptionally(e -> {
+            log.error("Could not store request {} as pending; it is sent upstream untraced", context.requestId(), e);
+            metrics.requestUntraced();
+            return null;
+        });
+        if (!traced.isDone()) {
+            traced.completeOnTimeout(null, TRACE_WAIT.toMillis(), TimeUnit.MILLISECONDS).thenRun(() -> {
+                if (!stored.isDone()) {
+                    log.warn("Request {} waited {} ms for its pending record; it is sent upstream untraced",
+                            context.requestId(), TRACE_WAIT.toMillis());
+                    metrics.requestUntraced();
+                }
+            });
+        }
+        return traced;
     }
 
     /** Queues a finished exchange. Cheap; safe on an event loop. */
@@ -193,12 +227,11 @@ public final class Accountant implements AutoCloseable {
                     request.sessionId(), request.requestId());
             return null;
         }
-        store.saveRequest(request).whenComplete((v, e) -> logFailure("request " + request.requestId(), e));
-        sessions.persistTotals(session);
         Event event = eventFor(request, session, context);
-        store.appendEvent(event).whenComplete((stored, e) -> {
-            logFailure("event of request " + request.requestId(), e);
-            if (Boolean.TRUE.equals(stored)) {
+        // One write: a crash leaves the record, the session's totals after it and its event, or none of them.
+        store.recordRequest(request, session.totals(), event).whenComplete((v, e) -> {
+            logFailure("request " + request.requestId(), e);
+            if (e == null) {
                 metrics.eventStored();
             }
         });

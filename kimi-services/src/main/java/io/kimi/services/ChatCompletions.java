@@ -143,7 +143,7 @@ public final class ChatCompletions {
         UpstreamRequest upstream = new UpstreamRequest(route, upstreamBody, headers, requestId, stream, strip,
                 arrivalNanos);
         return new PreparedRequest(upstream, session.sessionId(), promptEstimate,
-                result -> accountant.submit(context, result));
+                result -> accountant.submit(context, result), accountant.beforeUpstream(context));
     }
 
     private int countPrompt(ModelConfig model, ObjectNode request) {

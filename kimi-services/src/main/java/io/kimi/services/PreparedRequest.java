@@ -2,6 +2,7 @@ package io.kimi.services;
 
 import io.kimi.proxy.ExchangeObserver;
 import io.kimi.proxy.UpstreamRequest;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A validated, counted and rewritten chat completion, with the observer that will account for it.
@@ -10,7 +11,10 @@ import io.kimi.proxy.UpstreamRequest;
  * @param sessionId the session it counts in
  * @param promptEstimate our prompt count
  * @param observer hand this to the proxy
+ * @param traced completes (always normally, within about a second) once the request's pending record is
+ *     committed: send the request upstream only then, so that a call the provider may bill leaves a trace even
+ *     if this process is killed during it
  */
 public record PreparedRequest(UpstreamRequest request, String sessionId, int promptEstimate,
-        ExchangeObserver observer) {
+        ExchangeObserver observer, CompletableFuture<Void> traced) {
 }

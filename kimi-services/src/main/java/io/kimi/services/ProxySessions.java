@@ -214,18 +214,6 @@ public final class ProxySessions {
         return session;
     }
 
-    /**
-     * Stores the session's totals only (after a request): the store may skip all but the newest of those queued
-     * for one session, so recording stays one cheap write per batch however fast requests finish.
-     */
-    void persistTotals(Session session) {
-        store.saveSessionTotals(session.sessionId(), session.totals()).whenComplete((v, e) -> {
-            if (e != null) {
-                log.error("Could not store the totals of session {}", session.sessionId(), e);
-            }
-        });
-    }
-
     void persist(Session session) {
         store.saveSession(session).whenComplete((v, e) -> {
             if (e != null) {

@@ -6,6 +6,7 @@ import io.kimi.core.Findings;
 import io.kimi.core.IterationStats;
 import io.kimi.core.MaskedContent;
 import io.kimi.core.MemoryUsage;
+import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionTotals;
@@ -26,7 +27,7 @@ import java.util.concurrent.CompletableFuture;
  * Reads run on the caller's thread on their own connections, so call them off event loops. To read your own
  * writes, wait for {@link #flush()} first.
  *
- * <p>The records written after every request ({@link #saveRequest}, {@link #appendEvent},
+ * <p>The records written after every request ({@link #saveRequest}, {@link #recordRequest}, {@link #appendEvent},
  * {@link #saveSessionTotals}, {@link #saveMask}, {@link #saveMemoryUsage}) may wait a few milliseconds to share
  * a commit with others; every other write, and a flush, is committed as soon as the writer gets to it.
  *
@@ -53,8 +54,34 @@ public interface Store extends AutoCloseable {
     /** Marks this proxy session as the only active one (and every other proxy session inactive). */
     CompletableFuture<Void> activateSession(String sessionId);
 
-    /** Appends a request record to its session (which must exist, or be saved earlier). */
+    /**
+     * Appends a request record to its session (which must exist, or be saved earlier), replacing the request's
+     * pending record if there is one.
+     */
     CompletableFuture<Void> saveRequest(RequestRecord request);
+
+    /**
+     * Records a request about to be sent upstream, so that it leaves a trace even if the process dies before it
+     * finishes. Committed as soon as the writer gets to it (it shares the commit of whatever else is queued, but
+     * never waits for company), so a caller may wait for the future before sending. The finished request's
+     * {@link #recordRequest} (or {@link #saveRequest}) replaces it; when the store is opened again, pending
+     * records left become {@link io.kimi.core.RequestStatus#INTERRUPTED interrupted} requests, counted in their
+     * session's totals (see {@link #interruptedAtOpen()}).
+     */
+    CompletableFuture<Void> savePendingRequest(PendingRequest pending);
+
+    /**
+     * Records a finished request in one transaction: its record (replacing its pending record), its session's
+     * totals after it (only those columns, as {@link #saveSessionTotals}) and its event. A crash leaves all
+     * three or none, so the stored totals always count the stored records.
+     */
+    CompletableFuture<Void> recordRequest(RequestRecord request, SessionTotals totalsAfter, Event event);
+
+    /**
+     * How many pending requests opening this store found (the process that wrote them had stopped without
+     * finishing them) and stored as {@link io.kimi.core.RequestStatus#INTERRUPTED interrupted}.
+     */
+    int interruptedAtOpen();
 
     /** Appends an event; completes with {@code false} when an event with the same id was already stored. */
     CompletableFuture<Boolean> appendEvent(Event event);
@@ -65,7 +92,16 @@ public interface Store extends AutoCloseable {
      * the same batch). When one event cannot be stored (e.g. its session does not exist) none of the batch is,
      * and the future fails; the batch can be sent again once fixed.
      */
-    CompletableFuture<List<Boolean>> appendEvents(List<Event> events);
+    default CompletableFuture<List<Boolean>> appendEvents(List<Event> events) {
+        return appendEvents(events, stored -> Aggregates.NONE);
+    }
+
+    /**
+     * As {@link #appendEvents(List)}, and in the same transaction writes the aggregates that {@code fold} makes
+     * of the newly stored events: the events and their sessions' aggregates are committed together, or (when
+     * anything fails, or the process dies first) neither is.
+     */
+    CompletableFuture<List<Boolean>> appendEvents(List<Event> events, EventFold fold);
 
     /**
      * Inserts a convergence session's iteration, or replaces every field of the stored one with the same

@@ -9,18 +9,19 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.kimi.core.ConvergenceTotals;
 import io.kimi.core.Event;
-import io.kimi.core.IterationStats;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.SessionTotals;
-import io.kimi.core.StepStats;
 import io.kimi.core.store.Store;
 import io.kimi.services.LiveFeed;
 import io.kimi.services.metrics.ServerMetrics;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,8 +33,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes convergence events in, in order, on its own thread: stores each once (a replayed {@code event_id} is
  * a duplicate and changes nothing), folds the new ones into their session's aggregate (creating the session
- * if its {@code SESSION_STARTED} was missed), writes the aggregate, and publishes the events and session
- * changes live. Thread-safe; one per server.
+ * if its {@code SESSION_STARTED} was missed) in the same transaction that stores them, so a crash can never
+ * leave stored events that their aggregate does not count, and publishes the events and session changes live.
+ * Thread-safe; one per server.
  */
 public final class ConvergenceIngest implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConvergenceIngest.class);
@@ -67,47 +69,36 @@ public final class ConvergenceIngest implements AutoCloseable {
     private IngestResult process(List<Event> events) {
         List<Event> admitted = new ArrayList<>(events.size());
         List<String> problems = new ArrayList<>();
+        Map<String, LoopSession> touched = new HashMap<>();
+        Map<Event, JsonNode> data = new IdentityHashMap<>();
         for (Event e : events) {
             LoopSession s = sessionFor(e);
             if (s == null) {
                 problems.add("session " + e.sessionId() + " is a proxy session; event " + e.eventId() + " refused");
             } else {
                 admitted.add(e);
+                touched.put(e.sessionId(), s);
+                data.put(e, data(e));
             }
         }
-        List<Boolean> stored = admitted.isEmpty() ? List.of() : join(store.appendEvents(admitted));
-        int accepted = 0;
-        for (int i = 0; i < admitted.size(); i++) {
-            if (!stored.get(i)) {
-                continue;
-            }
-            accepted++;
-            Event e = admitted.get(i);
+        if (admitted.isEmpty()) {
+            return new IngestResult(0, 0, events.size(), problems);
+        }
+        // The events and the aggregates they change are committed together (a crash leaves both or neither);
+        // the cached aggregates change only once they are.
+        BatchFold fold = new BatchFold(touched, data);
+        List<Boolean> stored = join(store.appendEvents(admitted, fold));
+        BatchFold.Result folded = fold.result();
+        sessions.putAll(folded.sessions());
+        for (BatchFold.Step step : folded.steps()) {
             metrics.eventStored();
-            fold(e);
-            feed.event(e);
+            if (step.sessionChange() != null) {
+                feed.session(step.sessionChange(), step.session());
+            }
+            feed.event(step.event());
         }
+        int accepted = (int) stored.stream().filter(Boolean::booleanValue).count();
         return new IngestResult(accepted, admitted.size() - accepted, events.size() - admitted.size(), problems);
-    }
-
-    private void fold(Event e) {
-        LoopSession s = sessions.getIfPresent(e.sessionId());
-        if (s == null) {
-            return;
-        }
-        Session before = s.session;
-        boolean created = s.fresh;
-        Aggregation.Changes changes = Aggregation.apply(s, e, data(e));
-        store.saveSession(s.session).whenComplete((v, err) -> logFailure("session " + e.sessionId(), err));
-        for (IterationStats it : changes.iterations()) {
-            store.saveIteration(it).whenComplete((v, err) -> logFailure("iteration of " + e.sessionId(), err));
-        }
-        for (StepStats step : changes.steps()) {
-            store.saveStep(step).whenComplete((v, err) -> logFailure("step of " + e.sessionId(), err));
-        }
-        if (!s.session.equals(before) || created) {
-            feed.session(isNew(s) ? "created" : "updated", s.session);
-        }
     }
 
     /** The session's aggregate, loaded from the store or started new; {@code null} when the id is a proxy session. */
@@ -135,12 +126,6 @@ public final class ConvergenceIngest implements AutoCloseable {
         }
         sessions.put(e.sessionId(), s);
         return s;
-    }
-
-    private static boolean isNew(LoopSession s) {
-        boolean fresh = s.fresh;
-        s.fresh = false;
-        return fresh;
     }
 
     private JsonNode data(Event e) {

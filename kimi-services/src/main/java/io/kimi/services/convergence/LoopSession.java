@@ -10,7 +10,7 @@ import java.util.TreeMap;
 
 /**
  * One convergence session's aggregate as the ingest maintains it: the session row, its iterations and steps.
- * Mutable; confined to the ingest thread.
+ * Mutable; confined to the ingest thread, or to the store's writer thread while the ingest waits for it.
  */
 final class LoopSession {
     Session session;
@@ -23,6 +23,19 @@ final class LoopSession {
 
     LoopSession(Session session) {
         this.session = session;
+    }
+
+    /**
+     * A copy to fold events into without changing this one (the records it holds are immutable): the ingest folds
+     * into copies inside the store's transaction and keeps them only once it committed.
+     */
+    LoopSession copy() {
+        LoopSession c = new LoopSession(session);
+        c.iterations.putAll(iterations);
+        c.steps.putAll(steps);
+        c.stateTime = stateTime;
+        c.fresh = fresh;
+        return c;
     }
 
     static String stepKey(int iteration, String step) {

@@ -71,6 +71,8 @@ import org.slf4j.LoggerFactory;
  *     <td>reason (total, per_client)</td></tr>
  * <tr><td>{@code kimi.http.timeouts}</td><td>{@code kimi_http_timeouts_total}</td>
  *     <td>phase (header, body, idle)</td></tr>
+ * <tr><td>{@code kimi.requests.interrupted}</td><td>{@code kimi_requests_interrupted_total}</td><td></td></tr>
+ * <tr><td>{@code kimi.requests.untraced}</td><td>{@code kimi_requests_untraced_total}</td><td></td></tr>
  * </table>
  *
  * <p>Plus the JVM and process meters of Micrometer's binders ({@code jvm_memory_*}, {@code jvm_gc_*},
@@ -98,6 +100,8 @@ public final class ServerMetrics implements AutoCloseable {
     static final String HTTP_CONNECTIONS = "kimi.http.connections";
     static final String HTTP_REFUSED = "kimi.http.connections.refused";
     static final String HTTP_TIMEOUTS = "kimi.http.timeouts";
+    static final String INTERRUPTED = "kimi.requests.interrupted";
+    static final String UNTRACED = "kimi.requests.untraced";
 
     /**
      * The error codes that label {@code kimi.proxy.errors} as they are: ours, and the common ones of OpenAI-style
@@ -124,6 +128,8 @@ public final class ServerMetrics implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final JvmGcMetrics gc;
     private final Counter eventsStored;
+    private final Counter interrupted;
+    private final Counter untraced;
 
     /** A registry on the system clock, with the JVM and process meters bound. */
     public ServerMetrics() {
@@ -142,6 +148,14 @@ public final class ServerMetrics implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         eventsStored = Counter.builder(EVENTS_STORED)
                 .description("Events appended to the event log")
+                .register(registry);
+        interrupted = Counter.builder(INTERRUPTED)
+                .description("Requests a previous process sent upstream and never finished (it was killed),"
+                        + " stored as interrupted when this one started")
+                .register(registry);
+        untraced = Counter.builder(UNTRACED)
+                .description("Requests sent upstream before their pending record was committed (the store failed"
+                        + " or was slower than the wait): a crash then would leave no trace of them")
                 .register(registry);
     }
 
@@ -256,6 +270,16 @@ public final class ServerMetrics implements AutoCloseable {
         FunctionCounter.builder(SECRETS_REDACTED, requireNonNull(secrets, "secrets"), SecretScrubber::redactions)
                 .description("Configured secrets found in provider replies and replaced (or the header held back)")
                 .register(registry);
+    }
+
+    /** Counts the requests found pending (and stored as interrupted) when the store was opened. */
+    public void requestsInterrupted(int count) {
+        interrupted.increment(count);
+    }
+
+    /** Counts one request sent upstream without a committed pending record. */
+    public void requestUntraced() {
+        untraced.increment();
     }
 
     /** Counts one event appended to the event log. */

@@ -55,6 +55,19 @@ class ServerMetricsTest {
     }
 
     @Test
+    void interruptedAndUntracedRequestsAreCounted() {
+        metrics.requestsInterrupted(3);
+        metrics.requestsInterrupted(0);
+        metrics.requestUntraced();
+
+        PrometheusText scrape = PrometheusText.parse(metrics.scrape());
+
+        assertThat(scrape.value("kimi_requests_interrupted_total", Map.of())).isEqualTo(3);
+        assertThat(scrape.value("kimi_requests_untraced_total", Map.of())).isEqualTo(1);
+        assertThat(scrape.families().get("kimi_requests_interrupted_total").type()).isEqualTo("counter");
+    }
+
+    @Test
     void effectiveTokensAreCountedByKindAndSourceWithTheirCost() {
         // reported usage wins over the estimate
         metrics.recordRequest(record(RequestStatus.SUCCESS, 200, null, new TokenUsage(90, 9, 0),

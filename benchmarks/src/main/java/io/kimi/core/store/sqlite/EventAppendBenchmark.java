@@ -1,15 +1,9 @@
 package io.kimi.core.store.sqlite;
 
 import io.kimi.core.Event;
-import io.kimi.core.Session;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -39,26 +33,22 @@ public class EventAppendBenchmark {
     /** Events appended before waiting for the commit: the operations of one invocation. */
     private static final int BATCH = 1000;
 
-    private Path dir;
+    private BenchStore bench;
     private SqliteStore store;
     private long next;
-    private static final String SESSION = "bench-session";
+    private static final String SESSION = BenchStore.SESSION;
     private static final String DATA = "{\"request_id\":\"req_0123456789abcdef\",\"model\":\"bench\","
             + "\"prompt_tokens\":231,\"completion_tokens\":128,\"cost_usd\":0.000412,\"latency_ms\":12}";
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
-        dir = Files.createTempDirectory("kimi-bench-store");
-        store = SqliteStore.open(dir.resolve("bench.db"), Clock.systemUTC());
-        store.saveSession(Session.newProxy(SESSION, "bench", Instant.now(), "mock", "bench", 262_144)).join();
+        bench = BenchStore.open("kimi-bench-store");
+        store = bench.store;
     }
 
     @TearDown(Level.Trial)
     public void tearDown() throws IOException {
-        store.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
+        bench.close();
     }
 
     /** {@link #BATCH} events appended, then committed; the score is events per second. */

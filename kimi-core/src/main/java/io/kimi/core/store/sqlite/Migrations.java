@@ -22,7 +22,8 @@ final class Migrations {
             new Migration(1, "/io/kimi/core/store/sqlite/V1__init.sql"),
             new Migration(2, "/io/kimi/core/store/sqlite/V2__metrics_indexes.sql"),
             new Migration(3, "/io/kimi/core/store/sqlite/V3__convergence_aggregates.sql"),
-            new Migration(4, "/io/kimi/core/store/sqlite/V4__context_features.sql"));
+            new Migration(4, "/io/kimi/core/store/sqlite/V4__context_features.sql"),
+            new Migration(5, "/io/kimi/core/store/sqlite/V5__pending_requests.sql"));
 
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 

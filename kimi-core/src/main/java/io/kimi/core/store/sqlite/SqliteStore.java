@@ -9,11 +9,13 @@ import io.kimi.core.Findings;
 import io.kimi.core.IterationStats;
 import io.kimi.core.MaskedContent;
 import io.kimi.core.MemoryUsage;
+import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.SessionKind;
 import io.kimi.core.StepStats;
+import io.kimi.core.store.EventFold;
 import io.kimi.core.store.LatencyPercentiles;
 import io.kimi.core.store.MaskStats;
 import io.kimi.core.store.MemoryStats;
@@ -59,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * or memory figure of an unknown session fails its future; a mask whose hash is stored already is ignored.
  *
  * <p>The schema is versioned ({@code schema_version}); opening applies missing migrations once and refuses a
- * database written by a newer version.
+ * database written by a newer version. Then, before the writer starts, the pending requests a killed process
+ * left become interrupted requests ({@link #interruptedAtOpen()}).
  */
 public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
@@ -74,8 +77,11 @@ public final class SqliteStore implements Store {
     private final Jdbi readers;
     private final HashListJson json = new HashListJson();
 
-    private SqliteStore(String storeName, BatchWriter writer, HikariDataSource readerPool) {
+    private final int interruptedAtOpen;
+
+    private SqliteStore(String storeName, BatchWriter writer, HikariDataSource readerPool, int interruptedAtOpen) {
         this.storeName = storeName;
+        this.interruptedAtOpen = interruptedAtOpen;
         this.writer = writer;
         this.readerPool = readerPool;
         this.readers = Jdbi.create(readerPool);
@@ -107,8 +113,10 @@ public final class SqliteStore implements Store {
         // Closing the handle closes the connection (ConnectionFactory's default closeConnection).
         Handle handle = Jdbi.open(() -> connection);
         HikariDataSource pool = null;
+        int interrupted;
         try {
             new Migrations(Migrations.ALL, clock).migrate(handle, storeName);
+            interrupted = recoverPending(handle, storeName);
             pool = connections.openReaders(READ_POOL_SIZE);
         } catch (RuntimeException e) {
             closeQuietly(handle, pool, storeName, e);
@@ -121,7 +129,23 @@ public final class SqliteStore implements Store {
         BatchWriter writer = new BatchWriter(handle, storeName, WRITER_THREAD);
         writer.start();
         log.debug("Opened store {}", storeName);
-        return new SqliteStore(storeName, writer, pool);
+        return new SqliteStore(storeName, writer, pool, interrupted);
+    }
+
+    /** Pending requests of a process that stopped without finishing them become interrupted requests. */
+    private static int recoverPending(Handle handle, String storeName) {
+        int interrupted;
+        try {
+            interrupted = handle.inTransaction(h -> new PendingRecovery().interruptAll(h));
+        } catch (RuntimeException e) {
+            throw new StoreException("cannot store the pending requests of " + storeName + " as interrupted: "
+                    + e.getMessage(), e);
+        }
+        if (interrupted > 0) {
+            log.warn("{} request(s) had been sent upstream when the previous process stopped without finishing"
+                    + " them; stored as interrupted in {}", interrupted, storeName);
+        }
+        return interrupted;
     }
 
     @Override
@@ -156,23 +180,49 @@ public final class SqliteStore implements Store {
         return writer.submitRecord("saveRequest " + request.requestId(), h -> Writes.saveRequest(h, request));
     }
 
+    /** Never waits for company: a caller may hold the request back until it is committed. */
+    @Override
+    public CompletableFuture<Void> savePendingRequest(PendingRequest pending) {
+        requireNonNull(pending, "pending");
+        return writer.submit("savePendingRequest " + pending.requestId(),
+                h -> Writes.savePendingRequest(h, pending));
+    }
+
+    @Override
+    public CompletableFuture<Void> recordRequest(RequestRecord request, SessionTotals totalsAfter, Event event) {
+        requireNonNull(request, "request");
+        requireNonNull(totalsAfter, "totalsAfter");
+        requireNonNull(event, "event");
+        return writer.submitRecord("recordRequest " + request.requestId(),
+                h -> Writes.recordRequest(h, request, totalsAfter, event));
+    }
+
+    @Override
+    public int interruptedAtOpen() {
+        return interruptedAtOpen;
+    }
+
     @Override
     public CompletableFuture<Boolean> appendEvent(Event event) {
         requireNonNull(event, "event");
         return writer.submitRecord("appendEvent " + event.eventId(), h -> Writes.appendEvent(h, event));
     }
 
-    /** One queued write, whatever the batch's size: its events are inserted in one transaction. */
+    /**
+     * One queued write, whatever the batch's size: its events are inserted, and the aggregates {@code fold} makes
+     * of them written, in one transaction.
+     */
     @Override
-    public CompletableFuture<List<Boolean>> appendEvents(List<Event> events) {
+    public CompletableFuture<List<Boolean>> appendEvents(List<Event> events, EventFold fold) {
         requireNonNull(events, "events");
+        requireNonNull(fold, "fold");
         for (int i = 0; i < events.size(); i++) {
             requireNonNull(events.get(i), "events[" + i + "]");
         }
         List<Event> batch = List.copyOf(events);
         String description = batch.isEmpty() ? "appendEvents (none)"
                 : "appendEvents " + batch.size() + " from " + batch.get(0).eventId();
-        return writer.submit(description, h -> Writes.appendEvents(h, batch));
+        return writer.submit(description, h -> Writes.appendEvents(h, batch, fold));
     }
 
     @Override

@@ -7,12 +7,15 @@ import io.kimi.core.Findings;
 import io.kimi.core.IterationStats;
 import io.kimi.core.MaskedContent;
 import io.kimi.core.MemoryUsage;
+import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.StepStats;
 import io.kimi.core.TokenUsage;
+import io.kimi.core.store.Aggregates;
+import io.kimi.core.store.EventFold;
 import io.kimi.core.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +64,13 @@ final class Writes {
             + " VALUES (:request_id, :session_id, :timestamp, :provider, :model, :upstream_model, :stream,"
             + " :status, :http_status, :error_type, :error_message, :est_prompt, :est_completion, :est_cached,"
             + " :rep_prompt, :rep_completion, :rep_cached, :cost_usd, :latency_ms, :ttft_ms, :source)";
+
+    private static final String INSERT_PENDING = "INSERT INTO pending_requests (request_id, session_id, timestamp,"
+            + " provider, model, upstream_model, stream, est_prompt, source)"
+            + " VALUES (:request_id, :session_id, :timestamp, :provider, :model, :upstream_model, :stream,"
+            + " :est_prompt, :source)";
+
+    private static final String DELETE_PENDING = "DELETE FROM pending_requests WHERE request_id = :request_id";
 
     private static final String INSERT_EVENT = "INSERT OR IGNORE INTO events (event_id, session_id, timestamp,"
             + " iteration, state, event_type, data_json)"
@@ -182,7 +192,9 @@ final class Writes {
         return null;
     }
 
+    /** Inserts the request's record in place of its pending record, if any. */
     static Void saveRequest(Handle h, RequestRecord r) {
+        h.createUpdate(DELETE_PENDING).bind("request_id", r.requestId()).execute();
         TokenUsage est = r.estimated();
         TokenUsage rep = r.reported();
         Update update = h.createUpdate(INSERT_REQUEST)
@@ -211,6 +223,29 @@ final class Writes {
         return null;
     }
 
+    static Void savePendingRequest(Handle h, PendingRequest p) {
+        h.createUpdate(INSERT_PENDING)
+                .bind("request_id", p.requestId())
+                .bind("session_id", p.sessionId())
+                .bind("timestamp", SqliteTime.format(p.timestamp()))
+                .bind("provider", p.provider())
+                .bind("model", p.model())
+                .bind("upstream_model", p.upstreamModel())
+                .bind("stream", p.stream() ? 1 : 0)
+                .bind("est_prompt", p.estimatedPromptTokens())
+                .bind("source", p.source())
+                .execute();
+        return null;
+    }
+
+    /** A finished request: its record (replacing its pending one), its session's totals after it, its event. */
+    static Void recordRequest(Handle h, RequestRecord r, SessionTotals totalsAfter, Event event) {
+        saveRequest(h, r);
+        saveSessionTotals(h, r.sessionId(), totalsAfter);
+        appendEvent(h, event);
+        return null;
+    }
+
     /** Inserts the event unless its id is stored already; returns whether it was inserted. */
     static Boolean appendEvent(Handle h, Event e) {
         return bindEvent(h.createUpdate(INSERT_EVENT), e).execute() > 0;
@@ -234,6 +269,34 @@ final class Writes {
             result.add(count > 0);
         }
         return result;
+    }
+
+    /**
+     * As {@link #appendEvents(Handle, List)}, then writes the aggregates {@code fold} makes of the newly inserted
+     * events, in the same transaction.
+     */
+    static List<Boolean> appendEvents(Handle h, List<Event> events, EventFold fold) {
+        List<Boolean> inserted = appendEvents(h, events);
+        List<Event> stored = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            if (inserted.get(i)) {
+                stored.add(events.get(i));
+            }
+        }
+        Aggregates aggregates = fold.fold(stored);
+        if (aggregates == null) {
+            throw new StoreException("the event fold returned null (expected: Aggregates.NONE when nothing changes)");
+        }
+        for (Session s : aggregates.sessions()) {
+            saveSession(h, s);
+        }
+        for (IterationStats it : aggregates.iterations()) {
+            saveIteration(h, it);
+        }
+        for (StepStats step : aggregates.steps()) {
+            saveStep(h, step);
+        }
+        return inserted;
     }
 
     static Void saveIteration(Handle h, IterationStats it) {

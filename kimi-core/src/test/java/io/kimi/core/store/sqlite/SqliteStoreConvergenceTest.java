@@ -12,6 +12,8 @@ import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.StepStats;
+import io.kimi.core.store.Aggregates;
+import io.kimi.core.store.EventFold;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.StoreException;
 import java.nio.file.Path;
@@ -215,6 +217,48 @@ class SqliteStoreConvergenceTest {
         assertThat(store.listEvents("c1", 10, 0).items()).extracting(Event::eventId).containsExactly("e4");
         // nothing of the failed batch was stored, so sending it again (fixed) stores all of it
         assertThat(await(store.appendEvents(List.of(event("c1", "e1", 1), event("c1", "e3", 3)))))
+                .containsExactly(true, true);
+    }
+
+    @Test
+    void theFoldSeesOnlyNewEventsAndItsAggregatesAreCommittedWithThem() throws Exception {
+        store.saveSession(convergence("c1"));
+        await(store.appendEvent(event("c1", "e0", 0)));
+        List<List<String>> seen = new ArrayList<>();
+        EventFold fold = stored -> {
+            seen.add(stored.stream().map(Event::eventId).toList());
+            return new Aggregates(List.of(convergence("c1").withState(SessionStatus.RUNNING, "FIXING", 2, null)),
+                    List.of(new IterationStats("c1", 2, new Findings(0, 1, 0, 0, 0), 0, 0, null, null, null, null)),
+                    List.of(new StepStats("c1", 2, "fix", 1.5, "complete")));
+        };
+
+        List<Boolean> stored = await(store.appendEvents(List.of(event("c1", "e0", 0), event("c1", "e1", 1),
+                event("c1", "e1", 1)), fold));
+
+        assertThat(stored).containsExactly(false, true, false);
+        assertThat(seen).containsExactly(List.of("e1"));
+        assertThat(store.findSession("c1").orElseThrow().currentIteration()).isEqualTo(2);
+        assertThat(store.listIterations("c1")).extracting(IterationStats::iteration).containsExactly(2);
+        assertThat(store.listSteps("c1")).extracting(StepStats::step).containsExactly("fix");
+    }
+
+    @Test
+    void whenTheFoldFailsNeitherTheEventsNorAnyAggregateIsStored() throws Exception {
+        store.saveSession(convergence("c1"));
+        CompletableFuture<List<Boolean>> failed = store.appendEvents(List.of(event("c1", "e1", 1)), stored -> {
+            throw new IllegalStateException("fold broke");
+        });
+        // An aggregate whose session is missing fails in the same transaction as the events it came with.
+        CompletableFuture<List<Boolean>> orphan = store.appendEvents(List.of(event("c1", "e2", 2)),
+                stored -> new Aggregates(List.of(), List.of(), List.of(new StepStats("missing", 1, "fix", null,
+                        "started"))));
+
+        assertThat(failure(failed)).hasMessageContaining("fold broke");
+        assertThat(failure(orphan)).isInstanceOf(StoreException.class);
+        assertThat(store.listEvents("c1", 10, 0).items()).isEmpty();
+        assertThat(store.listSteps("missing")).isEmpty();
+        // the batch can be sent again
+        assertThat(await(store.appendEvents(List.of(event("c1", "e1", 1), event("c1", "e2", 2)))))
                 .containsExactly(true, true);
     }
 

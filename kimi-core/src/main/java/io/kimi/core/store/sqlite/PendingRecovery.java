@@ -1,0 +1,94 @@
+package io.kimi.core.store.sqlite;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.core.Event;
+import io.kimi.core.EventTypes;
+import io.kimi.core.Ids;
+import io.kimi.core.PendingRequest;
+import io.kimi.core.RequestRecord;
+import io.kimi.core.SessionTotals;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.mapper.RowMapper;
+
+/**
+ * At open, before any other write: every pending request left by a process that stopped without finishing it
+ * becomes an {@code interrupted} request (see {@link PendingRequest#interrupted()}), added to its session's
+ * totals as any finished request is ({@link SessionTotals#plus}), with a {@code REQUEST_FAILED} event; its
+ * pending record is deleted. Runs inside the caller's transaction.
+ */
+final class PendingRecovery {
+    private static final RowMapper<PendingRequest> PENDING = (rs, ctx) -> new PendingRequest(
+            rs.getString("request_id"),
+            rs.getString("session_id"),
+            SqliteTime.parse(rs.getString("timestamp")),
+            rs.getString("provider"),
+            rs.getString("model"),
+            rs.getString("upstream_model"),
+            rs.getInt("stream") == 1,
+            rs.getInt("est_prompt"),
+            rs.getString("source"));
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    /** Returns how many pending requests became interrupted ones. */
+    int interruptAll(Handle h) {
+        List<PendingRequest> pending = h.createQuery("SELECT request_id, session_id, timestamp, provider, model,"
+                + " upstream_model, stream, est_prompt, source FROM pending_requests ORDER BY timestamp, request_id")
+                .map(PENDING)
+                .list();
+        Map<String, SessionTotals> totals = new LinkedHashMap<>();
+        int interrupted = 0;
+        for (PendingRequest p : pending) {
+            if (alreadyRecorded(h, p.requestId())) {
+                // Cannot happen through the store (one transaction stores the record and drops the pending
+                // one), but a stray row must not stop the server from starting.
+                h.createUpdate("DELETE FROM pending_requests WHERE request_id = :id").bind("id", p.requestId())
+                        .execute();
+                continue;
+            }
+            RequestRecord r = p.interrupted();
+            Writes.saveRequest(h, r);
+            totals.put(p.sessionId(), totals.computeIfAbsent(p.sessionId(), id -> totalsOf(h, id)).plus(r));
+            Writes.appendEvent(h, eventFor(r));
+            interrupted++;
+        }
+        totals.forEach((sessionId, t) -> Writes.saveSessionTotals(h, sessionId, t));
+        return interrupted;
+    }
+
+    private static boolean alreadyRecorded(Handle h, String requestId) {
+        return h.createQuery("SELECT 1 FROM requests WHERE request_id = :id").bind("id", requestId)
+                .mapTo(Integer.class).findOne().isPresent();
+    }
+
+    private static SessionTotals totalsOf(Handle h, String sessionId) {
+        return h.createQuery("SELECT * FROM sessions WHERE session_id = :id")
+                .bind("id", sessionId)
+                .map(new SessionMapper())
+                .one()
+                .totals();
+    }
+
+    /** The event a proxied request that failed gets, with what is known of this one. */
+    private Event eventFor(RequestRecord r) {
+        ObjectNode data = json.createObjectNode()
+                .put("request_id", r.requestId())
+                .put("model", r.model())
+                .put("provider", r.provider())
+                .put("status", r.status().wireName())
+                .put("http_status", r.httpStatus())
+                .put("stream", r.stream())
+                .put("prompt_tokens", 0)
+                .put("completion_tokens", 0)
+                .put("estimated_prompt_tokens", r.estimated().promptTokens())
+                .put("cost_usd", 0.0)
+                .put("source", r.source())
+                .put("error", r.errorMessage());
+        return new Event(Ids.timeOrdered().toString(), r.sessionId(), r.timestamp(), 0, null,
+                EventTypes.REQUEST_FAILED, data.toString());
+    }
+}
