@@ -283,7 +283,7 @@ public final class Accountant implements AutoCloseable {
                 .put("usage_source", r.usageSource().wireName())
                 .put("cost_usd", r.costUsd())
                 .put("latency_ms", r.latencyMs())
-                .put("context_percent", session.contextPercent())
+                .put("context_percent", ContextPercent.shown(session.contextPercent()))
                 .put("source", r.source());
         if (r.errorMessage() != null) {
             data.put("error", r.errorMessage());

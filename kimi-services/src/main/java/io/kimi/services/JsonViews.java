@@ -80,7 +80,7 @@ public final class JsonViews {
         n.putObject("context")
                 .put("tokens", t.contextTokens())
                 .put("window", s.contextWindow())
-                .put("percent", Math.round(percent * 100) / 100.0)
+                .put("percent", ContextPercent.shown(percent))
                 .put("level", config.thresholds().colour(percent));
         return n;
     }
