@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.testing.FakeUpstream;
+import io.kimi.testing.PrometheusText;
 import io.kimi.testing.Reply;
 import io.kimi.testing.Usage;
 import io.kimi.testing.UsageStyle;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -130,6 +132,36 @@ class LongWordEndToEndTest {
         assertThat(record.path("accounting_error").isNull()).isTrue();
     }
 
+    @Test
+    void pastMaxAccountedReplyBytesAReplyIsStillRelayedWholeAndTheTokensOfTheRestEstimated() throws Exception {
+        start("max_accounted_reply_bytes = 1048576");
+        String word = word(REPLY_CHARS, 4);
+        fake.enqueue(Reply.chatCompletion(word, new Usage(12, 4_000_000, 0)));
+        fake.enqueue(Reply.streamingCompletion(deltas(word), null, UsageStyle.NONE));
+
+        HttpResponse<String> plain = post(chat("Say one long word.", false));
+        HttpResponse<String> streamed = post(chat("Say it again, streamed.", true));
+
+        assertThat(plain.statusCode()).isEqualTo(200);
+        assertThat(json(plain).path("choices").get(0).path("message").path("content").asText()).isEqualTo(word);
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamedContent(streamed.body())).isEqualTo(word);
+        JsonNode records = recordedRequests(2);
+        for (JsonNode record : records) {
+            String which = record.path("stream").asBoolean() ? "streamed" : "plain";
+            assertThat(record.path("status").asText()).as(which).isEqualTo("success");
+            assertThat(record.path("estimated_reply_bytes").asLong()).as(which)
+                    .isBetween(REPLY_CHARS - (1L << 20), REPLY_CHARS + (1L << 20));
+            // The first MiB counted at about 0.54 tokens a letter; the other 7 MiB at the same rate.
+            assertThat(record.path("estimated_completion_tokens").asLong()).as(which)
+                    .isBetween((long) (REPLY_CHARS * 0.45), (long) (REPLY_CHARS * 0.65));
+            assertThat(record.path("accounting_error").isNull()).as(which).isTrue();
+        }
+        PrometheusText metrics = PrometheusText.parse(server.get("/metrics").body());
+        assertThat(metrics.value("kimi_accounting_errors_total", Map.of("record", "flagged"))).isZero();
+        assertThat(metrics.value("kimi_accounting_errors_total", Map.of("record", "lost"))).isZero();
+    }
+
     // ---- helpers ------------------------------------------------------------------------------------------
 
     /** {@code length} random lower-case letters: one word, no whitespace, no piece jtokkit's regex can split. */
@@ -183,13 +215,18 @@ class LongWordEndToEndTest {
      * so this waits on the record itself rather than on one read's catch-up.
      */
     private JsonNode recordedRequest() {
+        return recordedRequests(1).get(0);
+    }
+
+    /** The records of the active session, once there are {@code count} of them. */
+    private JsonNode recordedRequests(int count) {
         AtomicReference<JsonNode> found = new AtomicReference<>();
         await().atMost(ANSWER_WAIT).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             HttpResponse<String> active = server.get("/api/sessions/active");
             assertThat(active.statusCode()).isEqualTo(200);
             JsonNode requests = json(active).path("recent_requests");
-            assertThat(requests.size()).isEqualTo(1);
-            found.set(requests.get(0));
+            assertThat(requests.size()).isEqualTo(count);
+            found.set(requests);
         });
         return found.get();
     }
