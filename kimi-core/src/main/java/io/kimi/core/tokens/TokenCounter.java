@@ -31,7 +31,7 @@ import java.util.Map;
  * <p>Text is always encoded as ordinary text: special-token strings such as {@code <|endoftext|>} in user
  * content are counted as the characters they are, and never throw.
  *
- * <p>Time and memory grow with the text's length, not faster: a run of more than {@value LongRuns#MAX_RUN}
+ * <p>Time and memory grow with the text's length, not faster: a run of more than {@value LongRuns#LONG_RUN}
  * characters of one kind (one long word, a long stretch of spaces) is encoded in segments, see {@link LongRuns}.
  *
  * <p>Thread-safe.
@@ -62,8 +62,8 @@ public final class TokenCounter {
 
     /**
      * Tokens of plain text, encoded as ordinary text (special-token strings are not special). A run of more than
-     * {@value LongRuns#MAX_RUN} characters without a break is counted in segments ({@link LongRuns}), so that one
-     * long word costs time and memory in proportion to its length.
+     * {@value LongRuns#LONG_RUN} characters of one kind is counted in {@value LongRuns#SEGMENT}-character segments
+     * ({@link LongRuns}), so that one long word costs time and memory in proportion to its length.
      */
     public int countText(TokenEncoding encoding, String text) {
         requireNonNull(encoding, "encoding");

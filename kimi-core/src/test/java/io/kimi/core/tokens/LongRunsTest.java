@@ -14,7 +14,8 @@ import org.junit.jupiter.api.TestInstance;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LongRunsTest {
-    private static final int MAX = LongRuns.MAX_RUN;
+    private static final int LONG = LongRuns.LONG_RUN;
+    private static final int SEG = LongRuns.SEGMENT;
 
     private final EncodingRegistry registry = Encodings.newLazyEncodingRegistry();
     private final Encoding cl100k = registry.getEncoding(EncodingType.CL100K_BASE);
@@ -22,8 +23,8 @@ class LongRunsTest {
 
     @Test
     void textWithoutALongRunIsEncodedWholeInOneCall() {
-        for (String text : List.of(prose(2_000, 1), code(), "x".repeat(MAX), " ".repeat(MAX) + "y".repeat(MAX),
-                "a", " ")) {
+        for (String text : List.of(prose(2_000, 1), code(), "x".repeat(LONG), " ".repeat(LONG) + "y".repeat(LONG),
+                STACK_FRAMES, "a", " ")) {
             List<String> pieces = new ArrayList<>();
             int total = LongRuns.count(text, piece -> {
                 pieces.add(piece);
@@ -37,8 +38,10 @@ class LongRunsTest {
 
     @Test
     void ordinaryTextCountsExactlyAsJtokkitDoes() {
-        // A long document of ordinary words, code and punctuation: no cut, so the count is jtokkit's own.
-        String text = prose(200_000, 2) + "\n\n" + code();
+        // A long document of ordinary words, code, stack frames of 150 characters and a long URL: no cut, so the
+        // count is jtokkit's own.
+        String text = prose(200_000, 2) + "\n\n" + code() + STACK_FRAMES + "https://example.com/search?q="
+                + "x".repeat(900);
         assertThat(LongRuns.count(text, cl100k::countTokensOrdinary)).isEqualTo(cl100k.countTokensOrdinary(text));
         assertThat(LongRuns.count(text, o200k::countTokensOrdinary)).isEqualTo(o200k.countTokensOrdinary(text));
     }
@@ -46,7 +49,7 @@ class LongRunsTest {
     @Test
     void aLongRunIsCutIntoSegmentsAndTheTextAroundItKeptWhole() {
         String before = "Here is the blob: ";
-        String run = "q".repeat(3 * MAX + 5);
+        String run = "q".repeat(8 * SEG + 5);
         String after = " and that was it.";
         List<String> pieces = new ArrayList<>();
 
@@ -55,15 +58,20 @@ class LongRunsTest {
             return piece.length();
         });
 
-        assertThat(pieces).containsExactly(before, "q".repeat(MAX), "q".repeat(MAX), "q".repeat(MAX), "qqqqq",
-                after);
+        List<String> expected = new ArrayList<>(List.of(before));
+        for (int i = 0; i < 8; i++) {
+            expected.add("q".repeat(SEG));
+        }
+        expected.add("qqqqq");
+        expected.add(after);
+        assertThat(pieces).containsExactlyElementsOf(expected);
         assertThat(total).isEqualTo(before.length() + run.length() + after.length());
     }
 
     @Test
     void aLongRunOfWhitespaceIsCutToo() {
         // 200,000 spaces took jtokkit 1.6 s as one piece.
-        String text = "a" + " ".repeat(MAX + 1) + "b";
+        String text = "a" + " ".repeat(LONG + 1) + "b";
         List<String> pieces = new ArrayList<>();
 
         LongRuns.count(text, piece -> {
@@ -71,13 +79,13 @@ class LongRunsTest {
             return 1;
         });
 
-        assertThat(pieces).containsExactly("a", " ".repeat(MAX), " ", "b");
+        assertThat(pieces).hasSize(2 + LONG / SEG + 1).startsWith("a", " ".repeat(SEG)).endsWith(" ", "b");
     }
 
     @Test
     void noPieceEverSplitsASurrogatePairOrGrowsPastTheBound() {
         String emoji = "\uD83D\uDE00";
-        String text = "x" + emoji.repeat(1_000) + " tail";
+        String text = "x" + emoji.repeat(2_000) + "y";
         List<String> pieces = new ArrayList<>();
 
         LongRuns.count(text, piece -> {
@@ -87,7 +95,7 @@ class LongRunsTest {
 
         assertThat(String.join("", pieces)).isEqualTo(text);
         for (String piece : pieces) {
-            assertThat(piece.length()).isLessThanOrEqualTo(MAX);
+            assertThat(piece.length()).isLessThanOrEqualTo(SEG);
             assertThat(Character.isLowSurrogate(piece.charAt(0))).as("piece starts inside a pair").isFalse();
             assertThat(Character.isHighSurrogate(piece.charAt(piece.length() - 1))).as("piece ends inside a pair")
                     .isFalse();
@@ -118,6 +126,12 @@ class LongRunsTest {
         String word = "a".repeat(50_000);
         assertThat(LongRuns.count(word, cl100k::countTokensOrdinary)).isEqualTo(cl100k.countTokensOrdinary(word));
     }
+
+    /** Java stack frames as tool output carries them: runs of about 150 characters without a space. */
+    private static final String STACK_FRAMES = "\tat org.junit.platform.engine.support.hierarchical."
+            + "SameThreadHierarchicalTestExecutorService.submit(SameThreadHierarchicalTestExecutorService.java:35)\n"
+            + "\tat org.junit.jupiter.engine.execution.InterceptingExecutableInvoker$ReflectiveInterceptorCall."
+            + "lambda$ofVoidMethod$0(InterceptingExecutableInvoker.java:103)\n";
 
     /** Words of 1-12 letters with punctuation and line breaks, as in a chat message. */
     static String prose(int chars, long seed) {
