@@ -183,7 +183,8 @@ public final class KimiServer implements AutoCloseable {
                 RateLimiter rateLimiter = new RateLimiter(config, clock);
                 SecretScrubber secrets = SecretScrubber.of(config);
                 metrics.secretsRedacted(secrets);
-                proxy = new ChatProxy(ProxyOptions.defaults(UUID.randomUUID().toString()), secrets);
+                proxy = new ChatProxy(ProxyOptions.defaults(UUID.randomUUID().toString())
+                        .withTranscriptLimit(server.maxAccountedReplyBytes()), secrets);
                 blocking = blockingPool(server.blockingThreads());
                 ChatCompletions completions = new ChatCompletions(new ModelRouter(config), sessions, counter,
                         accountant, rateLimiter, features.chain(), clock);

@@ -116,7 +116,9 @@ public final class JsonViews {
         n.put("cost_usd", r.costUsd())
                 .put("latency_ms", r.latencyMs())
                 .put("ttft_ms", r.ttftMs())
-                .put("source", r.source());
+                .put("source", r.source())
+                .put("estimated_reply_bytes", r.estimatedReplyBytes())
+                .put("accounting_error", r.accountingError());
         return n;
     }
 
