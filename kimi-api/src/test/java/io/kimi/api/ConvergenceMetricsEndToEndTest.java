@@ -2,6 +2,7 @@ package io.kimi.api;
 
 import static io.kimi.api.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.testing.FakeConvergenceLoop;
@@ -24,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * SQLite file and events posted to {@code POST /api/events} or sent by a loop on loopback.
  */
 class ConvergenceMetricsEndToEndTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
     @TempDir
     Path dir;
 
@@ -179,8 +182,8 @@ class ConvergenceMetricsEndToEndTest {
             loop.sendBatch(events);
             loop.send("{not json");
             LoopSessions.awaitSession(server, "conv-bridge", n -> n.path("status").asText().equals("converged"));
-            assertThat(LoopSessions.eventually(() ->
-                    scrape().value("kimi_convergence_bridge_invalid_events_total", Map.of()) == 1)).isTrue();
+            await().atMost(WAIT).alias("the invalid message is counted").until(() ->
+                    scrape().value("kimi_convergence_bridge_invalid_events_total", Map.of()) == 1);
 
             PrometheusText s = scrape();
             assertThat(s.value("kimi_convergence_bridge_state", Map.of("state", "connected"))).isEqualTo(1);
@@ -191,11 +194,11 @@ class ConvergenceMetricsEndToEndTest {
             assertThat(sessions(s, "converged")).isEqualTo(1);
 
             loop.close();
-            assertThat(LoopSessions.eventually(() -> {
+            await().atMost(WAIT).alias("the lost connection shows").until(() -> {
                 PrometheusText now = scrape();
                 return now.value("kimi_convergence_bridge_state", Map.of("state", "connected")) == 0
                         && now.value("kimi_convergence_bridge_reconnects_total", Map.of()) == 1;
-            })).as("the lost connection shows").isTrue();
+            });
         }
     }
 }
