@@ -221,7 +221,8 @@ public final class KimiServer implements AutoCloseable {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 << 10, 256 << 10))
                         .childHandler(new ServerInitializer(limiter, server.connections(), metrics::requestTimedOut,
-                                server.maxBodyBytes(), dispatcher))
+                                new PipelinedRequests.Overflows(metrics::pipelineOverflowed), server.maxBodyBytes(),
+                                dispatcher))
                         .bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
