@@ -203,6 +203,7 @@ public final class KimiServer implements AutoCloseable {
                 Routes routes = rest.routes();
                 new MetricsApi(store, accountant, views, metrics, clock, bridgeStatus).addTo(routes);
                 new EventsApi(incoming, convergenceIngest, views).addTo(routes);
+                new ExportApi(store, accountant, views, clock).addTo(routes);
                 new WidgetsApi(widgets, views).addTo(routes);
                 new FeaturesApi(features, store, accountant, sessions, views).addTo(routes);
                 ClassLoader loader = Thread.currentThread().getContextClassLoader();
