@@ -45,7 +45,7 @@ final class ServerSection {
             "allow_unauthenticated_remote", "io_threads", "blocking_threads", "ws_idle_timeout_ms",
             "ws_max_frame_bytes", "ws_queue_limit", "allowed_origins", "ws_outbound_limit_bytes",
             "header_read_timeout_ms", "body_read_timeout_ms", "idle_timeout_ms", "max_connections",
-            "max_connections_per_client", "allowed_hosts", "max_accounted_reply_bytes");
+            "max_connections_per_client", "max_pipelined_requests", "allowed_hosts", "max_accounted_reply_bytes");
 
     private final EnvExpander expander;
 
@@ -91,7 +91,9 @@ final class ServerSection {
             throw server.error("max_connections_per_client", perClient + " is more than max_connections (" + max
                     + ")");
         }
-        return new ConnectionLimits(header, body, idle, max, perClient);
+        int pipelined = server.intOr("max_pipelined_requests", d.maxPipelinedRequests(), 1,
+                ConnectionLimits.MAX_PIPELINED_REQUESTS);
+        return new ConnectionLimits(header, body, idle, max, perClient, pipelined);
     }
 
     private static Duration millis(Table server, String key, Duration fallback) {
