@@ -109,6 +109,6 @@ final class ProxyHandler {
     /** The client went away before the request was sent: nothing reached the provider. */
     private static ExchangeResult cancelled(PreparedRequest prepared) {
         return new ExchangeResult(RequestStatus.CANCELLED, 499, null, prepared.request().stream(), new byte[0],
-                false, -1, -1, System.nanoTime() - prepared.request().arrivalNanos(), 0);
+                new byte[0], false, -1, -1, System.nanoTime() - prepared.request().arrivalNanos(), 0);
     }
 }

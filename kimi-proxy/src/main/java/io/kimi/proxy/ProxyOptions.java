@@ -6,8 +6,10 @@ import static java.util.Objects.requireNonNull;
  * Limits of the relay.
  *
  * @param instanceId sent upstream in {@link HeaderPolicy#HOP_HEADER}; a request coming back with it is a loop
- * @param transcriptLimitBytes the most reply bytes kept per exchange for counting (usage events always kept)
- * @param maxBufferedReplyBytes the largest non-streamed reply accepted (they are relayed whole)
+ * @param transcriptLimitBytes the most reply bytes kept per exchange for counting, plus a tail of at most 64 KiB
+ *     where the usage is (see {@link Transcript})
+ * @param maxBufferedReplyBytes the largest non-streamed reply accepted (they are relayed whole), and the largest
+ *     single event of a stream
  * @param maxErrorBodyBytes the most of a provider's error body read to build our error message
  */
 public record ProxyOptions(String instanceId, int transcriptLimitBytes, int maxBufferedReplyBytes,
