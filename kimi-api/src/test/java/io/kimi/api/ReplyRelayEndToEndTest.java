@@ -7,9 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.testing.PrometheusText;
 import io.kimi.testing.Reply;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,16 +32,32 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ReplyRelayEndToEndTest extends EndToEndTest {
     private static final int MIB = 1 << 20;
-    /** A total timeout generous for a linear relay of 24 MiB, short for the quadratic one it replaced. */
+    /** A total timeout generous for a linear relay of a 24 MiB body, short for the quadratic one it replaced. */
     private static final String PROVIDER_TIMEOUTS = "read_timeout_ms = 10000\ntotal_timeout_ms = 15000";
+    /**
+     * For a stream whose event the fake builds after sending the headers (splitting and encoding 24 MiB or more on
+     * a loaded machine takes seconds) and the tests' paranoid leak detection: still far below what the framer that
+     * copied its held-back bytes at every read needed (minutes).
+     */
+    private static final String STREAM_TIMEOUTS = "read_timeout_ms = 60000\ntotal_timeout_ms = 60000";
 
     @TempDir
     Path restarted;
 
     @BeforeEach
     void restartWithATotalTimeout() {
+        restartWith(PROVIDER_TIMEOUTS, "server");
+    }
+
+    private void restartWith(String providerTimeouts, String name) {
         server.close();
-        server = TestServer.start(restarted, fake.baseUrl(), other.baseUrl(), "", PROVIDER_TIMEOUTS);
+        Path dir = restarted.resolve(name);
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "", providerTimeouts);
     }
 
     @Test
@@ -61,6 +80,7 @@ class ReplyRelayEndToEndTest extends EndToEndTest {
 
     @Test
     void aStreamEventOf24MebibytesIsRelayedWholeWithinTheTotalTimeout() {
+        restartWith(STREAM_TIMEOUTS, "streams");
         String chunk = "{\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,"
                 + "\"delta\":{\"content\":\"" + words(24 * MIB) + "\"},\"finish_reason\":\"stop\"}]}";
         fake.enqueue(Reply.sse(List.of(chunk)));
@@ -76,6 +96,7 @@ class ReplyRelayEndToEndTest extends EndToEndTest {
 
     @Test
     void aStreamEventOverThe32MebibyteLimitEndsTheStreamWithUpstreamEventTooLarge() throws Exception {
+        restartWith(STREAM_TIMEOUTS, "streams");
         // Well past the limit, so that the provider is still writing it when the proxy closes the connection.
         String chunk = "{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"" + words(48 * MIB) + "\"}}]}";
         fake.enqueue(Reply.sse(List.of("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}", chunk)));
