@@ -52,8 +52,9 @@ import org.slf4j.LoggerFactory;
  * than {@link ProxyOptions#maxBufferedReplyBytes()} ends the stream with {@code upstream_event_too_large}. Other 2xx
  * replies are relayed whole, byte for byte, gathered as they came (never merged: linear in their size). Non-2xx
  * replies become our OpenAI-format error, with the provider's message. A bounded copy of what passed, apart from
- * the relayed buffers, is handed to accounting ({@link Transcript}). No configured secret passes: {@link SecretScrubber} replaces it in every event, body and error, and
- * a response header that holds one is not passed on.
+ * the relayed buffers, is handed to accounting ({@link Transcript}). No configured secret passes:
+ * {@link SecretScrubber} replaces it in every event, body and error, and a response header that holds one is not
+ * passed on.
  */
 final class ProxyExchange implements UpstreamListener {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
