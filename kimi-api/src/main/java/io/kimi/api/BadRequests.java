@@ -1,5 +1,6 @@
 package io.kimi.api;
 
+import io.kimi.core.ControlCharacters;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
 import java.time.Duration;
@@ -38,7 +39,7 @@ final class BadRequests {
         StringBuilder b = new StringBuilder(Math.min(text.length(), MAX_LOGGED_CHARS + 1));
         for (int i = 0; i < text.length() && b.length() < MAX_LOGGED_CHARS; i++) {
             char c = text.charAt(i);
-            b.append(Character.isISOControl(c) || c == '\u2028' || c == '\u2029' ? '?' : c);
+            b.append(ControlCharacters.isControl(c) ? '?' : c);
         }
         return text.length() > MAX_LOGGED_CHARS ? b.append('…').toString() : b.toString();
     }

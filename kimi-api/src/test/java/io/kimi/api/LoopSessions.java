@@ -1,15 +1,17 @@
 package io.kimi.api;
 
 import static io.kimi.api.TestServer.json;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.testing.FakeConvergenceLoop;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** Convergence sessions as a loop sends them, and bounded waits on what a {@link TestServer} shows of them. */
 final class LoopSessions {
@@ -42,31 +44,20 @@ final class LoopSessions {
     }
 
     /** Waits (15 s at most) until {@code GET /api/sessions/{id}} satisfies {@code done}; returns it. */
-    static JsonNode awaitSession(TestServer server, String id, Predicate<JsonNode> done) throws InterruptedException {
-        JsonNode[] last = new JsonNode[1];
-        boolean reached = eventually(() -> {
-            HttpResponse<String> r = server.get("/api/sessions/" + id);
-            if (r.statusCode() != 200) {
-                return false;
-            }
-            last[0] = json(r);
-            return done.test(last[0]);
-        });
-        if (!reached) {
-            throw new AssertionError("session " + id + " never reached the expected state; last: " + last[0]);
+    static JsonNode awaitSession(TestServer server, String id, Predicate<JsonNode> done) {
+        AtomicReference<JsonNode> last = new AtomicReference<>();
+        try {
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> {
+                HttpResponse<String> r = server.get("/api/sessions/" + id);
+                if (r.statusCode() != 200) {
+                    return false;
+                }
+                last.set(json(r));
+                return done.test(last.get());
+            });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("session " + id + " never reached the expected state; last: " + last.get(), e);
         }
-        return last[0];
-    }
-
-    /** Whether {@code condition} holds within 15 s, checked every 20 ms. */
-    static boolean eventually(BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(20);
-        }
-        return true;
+        return last.get();
     }
 }

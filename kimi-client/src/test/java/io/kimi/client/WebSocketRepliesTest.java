@@ -2,6 +2,7 @@ package io.kimi.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.kimi.testing.FakeConvergenceLoop;
 import java.time.Duration;
@@ -42,22 +43,16 @@ class WebSocketRepliesTest {
                     .as("the connection that lost a reply is replaced").isTrue();
             assertThat(silent.handshakes()).isEqualTo(2);
             CompletableFuture<Session> second = ws.getSession("second-id");
-            assertThat(awaitReceived(silent, "second-id"))
-                    .as("a get_session after the unanswered one reaches the server").isTrue();
+            awaitReceived(silent, "second-id"); // a get_session after the unanswered one reaches the server
             assertThatThrownBy(() -> second.get(HUNG_SECONDS, TimeUnit.SECONDS))
                     .cause().isInstanceOf(DashboardConnectionException.class);
         }
     }
 
-    /** Whether the server receives a text containing {@code marker} within a bounded wait. */
-    private static boolean awaitReceived(FakeConvergenceLoop loop, String marker) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HUNG_SECONDS);
-        while (System.nanoTime() < deadline) {
-            if (loop.received().stream().anyMatch(text -> text.contains(marker))) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return false;
+    /** Waits (bounded) until the server has received a text containing {@code marker}. */
+    private static void awaitReceived(FakeConvergenceLoop loop, String marker) {
+        await().atMost(Duration.ofSeconds(HUNG_SECONDS)).pollInterval(Duration.ofMillis(20))
+                .alias("the server receives a text containing " + marker)
+                .until(() -> loop.received().stream().anyMatch(text -> text.contains(marker)));
     }
 }

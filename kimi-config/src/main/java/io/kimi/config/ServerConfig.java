@@ -29,6 +29,8 @@ import java.util.List;
  * @param connections timeouts and limits of client connections
  * @param allowedHosts names a request's {@code Host} may carry besides loopback names and addresses and the bind
  *     host ({@code "*"}: any); lower case, IPv6 addresses without brackets
+ * @param maxAccountedReplyBytes the most bytes of one reply kept for counting its tokens; the bytes past it are
+ *     still relayed, and their tokens estimated from their size (0 keeps none: every reply is estimated)
  */
 public record ServerConfig(
         String host,
@@ -45,7 +47,8 @@ public record ServerConfig(
         List<String> allowedOrigins,
         long wsOutboundLimitBytes,
         ConnectionLimits connections,
-        List<String> allowedHosts) {
+        List<String> allowedHosts,
+        int maxAccountedReplyBytes) {
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -70,6 +73,10 @@ public record ServerConfig(
         }
         requireNonNull(connections, "connections");
         allowedHosts = List.copyOf(requireNonNull(allowedHosts, "allowedHosts"));
+        if (maxAccountedReplyBytes < 0) {
+            throw new IllegalArgumentException("maxAccountedReplyBytes: " + maxAccountedReplyBytes
+                    + " (expected: >= 0)");
+        }
     }
 
     /** This configuration bound elsewhere: each non-null argument replaces its field. */
@@ -77,6 +84,6 @@ public record ServerConfig(
         return new ServerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port,
                 newDbPath != null ? newDbPath : dbPath, maxBodyBytes, authToken, allowUnauthenticatedRemote,
                 ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins,
-                wsOutboundLimitBytes, connections, allowedHosts);
+                wsOutboundLimitBytes, connections, allowedHosts, maxAccountedReplyBytes);
     }
 }

@@ -1,7 +1,6 @@
 package io.kimi.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,14 +18,11 @@ class ConnectionSettingsTest {
     Path dir;
 
     private ServerConfig server(String serverToml) {
-        return new Loading(dir).load("[server]\n" + serverToml + "\n" + Loading.LOCAL_CATALOGUE).server();
+        return new Loading(dir).server(serverToml);
     }
 
     private ConfigException failure(String serverToml) {
-        ConfigException e = catchThrowableOfType(ConfigException.class,
-                () -> new Loading(dir).load("[server]\n" + serverToml + "\n" + Loading.LOCAL_CATALOGUE));
-        assertThat(e).as("expected a ConfigException").isNotNull();
-        return e;
+        return Failures.configException(() -> new Loading(dir).server(serverToml));
     }
 
     @Test

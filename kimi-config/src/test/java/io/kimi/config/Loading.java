@@ -38,6 +38,11 @@ final class Loading {
         return loader(env).load(new ConfigOverrides(file, null, null, null));
     }
 
+    /** The server settings of a file holding {@code serverToml} as its {@code [server]} table. */
+    ServerConfig server(String serverToml) {
+        return load("[server]\n" + serverToml + "\n" + LOCAL_CATALOGUE).server();
+    }
+
     /** The minimal valid catalogue, to append to a test's [server] or [thresholds]. */
     static final String LOCAL_CATALOGUE = """
             [providers.local]

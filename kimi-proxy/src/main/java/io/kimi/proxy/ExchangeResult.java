@@ -10,12 +10,8 @@ import io.kimi.core.RequestStatus;
  * @param error the error sent to the client, or {@code null}; for a stream that broke after it started,
  *     the error sent as an SSE event
  * @param streamed whether the reply was a stream (SSE)
- * @param transcript the first reply bytes as they passed (the JSON body, or whole SSE events including a usage
- *     chunk that was stripped), at most the proxy's transcript limit, to be parsed off the event loop with
- *     {@link ReplyParser#parse(ExchangeResult)}; may be empty
- * @param transcriptTail when the reply was longer than the transcript: the body's last bytes, or the latest
- *     stream event past the transcript that may hold usage (at most 64 KiB); else empty
- * @param transcriptTruncated whether the reply was longer than the transcript and its tail
+ * @param transcript what was kept of the reply bytes as they passed (the JSON body, or the SSE events including
+ *     a usage chunk that was stripped), bounded, to be parsed off the event loop with {@link ReplyParser}
  * @param sentNanos nanoseconds from arrival until the request was written to the provider (our overhead before
  *     the provider's part: preparing, connecting, retries), or -1 when it never was
  * @param ttftNanos nanoseconds from arrival to the first byte of the provider's reply, or -1
@@ -27,9 +23,7 @@ public record ExchangeResult(
         int httpStatus,
         OpenAiError error,
         boolean streamed,
-        byte[] transcript,
-        byte[] transcriptTail,
-        boolean transcriptTruncated,
+        ReplyTranscript transcript,
         long sentNanos,
         long ttftNanos,
         long totalNanos,
@@ -37,7 +31,7 @@ public record ExchangeResult(
 
     /** A result for a request refused before anything was sent upstream. */
     public static ExchangeResult refused(int httpStatus, OpenAiError error, boolean stream, long arrivalNanos) {
-        return new ExchangeResult(io.kimi.core.RequestStatus.ERROR, httpStatus, error, stream, new byte[0],
-                new byte[0], false, -1, -1, System.nanoTime() - arrivalNanos, 0);
+        return new ExchangeResult(io.kimi.core.RequestStatus.ERROR, httpStatus, error, stream,
+                ReplyTranscript.EMPTY, -1, -1, System.nanoTime() - arrivalNanos, 0);
     }
 }

@@ -1,6 +1,5 @@
 package io.kimi.proxy;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,47 +13,47 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads usage and generated text out of a reply transcript ({@link ExchangeResult#transcript()}), off the event
- * loop, and says whether the reply was a chat completion at all. Understands OpenAI's final usage chunk,
- * Moonshot's {@code choices[0].usage}, and the cached-token fields of OpenAI
- * ({@code prompt_tokens_details.cached_tokens}), Moonshot ({@code cached_tokens}) and DeepSeek
- * ({@code prompt_cache_hit_tokens}). Thread-safe.
+ * loop. Understands OpenAI's final usage chunk, Moonshot's {@code choices[0].usage}, and the cached-token
+ * fields of OpenAI ({@code prompt_tokens_details.cached_tokens}), Moonshot ({@code cached_tokens}) and
+ * DeepSeek ({@code prompt_cache_hit_tokens}). Thread-safe.
  *
- * <p>A reply is <em>malformed</em> ({@link ParsedReply#malformed()}) when a body is empty, not JSON, or JSON
- * without a {@code choices} array, or when a stream has an event whose data is not JSON. A body longer than the
- * transcript is judged on its first bytes (a syntax error there, or something other than an object), its
- * generated text is read from them, and its usage from its tail.
+ * <p>Also says whether a reply was a chat completion at all ({@link ParsedReply#malformed()}): a body that is
+ * empty, not JSON (or JSON followed by anything else), or JSON without a {@code choices} array is not, nor is a
+ * stream with an event whose data is not JSON. A cut body is judged on its head ({@link JsonStart}).
  */
 public final class ReplyParser {
     private static final Logger log = LoggerFactory.getLogger(ReplyParser.class);
-    private static final byte[] USAGE_KEY = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+
     /** How much of a malformed reply its description quotes. */
     private static final int SAMPLE_CHARS = 80;
 
     private final ObjectMapper json = new ObjectMapper();
     private final ObjectReader strict = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-
-    /** Parses what the exchange kept of its reply. */
-    public ParsedReply parse(ExchangeResult result) {
-        return parse(result.transcript(), result.transcriptTail(), result.streamed(), result.transcriptTruncated());
-    }
-
-    /** Parses a whole reply (nothing of it was left out). */
-    public ParsedReply parse(byte[] transcript, boolean streamed) {
-        return parse(transcript, new byte[0], streamed, false);
-    }
+    private final CutBody cutBody = new CutBody(json);
 
     /**
-     * Parses what was kept of a reply.
-     *
-     * @param head the reply's first bytes (for a stream, whole events)
-     * @param tail for a truncated body, its last bytes; for a truncated stream, a later event that may hold usage
-     * @param truncated whether the reply was longer than {@code head} (and {@code tail})
+     * What a kept reply says: a stream's kept events (and its last usage event past the limit), a whole body, or
+     * the head and tail of a body that was cut ({@link CutBody}).
      */
-    public ParsedReply parse(byte[] head, byte[] tail, boolean streamed, boolean truncated) {
-        if (streamed) {
-            return parseStream(new String(head, StandardCharsets.UTF_8) + new String(tail, StandardCharsets.UTF_8));
+    public ParsedReply parse(ReplyTranscript transcript, boolean streamed) {
+        if (!streamed && transcript.cut()) {
+            String malformed = JsonStart.malformed(json.getFactory(), transcript.head());
+            if (malformed != null) {
+                return malformed(malformed + " (" + sample(transcript.head()) + ")");
+            }
+            return cutBody.parse(transcript.head(), transcript.tail());
         }
-        return truncated ? parseBodyStart(head, tail) : parseBody(head);
+        if (transcript.tail().length == 0) {
+            return parse(transcript.head(), streamed);
+        }
+        byte[] all = Arrays.copyOf(transcript.head(), transcript.keptBytes());
+        System.arraycopy(transcript.tail(), 0, all, transcript.head().length, transcript.tail().length);
+        return parse(all, streamed);
+    }
+
+    /** What a whole reply says: its JSON body, or its SSE events. */
+    public ParsedReply parse(byte[] transcript, boolean streamed) {
+        return streamed ? parseStream(new String(transcript, StandardCharsets.UTF_8)) : parseBody(transcript);
     }
 
     private ParsedReply parseBody(byte[] body) {
@@ -77,38 +76,7 @@ public final class ReplyParser {
             appendGenerated(choice.path("message"), text);
             finished |= choice.hasNonNull("finish_reason");
         }
-        return new ParsedReply(usageOf(reply), text.toString(), finished, null);
-    }
-
-    /** A body longer than what was kept: its start read as far as it goes, its usage from its tail. */
-    private ParsedReply parseBodyStart(byte[] head, byte[] tail) {
-        BodyStart start = BodyStart.read(json.getFactory(), head);
-        if (start.malformed() != null) {
-            return malformed(start.malformed() + " (" + sample(head) + ")");
-        }
-        return new ParsedReply(usageInTail(tail), start.generatedText(), start.finished(), null);
-    }
-
-    /** The last {@code "usage": {...}} object in the tail of a body, or null. */
-    private TokenUsage usageInTail(byte[] tail) {
-        for (int at = lastIndexOf(tail, USAGE_KEY, tail.length); at >= 0; at = lastIndexOf(tail, USAGE_KEY, at - 1)) {
-            int k = skipSpace(tail, at + USAGE_KEY.length);
-            if (k < tail.length && tail[k] == ':') {
-                k = skipSpace(tail, k + 1);
-                if (k < tail.length && tail[k] == '{') {
-                    try (JsonParser p = json.getFactory().createParser(tail, k, tail.length - k)) {
-                        JsonNode node = json.readTree(p);
-                        TokenUsage usage = node == null ? null : usage(node);
-                        if (usage != null) {
-                            return usage;
-                        }
-                    } catch (IOException e) {
-                        log.debug("A usage object in the tail of a long reply is not JSON: {}", e.toString());
-                    }
-                }
-            }
-        }
-        return null;
+        return new ParsedReply(usageOf(reply), text.toString(), finished);
     }
 
     private ParsedReply parseStream(String sse) {
@@ -188,7 +156,7 @@ public final class ReplyParser {
         return len;
     }
 
-    static void appendGenerated(JsonNode message, StringBuilder out) {
+    private static void appendGenerated(JsonNode message, StringBuilder out) {
         appendText(message.get("content"), out);
         appendText(message.get("reasoning_content"), out);
         appendText(message.get("reasoning"), out);
@@ -214,7 +182,7 @@ public final class ReplyParser {
         return usage(chunk.path("usage"));
     }
 
-    private static TokenUsage usage(JsonNode usage) {
+    static TokenUsage usage(JsonNode usage) {
         if (!usage.isObject() || !usage.has("prompt_tokens")) {
             return null;
         }
@@ -228,23 +196,5 @@ public final class ReplyParser {
             cached = usage.path("prompt_cache_hit_tokens").asInt(0);
         }
         return new TokenUsage(Math.max(prompt, 0), Math.max(completion, 0), Math.max(0, Math.min(cached, prompt)));
-    }
-
-    private static int skipSpace(byte[] bytes, int from) {
-        int k = from;
-        while (k < bytes.length && (bytes[k] == ' ' || bytes[k] == '\t' || bytes[k] == '\n' || bytes[k] == '\r')) {
-            k++;
-        }
-        return k;
-    }
-
-    /** The last index at which {@code needle} starts, starting at or before {@code fromIndex}; -1 if none. */
-    private static int lastIndexOf(byte[] bytes, byte[] needle, int fromIndex) {
-        for (int i = Math.min(fromIndex, bytes.length - needle.length); i >= 0; i--) {
-            if (Arrays.equals(bytes, i, i + needle.length, needle, 0, needle.length)) {
-                return i;
-            }
-        }
-        return -1;
     }
 }

@@ -165,71 +165,39 @@ class ReplyParserTest {
         assertThat(why).isEqualTo("a body that is not JSON (starts with \"<html>  <body> " + "x".repeat(65) + "...\")");
     }
 
-    // --- bodies longer than the transcript ---
+    // --- bodies longer than what was kept: judged by their head ---
 
     @Test
-    void aCutBodyIsReadUpToTheCutAndItsUsageFromItsTail() {
+    void aCutBodyThatStartsAsAChatCompletionIsWellFormed() {
         String body = "{\"id\":\"c\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
                 + "\"content\":\"" + "word ".repeat(1000) + "\"},\"finish_reason\":\"stop\"}],"
                 + "\"usage\":{\"prompt_tokens\":70,\"completion_tokens\":1001,\"total_tokens\":1071}}";
         byte[] bytes = body.getBytes(UTF_8);
-        byte[] head = Arrays.copyOf(bytes, 300);
-        byte[] tail = Arrays.copyOfRange(bytes, bytes.length - 120, bytes.length);
 
-        ParsedReply reply = parser.parse(head, tail, false, true);
+        ParsedReply reply = cut(Arrays.copyOf(bytes, 300), Arrays.copyOfRange(bytes, bytes.length - 120, bytes.length));
 
         assertThat(reply.malformed()).isNull();
         assertThat(reply.reported()).isEqualTo(new TokenUsage(70, 1001, 0));
-        assertThat(reply.completionText()).as("the content up to the cut is not complete, so not counted").isEmpty();
-    }
-
-    @Test
-    void aCutBodyCountsTheGeneratedTextThatEndedBeforeTheCut() {
-        String head = "{\"choices\":[{\"index\":0,\"message\":{\"reasoning_content\":\"think \","
-                + "\"content\":[{\"type\":\"text\",\"text\":\"part one \"}],\"tool_calls\":[{\"id\":\"1\","
-                + "\"function\":{\"name\":\"f\",\"arguments\":\"{}\"}}],\"refusal\":null},"
-                + "\"finish_reason\":\"stop\"},{\"index\":1,\"message\":{\"content\":\"cut he";
-
-        ParsedReply reply = parser.parse(head.getBytes(UTF_8), new byte[0], false, true);
-
-        assertThat(reply.malformed()).isNull();
-        assertThat(reply.completionText()).isEqualTo("think part one f{}");
-        assertThat(reply.finished()).isTrue();
-        assertThat(reply.reported()).isNull();
     }
 
     @Test
     void aCutThatSplitsALiteralOrACharacterIsNotASyntaxError() {
         byte[] accent = "{\"choices\":[{\"message\":{\"content\":\"caf\u00e9".getBytes(UTF_8);
 
-        assertThat(parser.parse("{\"choices\":[{\"finish_reason\":nu".getBytes(UTF_8), new byte[0], false, true)
-                .malformed()).isNull();
-        assertThat(parser.parse(Arrays.copyOf(accent, accent.length - 1), new byte[0], false, true).malformed())
-                .isNull();
+        assertThat(cut("{\"choices\":[{\"finish_reason\":nu".getBytes(UTF_8), new byte[0]).malformed()).isNull();
+        assertThat(cut(Arrays.copyOf(accent, accent.length - 1), new byte[0]).malformed()).isNull();
     }
 
     @Test
     void aCutBodyThatStartsAsSomethingElseIsMalformed() {
         byte[] html = ("<!DOCTYPE html><html>" + "<p>maintenance</p>".repeat(100)).getBytes(UTF_8);
 
-        assertThat(parser.parse(Arrays.copyOf(html, 500), new byte[0], false, true).malformed())
-                .isEqualTo("a body that is not JSON (starts with \"<!DOCTYPE html><html><p>maintenance</p><p>"
-                        + "maintenance</p><p>maintenance</p><p>ma...\")");
-        assertThat(parser.parse("[1,2,3,".getBytes(UTF_8), new byte[0], false, true).malformed())
-                .startsWith("JSON that is not an object");
-        assertThat(parser.parse("{\"choices\":[}]    and more text after it".getBytes(UTF_8), new byte[0], false,
-                true).malformed()).startsWith("a body that is not JSON");
-    }
-
-    @Test
-    void theLastUsageObjectInTheTailWinsAndAnEscapedOneIsText() {
-        String tail = "ntent mentions \\\"usage\\\":{\\\"prompt_tokens\\\":1} in text\"}}],"
-                + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":8}}";
-
-        ParsedReply reply = parser.parse("{\"choices\":[{\"message\":{\"co".getBytes(UTF_8), tail.getBytes(UTF_8),
-                false, true);
-
-        assertThat(reply.reported()).isEqualTo(new TokenUsage(9, 8, 0));
+        assertThat(cut(Arrays.copyOf(html, 500), new byte[0]))
+                .isEqualTo(new ParsedReply(null, "", false, "a body that is not JSON (starts with \"<!DOCTYPE html>"
+                        + "<html><p>maintenance</p><p>maintenance</p><p>maintenance</p><p>ma...\")"));
+        assertThat(cut("[1,2,3,".getBytes(UTF_8), new byte[0]).malformed()).startsWith("JSON that is not an object");
+        assertThat(cut("{\"choices\":[}]    and more text after it".getBytes(UTF_8), new byte[0]).malformed())
+                .startsWith("a body that is not JSON");
     }
 
     // --- streamed transcripts ---
@@ -456,7 +424,8 @@ class ReplyParserTest {
         String head = sse("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}");
         String tail = sse("{\"choices\":[],\"usage\":{\"prompt_tokens\":6,\"completion_tokens\":500}}");
 
-        ParsedReply reply = parser.parse(head.getBytes(UTF_8), tail.getBytes(UTF_8), true, true);
+        ParsedReply reply = parser.parse(new ReplyTranscript(head.getBytes(UTF_8), tail.getBytes(UTF_8), false, 900),
+                true);
 
         assertThat(reply).isEqualTo(new ParsedReply(new TokenUsage(6, 500, 0), "a", false, null));
     }
@@ -469,6 +438,10 @@ class ReplyParserTest {
     @Test
     void transcriptOfOnlyCommentsIsNothing() {
         assertThat(parseStream(": ping\n\n: ping\n\n")).isEqualTo(new ParsedReply(null, "", false));
+    }
+
+    private ParsedReply cut(byte[] head, byte[] tail) {
+        return parser.parse(new ReplyTranscript(head, tail, true, 1000), false);
     }
 
     private ParsedReply parseBody(String body) {

@@ -5,105 +5,73 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 
-/** What accounting gets of a reply: bounded, whole events for streams, the tail where usage is. */
+/** What {@link Transcript} keeps of a reply for counting, and what it only counts. */
 class TranscriptTest {
-
     @Test
-    void aBodyWithinTheLimitIsKeptWhole() {
-        Transcript t = new Transcript(100);
-        ByteBuf body = buffer("{\"choices\":[]}");
+    void aReplyUnderTheLimitIsKeptWhole() {
+        Transcript body = new Transcript(100);
+        body.appendBody(buf("{\"choices\":[]}"));
+        assertThat(body.result()).satisfies(r -> {
+            assertThat(new String(r.head(), UTF_8)).isEqualTo("{\"choices\":[]}");
+            assertThat(r.tail()).isEmpty();
+            assertThat(r.cut()).isFalse();
+            assertThat(r.uncountedBytes()).isZero();
+        });
 
-        t.body(body);
-
-        assertThat(new String(t.head(), UTF_8)).isEqualTo("{\"choices\":[]}");
-        assertThat(t.tail()).isEmpty();
-        assertThat(t.truncated()).isFalse();
-        assertThat(body.readerIndex()).isZero();
-        body.release();
+        Transcript stream = new Transcript(100);
+        stream.appendEvent(buf("data: 1\n\n"), false);
+        stream.appendEvent(buf("data: 2\n\n"), false);
+        assertThat(new String(stream.result().head(), UTF_8)).isEqualTo("data: 1\n\ndata: 2\n\n");
+        assertThat(stream.result().uncountedBytes()).isZero();
     }
 
     @Test
-    void aBodyOverTheLimitKeepsItsStartAndItsLastBytes() {
-        byte[] bytes = new byte[3 * Transcript.TAIL_LIMIT];
-        for (int i = 0; i < bytes.length; i++) {
-            bytes[i] = (byte) ('a' + i % 26);
-        }
-        Transcript t = new Transcript(1000);
+    void aBodyOverTheLimitKeepsItsHeadAndItsTailAndCountsTheRest() {
+        String reply = "{\"choices\":[{\"message\":{\"content\":\"" + "x".repeat(100_000) + "\"}}],"
+                + "\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":2}}";
+        Transcript transcript = new Transcript(1_000);
+        ByteBuf body = buf(reply);
 
-        t.body(Unpooled.wrappedBuffer(bytes));
+        transcript.appendBody(body);
 
-        assertThat(t.head()).isEqualTo(Arrays.copyOf(bytes, 1000));
-        assertThat(t.tail()).isEqualTo(Arrays.copyOfRange(bytes, bytes.length - Transcript.TAIL_LIMIT, bytes.length));
-        assertThat(t.truncated()).isTrue();
+        ReplyTranscript r = transcript.result();
+        assertThat(r.cut()).isTrue();
+        assertThat(new String(r.head(), UTF_8)).isEqualTo(reply.substring(0, 1_000));
+        assertThat(r.tail()).hasSize(Transcript.BODY_TAIL_BYTES);
+        assertThat(new String(r.tail(), UTF_8)).isEqualTo(reply.substring(reply.length() - Transcript.BODY_TAIL_BYTES));
+        assertThat(r.uncountedBytes()).isEqualTo(reply.length() - 1_000L);
+        assertThat(body.readerIndex()).as("indexes not moved").isZero();
     }
 
     @Test
-    void aBodyJustOverTheLimitHasOnlyTheRestAsItsTail() {
-        Transcript t = new Transcript(10);
+    void streamEventsAreKeptWholeUntilOneDoesNotFitAndOnlyTheLastUsageEventAfter() {
+        Transcript transcript = new Transcript(20);
+        transcript.appendEvent(buf("data: aaaaaaaa\n\n"), false); // 16 bytes: kept
+        transcript.appendEvent(buf("data: bbbbbbbb\n\n"), false); // would make 32: counted only
+        transcript.appendEvent(buf("data: c\n\n"), false); // fits, but the transcript is full: counted only
+        transcript.appendEvent(buf("data: {\"usage\":1}\n\n"), true); // usage: kept aside
+        transcript.appendEvent(buf("data: {\"usage\":2}\n\n"), true); // replaces it
 
-        t.body(buffer("0123456789abc"));
-
-        assertThat(new String(t.head(), UTF_8)).isEqualTo("0123456789");
-        assertThat(new String(t.tail(), UTF_8)).isEqualTo("abc");
-        assertThat(t.truncated()).isTrue();
+        ReplyTranscript r = transcript.result();
+        assertThat(new String(r.head(), UTF_8)).isEqualTo("data: aaaaaaaa\n\n");
+        assertThat(new String(r.tail(), UTF_8)).isEqualTo("data: {\"usage\":2}\n\n");
+        assertThat(r.cut()).isFalse();
+        assertThat(r.uncountedBytes()).isEqualTo(16 + 9 + "data: {\"usage\":1}\n\n".length());
     }
 
     @Test
-    void streamEventsAreKeptWholeUntilOneDoesNotFitThenOnlyTheLatestUsageEvent() {
-        Transcript t = new Transcript(30);
+    void aHugeUsageEventPastTheLimitIsOnlyCounted() {
+        Transcript transcript = new Transcript(0);
+        String huge = "data: {\"usage\":{}, \"x\":\"" + "y".repeat(Transcript.BODY_TAIL_BYTES) + "\"}\n\n";
+        transcript.appendEvent(buf(huge), true);
 
-        t.event(buffer("data: {\"a\":1}\n\n"), false);
-        t.event(buffer("data: {\"bb\":22}\n\n"), false);
-        t.event(buffer("data: 3\n\n"), false);
-        t.event(buffer("data: {\"usage\":{}}\n\n"), true);
-        t.event(buffer("data: x\n\n"), false);
-        t.event(buffer("data: {\"usage\":{\"prompt_tokens\":2}}\n\n"), true);
-        t.event(buffer("data: [DONE]\n\n"), false);
-
-        assertThat(new String(t.head(), UTF_8)).as("whole events only, in order").isEqualTo("data: {\"a\":1}\n\n");
-        assertThat(new String(t.tail(), UTF_8)).isEqualTo("data: {\"usage\":{\"prompt_tokens\":2}}\n\n");
-        assertThat(t.truncated()).isTrue();
+        assertThat(transcript.result().tail()).isEmpty();
+        assertThat(transcript.result().uncountedBytes()).isEqualTo(huge.length());
     }
 
-    @Test
-    void aUsageEventWithinTheLimitStaysInTheHead() {
-        Transcript t = new Transcript(1000);
-
-        t.event(buffer("data: {\"choices\":[],\"usage\":{\"prompt_tokens\":2}}\n\n"), true);
-        t.event(buffer("data: [DONE]\n\n"), false);
-
-        assertThat(new String(t.head(), UTF_8)).endsWith("data: [DONE]\n\n").contains("usage");
-        assertThat(t.tail()).isEmpty();
-        assertThat(t.truncated()).isFalse();
-    }
-
-    @Test
-    void aUsageEventPastTheHeadLargerThanTheTailLimitIsNotKept() {
-        Transcript t = new Transcript(0);
-
-        t.event(Unpooled.wrappedBuffer(new byte[Transcript.TAIL_LIMIT + 1]), true);
-
-        assertThat(t.head()).isEmpty();
-        assertThat(t.tail()).isEmpty();
-        assertThat(t.truncated()).isTrue();
-    }
-
-    @Test
-    void keepingCopiesSoTheRelayedBufferCanBeReleasedAndReused() {
-        Transcript t = new Transcript(100);
-        ByteBuf event = buffer("data: {\"a\":1}\n\n");
-
-        t.event(event, false);
-        event.setByte(6, '!');
-        event.release();
-
-        assertThat(new String(t.head(), UTF_8)).isEqualTo("data: {\"a\":1}\n\n");
-    }
-
-    private static ByteBuf buffer(String s) {
-        return Unpooled.copiedBuffer(s, UTF_8);
+    private static ByteBuf buf(String s) {
+        return Unpooled.wrappedBuffer(s.getBytes(UTF_8));
     }
 }

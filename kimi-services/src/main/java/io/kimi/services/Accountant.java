@@ -19,7 +19,6 @@ import io.kimi.core.store.Store;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.proxy.ExchangeResult;
 import io.kimi.proxy.OpenAiError;
-import io.kimi.proxy.ParsedReply;
 import io.kimi.proxy.ReplyParser;
 import io.kimi.services.features.FeatureOutcomes;
 import io.kimi.services.metrics.ServerMetrics;
@@ -39,9 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns finished exchanges into request records and session totals, on its own thread, in arrival order:
- * parses the reply transcript, counts the completion locally, prices the effective usage, settles the request's
- * rate-limit permit with that usage, queues the writes and raises context alerts. Nothing here runs on an event
- * loop.
+ * counts the completion locally from what was kept of the reply ({@link ReplyCounter}: bounded, and a failure
+ * there still gives a record, flagged with {@code accounting_error}), prices the effective usage, settles the
+ * request's rate-limit permit with that usage, queues the writes and raises context alerts. No failure stops the
+ * thread. Nothing here runs on an event loop.
  */
 public final class Accountant implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Accountant.class);
@@ -53,21 +53,27 @@ public final class Accountant implements AutoCloseable {
 
     private final Store store;
     private final ProxySessions sessions;
-    private final TokenCounter counter;
     private final LiveFeed feed;
     private final ContextAlerts alerts;
     private final ServerMetrics metrics;
     private final FeatureOutcomes features;
-    private final ReplyParser parser = new ReplyParser();
+    private final ReplyCounter replies;
     private final MalformedReplyLog malformedLog = new MalformedReplyLog();
     private final ObjectMapper json = new ObjectMapper();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.background("kimi-accounting"));
 
     public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
             ContextAlerts alerts, ServerMetrics metrics, FeatureOutcomes features) {
+        this(store, sessions, feed, alerts, metrics, features,
+                new ReplyCounter(new ReplyParser(), counter::countCompletion));
+    }
+
+    /** With the reply counting given (tests inject failures into it). */
+    Accountant(Store store, ProxySessions sessions, LiveFeed feed, ContextAlerts alerts, ServerMetrics metrics,
+            FeatureOutcomes features, ReplyCounter replies) {
         this.store = store;
         this.sessions = sessions;
-        this.counter = counter;
+        this.replies = requireNonNull(replies, "replies");
         this.feed = feed;
         this.alerts = requireNonNull(alerts, "alerts");
         this.metrics = requireNonNull(metrics, "metrics");
@@ -145,9 +151,11 @@ public final class Accountant implements AutoCloseable {
     private void record(RequestContext context, ExchangeResult result) {
         try {
             ModelConfig model = context.route().model();
-            ParsedReply reply = parser.parse(result);
-            int completionEstimate = counter.countCompletion(model.encoding(), reply.completionText());
-            TokenUsage estimated = new TokenUsage(context.promptEstimate(), completionEstimate, 0);
+            CountedReply reply = replies.count(context.requestId(), model.encoding(), result);
+            if (reply.accountingError() != null) {
+                metrics.accountingError(ServerMetrics.AccountingOutcome.FLAGGED);
+            }
+            TokenUsage estimated = new TokenUsage(context.promptEstimate(), reply.completionTokens(), 0);
             TokenUsage reported = reply.reported();
             TokenUsage counted = RequestRecord.countedUsage(reported, estimated, result.httpStatus());
             settle(context, counted);
@@ -164,23 +172,24 @@ public final class Accountant implements AutoCloseable {
                         + result.httpStatus() + " with " + reply.malformed() + "; it was relayed unchanged.";
                 malformedLog.warn(context.route().provider().key(), context.requestId(), errorMessage);
             }
-            if (result.transcriptTruncated()) {
-                log.debug("The reply to request {} was longer than what is kept for counting; counted from its"
-                        + " start and tail", context.requestId());
-            }
             RequestRecord request = new RequestRecord(context.requestId(), context.sessionId(), context.arrival(),
                     context.route().provider().key(), model.key(), model.upstreamModel(), context.stream(),
                     status, result.httpStatus(), errorType, errorMessage, estimated, reported, cost,
                     result.totalNanos() / NANOS_PER_MS,
-                    result.ttftNanos() < 0 ? -1 : result.ttftNanos() / NANOS_PER_MS, context.source());
+                    result.ttftNanos() < 0 ? -1 : result.ttftNanos() / NANOS_PER_MS, context.source(),
+                    reply.estimatedReplyBytes(), reply.accountingError());
             metrics.recordRequest(request, result.sentNanos());
             Session session = apply(request, context);
             if (session != null) {
                 features.afterRequest(session.sessionId(), request.requestId(), request.timestamp(),
                         context.features(), context.promptEstimate(), model.contextWindow());
             }
-        } catch (RuntimeException e) {
-            log.error("Recording request {} failed", context.requestId(), e);
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // The thread goes on with the next exchange; ReplyCounter already turned counting failures into a
+            // flagged record, so what lands here failed after it (pricing, totals, queueing the write).
+            metrics.accountingError(ServerMetrics.AccountingOutcome.LOST);
+            log.error("Recording request {} failed ({}); it is not recorded", context.requestId(),
+                    e.getClass().getSimpleName(), e);
         }
     }
 
@@ -299,10 +308,16 @@ public final class Accountant implements AutoCloseable {
                 .put("usage_source", r.usageSource().wireName())
                 .put("cost_usd", r.costUsd())
                 .put("latency_ms", r.latencyMs())
-                .put("context_percent", session.contextPercent())
+                .put("context_percent", ContextPercent.shown(session.contextPercent()))
                 .put("source", r.source());
         if (r.errorMessage() != null) {
             data.put("error", r.errorMessage());
+        }
+        if (r.estimatedReplyBytes() > 0) {
+            data.put("estimated_reply_bytes", r.estimatedReplyBytes());
+        }
+        if (r.accountingError() != null) {
+            data.put("accounting_error", r.accountingError());
         }
         if (context != null && !context.features().isEmpty()) {
             data.put("original_prompt_tokens", context.originalPromptEstimate());

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kimi.core.ControlCharacters;
 import io.kimi.core.Event;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -188,12 +189,10 @@ public final class IncomingEvents {
         if (id.trim().length() > MAX_ID) {
             throw new IllegalArgumentException(at + field + ": longer than " + MAX_ID + " characters");
         }
-        for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029') {
-                throw new IllegalArgumentException(String.format("%s%s: contains a control character (U+%04X) at "
-                        + "index %d; ids must be printable text", at, field, (int) c, i));
-            }
+        int i = ControlCharacters.firstIn(id);
+        if (i >= 0) {
+            throw new IllegalArgumentException(String.format("%s%s: contains a control character (U+%04X) at "
+                    + "index %d; ids must be printable text", at, field, (int) id.charAt(i), i));
         }
     }
 

@@ -26,7 +26,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -75,6 +77,8 @@ import org.slf4j.LoggerFactory;
  *     <td>phase (header, body, idle)</td></tr>
  * <tr><td>{@code kimi.requests.interrupted}</td><td>{@code kimi_requests_interrupted_total}</td><td></td></tr>
  * <tr><td>{@code kimi.requests.untraced}</td><td>{@code kimi_requests_untraced_total}</td><td></td></tr>
+ * <tr><td>{@code kimi.accounting.errors}</td><td>{@code kimi_accounting_errors_total}</td>
+ *     <td>record (flagged: stored with {@code accounting_error}; lost: not stored)</td></tr>
  * </table>
  *
  * <p>Plus the JVM and process meters of Micrometer's binders ({@code jvm_memory_*}, {@code jvm_gc_*},
@@ -105,6 +109,19 @@ public final class ServerMetrics implements AutoCloseable {
     static final String HTTP_TIMEOUTS = "kimi.http.timeouts";
     static final String INTERRUPTED = "kimi.requests.interrupted";
     static final String UNTRACED = "kimi.requests.untraced";
+    static final String ACCOUNTING_ERRORS = "kimi.accounting.errors";
+
+    /** What became of a request whose accounting failed. */
+    public enum AccountingOutcome {
+        /** Counting its reply failed; it was recorded with an estimate from the reply's size. */
+        FLAGGED,
+        /** Recording it failed after counting; it is not stored. */
+        LOST;
+
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /**
      * The error codes that label {@code kimi.proxy.errors} as they are: ours, and the common ones of OpenAI-style
@@ -134,6 +151,8 @@ public final class ServerMetrics implements AutoCloseable {
     private final Counter eventsStored;
     private final Counter interrupted;
     private final Counter untraced;
+    /** Registered at start, so that both series exist (at 0) before the first failure. */
+    private final Map<AccountingOutcome, Counter> accountingErrors = new EnumMap<>(AccountingOutcome.class);
 
     /** A registry on the system clock, with the JVM and process meters bound. */
     public ServerMetrics() {
@@ -161,6 +180,13 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("Requests sent upstream before their pending record was committed (the store failed"
                         + " or was slower than the wait): a crash then would leave no trace of them")
                 .register(registry);
+        for (AccountingOutcome outcome : AccountingOutcome.values()) {
+            accountingErrors.put(outcome, Counter.builder(ACCOUNTING_ERRORS)
+                    .description("Failures in accounting a finished request: flagged (recorded with"
+                            + " accounting_error) or lost (not recorded)")
+                    .tag("record", outcome.tag())
+                    .register(registry));
+        }
     }
 
     /** The registry, to bind more meters to. */
@@ -293,6 +319,11 @@ public final class ServerMetrics implements AutoCloseable {
     /** Counts one request sent upstream without a committed pending record. */
     public void requestUntraced() {
         untraced.increment();
+    }
+
+    /** Counts one failure in accounting a finished request, by what became of its record. */
+    public void accountingError(AccountingOutcome outcome) {
+        accountingErrors.get(requireNonNull(outcome, "outcome")).increment();
     }
 
     /** Counts one event appended to the event log. */

@@ -60,10 +60,11 @@ final class Writes {
     private static final String INSERT_REQUEST = "INSERT INTO requests (request_id, session_id, timestamp,"
             + " provider, model, upstream_model, stream, status, http_status, error_type, error_message,"
             + " est_prompt, est_completion, est_cached, rep_prompt, rep_completion, rep_cached, cost_usd,"
-            + " latency_ms, ttft_ms, source)"
+            + " latency_ms, ttft_ms, source, estimated_reply_bytes, accounting_error)"
             + " VALUES (:request_id, :session_id, :timestamp, :provider, :model, :upstream_model, :stream,"
             + " :status, :http_status, :error_type, :error_message, :est_prompt, :est_completion, :est_cached,"
-            + " :rep_prompt, :rep_completion, :rep_cached, :cost_usd, :latency_ms, :ttft_ms, :source)";
+            + " :rep_prompt, :rep_completion, :rep_cached, :cost_usd, :latency_ms, :ttft_ms, :source,"
+            + " :estimated_reply_bytes, :accounting_error)";
 
     private static final String INSERT_PENDING = "INSERT INTO pending_requests (request_id, session_id, timestamp,"
             + " provider, model, upstream_model, stream, est_prompt, source)"
@@ -218,7 +219,9 @@ final class Writes {
                 .bind("cost_usd", r.costUsd())
                 .bind("latency_ms", r.latencyMs())
                 .bind("ttft_ms", r.ttftMs())
-                .bind("source", r.source());
+                .bind("source", r.source())
+                .bind("estimated_reply_bytes", r.estimatedReplyBytes())
+                .bind("accounting_error", r.accountingError());
         update.execute();
         return null;
     }
