@@ -1,7 +1,9 @@
 package io.kimi.proxy;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.kimi.core.TokenUsage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,11 +16,19 @@ import org.slf4j.LoggerFactory;
  * loop. Understands OpenAI's final usage chunk, Moonshot's {@code choices[0].usage}, and the cached-token
  * fields of OpenAI ({@code prompt_tokens_details.cached_tokens}), Moonshot ({@code cached_tokens}) and
  * DeepSeek ({@code prompt_cache_hit_tokens}). Thread-safe.
+ *
+ * <p>Also says whether a reply was a chat completion at all ({@link ParsedReply#malformed()}): a body that is
+ * empty, not JSON (or JSON followed by anything else), or JSON without a {@code choices} array is not, nor is a
+ * stream with an event whose data is not JSON. A cut body is judged on its head ({@link JsonStart}).
  */
 public final class ReplyParser {
     private static final Logger log = LoggerFactory.getLogger(ReplyParser.class);
 
+    /** How much of a malformed reply its description quotes. */
+    private static final int SAMPLE_CHARS = 80;
+
     private final ObjectMapper json = new ObjectMapper();
+    private final ObjectReader strict = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final CutBody cutBody = new CutBody(json);
 
     /**
@@ -27,6 +37,10 @@ public final class ReplyParser {
      */
     public ParsedReply parse(ReplyTranscript transcript, boolean streamed) {
         if (!streamed && transcript.cut()) {
+            String malformed = JsonStart.malformed(json.getFactory(), transcript.head());
+            if (malformed != null) {
+                return malformed(malformed + " (" + sample(transcript.head()) + ")");
+            }
             return cutBody.parse(transcript.head(), transcript.tail());
         }
         if (transcript.tail().length == 0) {
@@ -44,27 +58,32 @@ public final class ReplyParser {
 
     private ParsedReply parseBody(byte[] body) {
         if (body.length == 0) {
-            return new ParsedReply(null, "", false);
+            return malformed("an empty body");
         }
+        JsonNode reply;
         try {
-            JsonNode reply = json.readTree(body);
-            StringBuilder text = new StringBuilder();
-            boolean finished = false;
-            for (JsonNode choice : reply.path("choices")) {
-                appendGenerated(choice.path("message"), text);
-                finished |= choice.hasNonNull("finish_reason");
-            }
-            return new ParsedReply(usageOf(reply), text.toString(), finished);
+            reply = strict.readTree(body);
         } catch (IOException e) {
             log.debug("Reply body is not JSON; counting nothing from it: {}", e.toString());
-            return new ParsedReply(null, "", false);
+            return malformed("a body that is not JSON (" + sample(body) + ")");
         }
+        if (reply == null || !reply.path("choices").isArray()) {
+            return malformed("JSON without a \"choices\" array (" + sample(body) + ")");
+        }
+        StringBuilder text = new StringBuilder();
+        boolean finished = false;
+        for (JsonNode choice : reply.path("choices")) {
+            appendGenerated(choice.path("message"), text);
+            finished |= choice.hasNonNull("finish_reason");
+        }
+        return new ParsedReply(usageOf(reply), text.toString(), finished);
     }
 
     private ParsedReply parseStream(String sse) {
         StringBuilder text = new StringBuilder();
         TokenUsage usage = null;
         boolean finished = false;
+        String malformed = null;
         int pos = 0;
         int len = sse.length();
         while (pos < len) {
@@ -93,9 +112,27 @@ public final class ReplyParser {
                 }
             } catch (IOException e) {
                 log.debug("Skipping an SSE event that is not JSON: {}", e.toString());
+                if (malformed == null) {
+                    malformed = "an event that is not JSON (" + sample(data.getBytes(StandardCharsets.UTF_8)) + ")";
+                }
             }
         }
-        return new ParsedReply(usage, text.toString(), finished);
+        return new ParsedReply(usage, text.toString(), finished, malformed);
+    }
+
+    private static ParsedReply malformed(String why) {
+        return new ParsedReply(null, "", false, why);
+    }
+
+    /** The reply's first characters, quoted, with control characters as spaces; for describing what came. */
+    static String sample(byte[] bytes) {
+        String start = new String(bytes, 0, Math.min(bytes.length, SAMPLE_CHARS * 4), StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder("starts with \"");
+        start.codePoints().limit(SAMPLE_CHARS).forEach(c -> out.appendCodePoint(Character.isISOControl(c)
+                || Character.getType(c) == Character.LINE_SEPARATOR
+                || Character.getType(c) == Character.PARAGRAPH_SEPARATOR ? ' ' : c));
+        boolean cut = start.codePointCount(0, start.length()) > SAMPLE_CHARS || bytes.length > SAMPLE_CHARS * 4;
+        return out.append(cut ? "...\"" : "\"").toString();
     }
 
     /** The end of the event starting at {@code from}: after its blank line, or the end of the text. */

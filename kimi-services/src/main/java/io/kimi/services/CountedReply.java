@@ -10,6 +10,9 @@ import io.kimi.core.TokenUsage;
  *     bytes past the kept part estimated from their size
  * @param estimatedReplyBytes reply bytes whose tokens were estimated from their size instead of counted
  * @param accountingError why counting failed (a short reason, never content), or {@code null}
+ * @param malformed why the reply is not a chat completion ({@link io.kimi.proxy.ParsedReply#malformed()}), or
+ *     {@code null} when it is one or could not be read
  */
-record CountedReply(TokenUsage reported, int completionTokens, long estimatedReplyBytes, String accountingError) {
+record CountedReply(TokenUsage reported, int completionTokens, long estimatedReplyBytes, String accountingError,
+        String malformed) {
 }

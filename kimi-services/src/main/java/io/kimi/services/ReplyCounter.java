@@ -52,14 +52,14 @@ final class ReplyCounter {
             step = "counting";
             int counted = count.count(encoding, reply.completionText());
             return new CountedReply(reported, saturated(counted + estimate(uncounted, counted, readBytes)),
-                    uncounted, null);
+                    uncounted, null, reply.malformed());
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             String reason = e.getClass().getSimpleName() + " while " + step + " the reply";
             StackTraceElement[] trace = e.getStackTrace();
             log.error("Request {}: {} (at {}); it is recorded with its completion estimated from the reply's size",
                     requestId, reason, trace.length > 0 ? trace[0] : "?");
             long all = readBytes + uncounted;
-            return new CountedReply(reported, saturated(estimate(all, 0, 0)), all, reason);
+            return new CountedReply(reported, saturated(estimate(all, 0, 0)), all, reason, null);
         }
     }
 

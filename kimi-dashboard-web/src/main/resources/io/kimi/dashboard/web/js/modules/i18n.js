@@ -71,6 +71,7 @@ export const STRINGS = {
         'status.success': 'Succès',
         'status.error': 'Erreur',
         'status.cancelled': 'Annulée',
+        'status.malformed_reply': 'Réponse invalide',
 
         'sessions.title': 'Sessions',
         'sessions.filter': 'Type',
@@ -410,6 +411,7 @@ export const STRINGS = {
         'status.success': 'Success',
         'status.error': 'Error',
         'status.cancelled': 'Cancelled',
+        'status.malformed_reply': 'Malformed reply',
 
         'sessions.title': 'Sessions',
         'sessions.filter': 'Kind',
