@@ -72,6 +72,7 @@ export const STRINGS = {
         'status.error': 'Erreur',
         'status.cancelled': 'Annulée',
         'status.malformed_reply': 'Réponse invalide',
+        'status.interrupted': 'Interrompue (arrêt du serveur)',
 
         'sessions.title': 'Sessions',
         'sessions.filter': 'Type',
@@ -412,6 +413,7 @@ export const STRINGS = {
         'status.error': 'Error',
         'status.cancelled': 'Cancelled',
         'status.malformed_reply': 'Malformed reply',
+        'status.interrupted': 'Interrupted (server stopped)',
 
         'sessions.title': 'Sessions',
         'sessions.filter': 'Kind',
