@@ -7,7 +7,8 @@ import { WebSocketManager, liveUrl } from './modules/websocket.js';
 import { ChartManager } from './modules/charts.js';
 import { SessionState, SessionsPanel } from './modules/sessions.js';
 import {
-    DomCache, Notifier, Tabs, renderConnection, renderGauge, renderRequests, renderSessionHeader, renderStats,
+    DomCache, Notifier, Tabs, TokenModeSwitch, renderConnection, renderGauge, renderRequests, renderSessionHeader,
+    renderStats,
 } from './modules/ui.js';
 import { ModalManager } from './modules/modals.js';
 import { CompactionAdvisor } from './modules/compaction.js';
@@ -40,10 +41,14 @@ function start() {
     const api = new ApiClient({ token, bus });
     const notifier = new Notifier(dom.get('notifications'), t);
     const modals = new ModalManager(dom.get('modal-root'), t);
-    const charts = new ChartManager({ t });
-    charts.createTokenChart(dom.get('tokens-chart'));
-    charts.createSourceChart(dom.get('sources-chart'));
     const state = new SessionState({ maxRequests: 50 });
+    const charts = new ChartManager({ t, maxPoints: state.maxRequests });
+    const tokenMode = new TokenModeSwitch({
+        fieldset: dom.get('tokens-mode'), title: dom.get('tokens-chart-title'), charts, t,
+    });
+    charts.createTokenChart(dom.get('tokens-chart'), { mode: tokenMode.saved() });
+    tokenMode.select(charts.tokenMode);
+    charts.createSourceChart(dom.get('sources-chart'));
 
     new CompactionAdvisor({
         advice: dom.get('compaction-advice'), text: dom.get('compaction-advice-text'),
@@ -80,7 +85,9 @@ function start() {
     const overview = createBatcher(renderOverview, 100);
     const redrawAll = () => {
         overview.cancel();
-        charts.resetRequests(state.requests);
+        // When the session has more requests than the page got, the per-minute sums skip the partial first minute.
+        const truncated = (state.active?.totals?.requests ?? 0) > state.requests.length;
+        charts.resetRequests(state.requests, { truncated });
         renderOverview();
     };
 

@@ -282,3 +282,62 @@ export function errorPanel(t, error, onRetry) {
         el('p', {}, t('error.load', { message })),
         onRetry ? el('button', { type: 'button', class: 'btn', onclick: onRetry }, t('error.retry')) : null);
 }
+
+/** localStorage, or null where the browser refuses it (private modes, storage off). */
+export function pageStorage() {
+    try {
+        return window.localStorage ?? null;
+    } catch (error) {
+        console.warn('Stockage local indisponible : les préférences ne seront pas retenues.', error);
+        return null;
+    }
+}
+
+/**
+ * The token chart's switch between « Par requête » and « Par minute »: radio buttons, the chart's title, and
+ * the choice remembered in localStorage for the next visit.
+ */
+export class TokenModeSwitch {
+    static KEY = 'kimi-dashboard.tokens-mode';
+
+    constructor({ fieldset, title, charts, t, storage = pageStorage() }) {
+        this.fieldset = fieldset;
+        this.title = title;
+        this.charts = charts;
+        this.t = t;
+        this.storage = storage;
+        fieldset.addEventListener('change', (e) => {
+            if (e.target?.name === 'tokens-mode') {
+                this.select(e.target.value, { remember: true });
+            }
+        });
+    }
+
+    /** The remembered mode, else "request". */
+    saved() {
+        try {
+            return this.storage?.getItem(TokenModeSwitch.KEY) === 'minute' ? 'minute' : 'request';
+        } catch (error) {
+            console.warn('Lecture du stockage local impossible.', error);
+            return 'request';
+        }
+    }
+
+    select(mode, { remember = false } = {}) {
+        this.charts.setTokenMode(mode);
+        const current = this.charts.tokenMode;
+        for (const input of this.fieldset.querySelectorAll('input[name="tokens-mode"]')) {
+            input.checked = input.value === current;
+        }
+        this.title.textContent = current === 'minute'
+            ? this.t('chart.tokensPerMinute', { count: formatNumber(this.charts.maxMinutes, this.t.lang) })
+            : this.t('chart.tokensPerRequest', { count: formatNumber(this.charts.maxPoints, this.t.lang) });
+        if (remember) {
+            try {
+                this.storage?.setItem(TokenModeSwitch.KEY, current);
+            } catch (error) {
+                console.warn('Écriture du stockage local impossible.', error);
+            }
+        }
+    }
+}

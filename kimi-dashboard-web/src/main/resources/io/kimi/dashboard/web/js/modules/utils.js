@@ -215,6 +215,16 @@ export function formatTime(value, lang = 'fr') {
     }).format(new Date(ms));
 }
 
+/** Hours and minutes "14:03" for an ISO string or epoch milliseconds. */
+export function formatMinute(value, lang = 'fr') {
+    const ms = toMillis(value);
+    if (ms === null) {
+        return '—';
+    }
+    return new Intl.DateTimeFormat(localeOf(lang), { hour: '2-digit', minute: '2-digit', hour12: false })
+        .format(new Date(ms));
+}
+
 /** Date and time "23/11/2026 14:03". */
 export function formatDateTime(value, lang = 'fr') {
     const ms = toMillis(value);
