@@ -148,6 +148,8 @@ export const STRINGS = {
 
         'conv.title': 'Boucle de convergence',
         'conv.session': 'Session',
+        'conv.follow': 'Suivre la session en cours',
+        'conv.followHint': 'Affiche d’elle-même la dernière session démarrée ; choisir une session dans la liste arrête de suivre.',
         'conv.none': 'Aucune session de convergence. Lancez le serveur avec --mock pour essayer.',
         'conv.target': 'Cible',
         'conv.iteration': 'Itération {n}',
@@ -495,6 +497,8 @@ export const STRINGS = {
 
         'conv.title': 'Convergence loop',
         'conv.session': 'Session',
+        'conv.follow': 'Follow the running session',
+        'conv.followHint': 'Shows the latest started session by itself; picking a session in the list stops following.',
         'conv.none': 'No convergence session. Start the server with --mock to try it.',
         'conv.target': 'Target',
         'conv.iteration': 'Iteration {n}',
