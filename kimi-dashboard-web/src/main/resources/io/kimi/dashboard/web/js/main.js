@@ -7,8 +7,8 @@ import { WebSocketManager, liveUrl } from './modules/websocket.js';
 import { ChartManager } from './modules/charts.js';
 import { SessionState, SessionsPanel } from './modules/sessions.js';
 import {
-    DomCache, Notifier, Tabs, TokenModeSwitch, renderConnection, renderGauge, renderRequests, renderSessionHeader,
-    renderStats,
+    DomCache, Notifier, Tabs, TokenModeSwitch, labelled, renderConnection, renderGauge, renderRequests,
+    renderSessionHeader, renderStats,
 } from './modules/ui.js';
 import { ModalManager } from './modules/modals.js';
 import { CompactionAdvisor } from './modules/compaction.js';
@@ -156,7 +156,10 @@ function start() {
             percent: formatPercent(a.percent, lang), model: a.model ?? '—',
             tokens: formatNumber(a.context_tokens, lang), window: formatNumber(a.context_window, lang),
         });
-        notifier.show(text, { type: 'alert', title: t('alert.title') });
+        // The level is named as on the gauge (Attention, Élevé, Critique).
+        const levelKey = `gauge.level.${a.level}`;
+        const title = t.has(levelKey) ? labelled(t, t('alert.title'), t(levelKey)) : t('alert.title');
+        notifier.show(text, { type: 'alert', title });
     });
     bus.on('sessions:changed', () => reloadActive());
     bus.on('context:savings', (s) => {

@@ -200,12 +200,15 @@ export function renderGauge(dom, t, { session, thresholds, lastRequest }) {
     dom.get('gauge-tokens').textContent = session ? t('gauge.tokens', {
         tokens: formatNumber(context.tokens ?? 0, t.lang), window: formatNumber(window, t.lang),
     }) : '—';
-    const warning = thresholds?.warning ?? 70;
-    const high = thresholds?.high ?? 85;
-    dom.get('gauge-tick-warning').style.left = `${warning}%`;
-    dom.get('gauge-tick-high').style.left = `${high}%`;
-    dom.get('gauge-thresholds').textContent = t('gauge.thresholds', {
-        warning: formatPercent(warning, t.lang, 0), high: formatPercent(high, t.lang, 0),
+    const limits = { warning: 70, high: 85, critical: 95, ...thresholds };
+    for (const name of ['warning', 'high', 'critical']) {
+        const tick = dom.get(`gauge-tick-${name}`);
+        tick.style.left = `${Math.min(100, Math.max(0, limits[name]))}%`;
+        tick.title = `${t(`gauge.level.${name}`)} : ${formatPercent(limits[name], t.lang, 0)}`;
+    }
+    dom.get('gauge-thresholds').textContent = t('gauge.thresholdLevels', {
+        warning: formatPercent(limits.warning, t.lang, 0), high: formatPercent(limits.high, t.lang, 0),
+        critical: formatPercent(limits.critical, t.lang, 0),
     });
 
     const source = dom.get('gauge-source');

@@ -39,18 +39,25 @@ export function createEventBus() {
 /** The page's one bus. */
 export const EventBus = createEventBus();
 
-/** Gauge colour for a fill percentage: green below warning, yellow below high, red from high up. */
+/**
+ * The context level of a fill percentage, named like the server's [thresholds] keys and its alerts: "normal"
+ * below warning, then "warning", "high" and "critical" from each threshold up (defaults 70, 85, 95).
+ */
 export function gaugeLevel(percent, thresholds = {}) {
     const warning = Number.isFinite(thresholds.warning) ? thresholds.warning : 70;
     const high = Number.isFinite(thresholds.high) ? thresholds.high : 85;
+    const critical = Number.isFinite(thresholds.critical) ? thresholds.critical : 95;
     const p = Number.isFinite(percent) ? percent : 0;
+    if (p >= critical) {
+        return 'critical';
+    }
     if (p >= high) {
-        return 'red';
+        return 'high';
     }
     if (p >= warning) {
-        return 'yellow';
+        return 'warning';
     }
-    return 'green';
+    return 'normal';
 }
 
 /** Context fill in percent, 0 when the window is unknown. */
