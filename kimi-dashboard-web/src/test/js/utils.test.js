@@ -43,6 +43,15 @@ test('numbers, percents and costs are formatted in French by default', () => {
     assert.equal(formatPercent(86.666, 'en'), '86.7%');
     assert.equal(plain(formatCost(0.0123)), '0,0123 $US');
     assert.equal(plain(formatCost(1.5)), '1,50 $US');
+    assert.equal(plain(formatCost(7.25e-5)), '0,0000725 $US');
+    assert.equal(plain(formatCost(8.500000000000001e-5)), '0,000085 $US');
+    assert.equal(plain(formatCost(1.5e-7)), '0,00000015 $US');
+    assert.equal(plain(formatCost(0.5)), '0,50 $US');
+    assert.equal(plain(formatCost(0.123456)), '0,123 $US');
+    assert.equal(plain(formatCost(0)), '0 $US');
+    assert.equal(plain(formatCost(1234.5)), '1 234,50 $US');
+    assert.equal(formatCost(7.25e-5, 'en'), 'US$0.0000725');
+    assert.equal(formatCost(0, 'en'), 'US$0');
     assert.equal(formatCost(1.5, 'en'), 'US$1.50');
     assert.equal(formatNumber(null), '—');
     assert.equal(formatCost(undefined), '—');

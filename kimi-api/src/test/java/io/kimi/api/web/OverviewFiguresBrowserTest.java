@@ -4,11 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kimi.testing.Reply;
 import java.util.List;
+import org.openqa.selenium.By;
 import org.junit.jupiter.api.Test;
 
 /**
  * The figures of the « Session active » view in headless Chromium against a real server and the fake upstream:
- * the token chart's two modes. Screenshots go to {@code kimi-api/target/screenshots/}.
+ * the token chart's two modes, and costs. Screenshots go to {@code kimi-api/target/screenshots/}.
  */
 class OverviewFiguresBrowserTest extends BrowserTestBase {
     private static final String TOKENS = "Chart.getChart('tokens-chart')";
@@ -55,13 +56,39 @@ class OverviewFiguresBrowserTest extends BrowserTestBase {
         // The choice survives a reload.
         open("/");
         browser.waitFor(WAIT, "per minute again", d -> "minute".equals(attr("tokens-chart", "data-mode")));
-        assertThat(browser.driver.findElement(org.openqa.selenium.By.id("tokens-mode-minute")).isSelected()).isTrue();
+        assertThat(browser.driver.findElement(By.id("tokens-mode-minute")).isSelected()).isTrue();
         browser.waitFor(WAIT, "the sums from the server's recent requests", d -> browser.jsLong(
                 "return " + TOKENS + ".data.datasets[0].data.reduce((a, b) => a + b, 0)") == 10000);
         browser.click("#tokens-mode-request + span");
         browser.waitFor(WAIT, "per request again", d -> "request".equals(attr("tokens-chart", "data-mode")));
         assertThat(browser.jsLong("return " + TOKENS + ".data.labels.length")).isEqualTo(4);
         assertThat(severe()).as("console errors").isEmpty();
+    }
+
+    @Test
+    void aRealCostKeepsItsSignificantDigitsAndAFailedRequestCostsZeroWrittenTheSameWay() {
+        server = PageServer.start(dir, fake.baseUrl(), 0, false);
+        // 100 prompt tokens at 0.60 $/M and 5 completion tokens at 2.50 $/M: 0.0000725 $, which four fixed
+        // decimals showed as 0,0001 $US (and a failed request as 0,00 $US).
+        fake.enqueue(Reply.chatCompletion("Bonjour", 100, 5), Reply.status(400, "Requête refusée"));
+        open("/");
+        assertThat(server.chat("kimi-k2")).isEqualTo(200);
+        assertThat(server.chat("kimi-k2")).isEqualTo(400);
+        browser.waitFor(WAIT, "both requests in the table", d ->
+                d.findElements(By.cssSelector("#requests-body tr")).size() == 2);
+
+        List<String> costs = browser.driver.findElements(By.cssSelector("#requests-body tr td:last-child"))
+                .stream().map(e -> plain(e.getText())).toList();
+        assertThat(costs).as("newest first: the failed request, then the real one").containsExactly("0 $US", "0,0000725 $US");
+        browser.waitFor(WAIT, "the session's cost", d -> plain(text("stat-cost")).equals("0,0000725 $US"));
+
+        browser.click("#tab-sessions");
+        browser.waitFor(WAIT, "the session in the list", d ->
+                !d.findElements(By.cssSelector("#sessions-table tbody tr")).isEmpty());
+        assertThat(plain(browser.driver.findElement(By.cssSelector("#sessions-table tbody tr")).getText()))
+                .contains("0,0000725 $US");
+        assertThat(severe()).as("console errors").isEmpty();
+        browser.screenshot("19-costs");
     }
 
     /**

@@ -174,18 +174,30 @@ export function formatPercent(value, lang = 'fr', fractionDigits = 1) {
     }).format(Number(value) / 100);
 }
 
-/** US dollars, four decimals under one dollar (per-request costs are tiny): "0,0123 $US" / "US$0.0123". */
+/**
+ * US dollars with the digits a cost needs: two decimals from one dollar up; under a dollar, three significant
+ * digits (at least two decimals), so a real per-request cost never reads as zero: "0,0000725 $US",
+ * "0,0123 $US", "0,50 $US", "1,50 $US". Zero is "0 $US", whatever the row.
+ */
 export function formatCost(value, lang = 'fr') {
     const v = Number(value);
     if (value === null || value === undefined || !Number.isFinite(v)) {
         return '—';
     }
-    const digits = v !== 0 && Math.abs(v) < 1 ? 4 : 2;
+    let min = 2;
+    let max = 2;
+    if (v === 0) {
+        min = 0;
+        max = 0;
+    } else if (Math.abs(v) < 1) {
+        // 3 significant digits: 0.0000725 has its first one at the 5th decimal, so 7 decimals (at most 12).
+        max = Math.min(12, Math.max(2, 2 - Math.floor(Math.log10(Math.abs(v)))));
+    }
     return new Intl.NumberFormat(localeOf(lang), {
         style: 'currency',
         currency: 'USD',
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
+        minimumFractionDigits: min,
+        maximumFractionDigits: max,
     }).format(v);
 }
 
