@@ -15,6 +15,7 @@ import { CompactionAdvisor } from './modules/compaction.js';
 import { ContextPanel } from './modules/contextPanel.js';
 import { formatSavings } from './modules/context.js';
 import { ConvergenceView } from './modules/convergence.js';
+import { ScrollCues } from './modules/scrollCue.js';
 import { WidgetsPanel } from './modules/widgets.js';
 
 function start() {
@@ -185,6 +186,8 @@ function start() {
     });
     tabs.select(tabs.fromHash());
     renderOverview();
+    // The tab strip and wide tables show a shadow on the side they scroll to (narrow screens).
+    new ScrollCues();
 
     const ws = new WebSocketManager({ url: liveUrl(window.location, token), bus });
     ws.connect();

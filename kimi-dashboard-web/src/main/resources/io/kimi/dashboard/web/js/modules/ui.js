@@ -83,6 +83,9 @@ export class Tabs {
             if (panel) {
                 panel.hidden = !selected;
             }
+            if (selected) {
+                this.reveal(tab);
+            }
             if (selected && focus) {
                 tab.focus();
             }
@@ -92,6 +95,18 @@ export class Tabs {
         }
         this.current = view;
         this.bus.emit('view:shown', view);
+    }
+
+    /** Scrolls the strip (not the page) so a tab is in view, clear of the strip's edge shadows. */
+    reveal(tab) {
+        const strip = this.tablist.getBoundingClientRect();
+        const box = tab.getBoundingClientRect();
+        const margin = 24;
+        if (box.left < strip.left + margin) {
+            this.tablist.scrollLeft -= strip.left + margin - box.left;
+        } else if (box.right > strip.right - margin) {
+            this.tablist.scrollLeft += box.right - (strip.right - margin);
+        }
     }
 
     onKey(e, tab) {
