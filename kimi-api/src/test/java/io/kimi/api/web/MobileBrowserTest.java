@@ -15,8 +15,10 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.TimeoutException;
 
 /**
- * The page on a phone-sized screen in headless Chromium against a real server: every view fits 360 px, and the
- * strips that scroll sideways say so. Screenshots go to {@code kimi-api/target/screenshots/}.
+ * The page on a phone-sized screen in headless Chromium against a real server: every view fits 360 px, the strips
+ * that scroll sideways say so, a swipe (Chromium's touch emulation, touches dispatched through the DevTools
+ * protocol) moves between views, chart legends are compact, and views not shown are not loaded. Screenshots go to
+ * {@code kimi-api/target/screenshots/}.
  */
 class MobileBrowserTest extends BrowserTestBase {
     private static final List<String> VIEWS = List.of("overview", "context", "sessions", "convergence", "widgets");
@@ -110,6 +112,133 @@ class MobileBrowserTest extends BrowserTestBase {
         browser.size(1280, 1000);
         browser.waitFor(WAIT, "no cue when everything fits", d -> attr("tabs", "data-overflow") == null);
         assertThat(severe()).as("console errors").isEmpty();
+    }
+
+    @Test
+    void aSidewaysSwipeOnATouchScreenMovesBetweenViewsButNotFromATableThatScrolls() {
+        server = PageServer.start(dir, fake.baseUrl(), 0, false);
+        fake.enqueue(Reply.chatCompletion("Bonjour", 1500, 300));
+        try {
+            browser.driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
+                    Map.of("width", 360, "height", 800, "deviceScaleFactor", 2, "mobile", true));
+            browser.driver.executeCdpCommand("Emulation.setTouchEmulationEnabled",
+                    Map.of("enabled", true, "maxTouchPoints", 5));
+            open("/");
+            assertThat(browser.js("return navigator.maxTouchPoints")).as("a touch screen").isEqualTo(5L);
+            assertThat(server.chat("kimi-k2")).isEqualTo(200);
+            browser.waitFor(WAIT, "the request", d -> d.findElements(By.cssSelector("#requests-body tr")).size() == 1);
+
+            swipe("#gauge", 300, 60, 0);
+            browser.waitFor(WAIT, "the next view after a swipe to the left", d -> selected("context"));
+            assertThat((String) browser.js("return location.hash")).isEqualTo("#context");
+            browser.screenshot("21-swiped-to-context");
+            swipe("#view-context .view-head", 60, 300, 0);
+            browser.waitFor(WAIT, "the previous view after a swipe to the right", d -> selected("overview"));
+
+            // None of these moves: a swipe to the right from the first view, a vertical drag, and a swipe that
+            // starts on the request table, which scrolls sideways at this width. The swipe after them proves it:
+            // it goes to the second view.
+            swipe("#gauge", 60, 300, 0);
+            swipe("#gauge", 180, 190, -250);
+            assertThat(browser.js("return document.querySelector('#view-overview .table-wrap').dataset.overflow"))
+                    .as("the table scrolls sideways").isEqualTo("end");
+            swipe("#view-overview .table-wrap", 300, 60, 0);
+            swipe("#gauge", 300, 60, 0);
+            browser.waitFor(WAIT, "the second view", d -> selected("context"));
+            assertThat(severe()).as("console errors").isEmpty();
+        } finally {
+            browser.driver.executeCdpCommand("Emulation.setTouchEmulationEnabled", Map.of("enabled", false));
+            browser.driver.executeCdpCommand("Emulation.clearDeviceMetricsOverride", Map.of());
+        }
+    }
+
+    @Test
+    void chartLegendsAreCompactBelow768PixelsAndFullAbove() {
+        server = PageServer.start(dir, fake.baseUrl(), 0, false);
+        browser.size(360, 800);
+        open("/");
+        for (String chart : List.of("tokens-chart", "sources-chart")) {
+            browser.waitFor(WAIT, chart + "'s compact legend", d -> legendBox(chart) == 8);
+            assertThat(browser.jsLong("return Chart.getChart(arguments[0]).options.plugins.legend.labels.font.size", chart))
+                    .isEqualTo(10);
+        }
+        long narrowHeight = browser.jsLong("return Math.round(Chart.getChart('sources-chart').legend.height)");
+        browser.screenshot("22-legends-360px");
+
+        browser.size(1280, 1000);
+        for (String chart : List.of("tokens-chart", "sources-chart")) {
+            browser.waitFor(WAIT, chart + "'s full legend", d -> legendBox(chart) == 12);
+        }
+        browser.waitFor(WAIT, "a taller legend", d ->
+                browser.jsLong("return Math.round(Chart.getChart('sources-chart').legend.height)") > narrowHeight);
+        assertThat(severe()).as("console errors").isEmpty();
+    }
+
+    @Test
+    void theConvergenceAndWidgetsViewsLoadTheirCodeAndDataOnlyOnceShown() {
+        server = PageServer.start(dir, fake.baseUrl(), 0, false);
+        fake.enqueue(Reply.chatCompletion("Bonjour", 1500, 300));
+        open("/");
+        // A live request drawn means the page has taken in the server's init message (it comes first).
+        assertThat(server.chat("kimi-k2")).isEqualTo(200);
+        browser.waitFor(WAIT, "the request", d -> d.findElements(By.cssSelector("#requests-body tr")).size() == 1);
+        assertThat(loaded()).as("nothing of the views not shown").noneMatch(n -> n.endsWith("/js/modules/convergence.js")
+                || n.endsWith("/js/modules/widgets.js") || n.contains("/api/widgets") || n.contains("kind=convergence"));
+
+        browser.click("#tab-convergence");
+        browser.waitFor(WAIT, "the convergence view's code and sessions", d ->
+                loaded().stream().anyMatch(n -> n.endsWith("/js/modules/convergence.js"))
+                        && loaded().stream().anyMatch(n -> n.contains("kind=convergence"))
+                        && d.findElement(By.id("conv-empty")).isDisplayed());
+        assertThat(loaded()).noneMatch(n -> n.endsWith("/js/modules/widgets.js") || n.contains("/api/widgets"));
+
+        browser.click("#tab-widgets");
+        browser.waitFor(WAIT, "the widgets view's code and list", d ->
+                loaded().stream().anyMatch(n -> n.endsWith("/js/modules/widgets.js"))
+                        && loaded().stream().anyMatch(n -> n.contains("/api/widgets"))
+                        && !text("widgets-message").equals("Chargement…"));
+        // Shown again, a view is not loaded again.
+        long convergenceLoads = loaded().stream().filter(n -> n.endsWith("/js/modules/convergence.js")).count();
+        browser.click("#tab-convergence");
+        browser.waitFor(WAIT, "the convergence view", d -> d.findElement(By.id("view-convergence")).isDisplayed());
+        assertThat(loaded().stream().filter(n -> n.endsWith("/js/modules/convergence.js")).count()).isEqualTo(convergenceLoads);
+        assertThat(severe()).as("console errors").isEmpty();
+    }
+
+    /** What the page fetched so far: scripts, styles and API calls. */
+    @SuppressWarnings("unchecked")
+    private List<String> loaded() {
+        return (List<String>) browser.js("return performance.getEntriesByType('resource').map(e => e.name)");
+    }
+
+    private long legendBox(String chart) {
+        return browser.jsLong("return Chart.getChart(arguments[0]).options.plugins.legend.labels.boxWidth", chart);
+    }
+
+    private boolean selected(String view) {
+        return "true".equals(attr("tab-" + view, "aria-selected")) && browser.driver.findElement(By.id("view-" + view)).isDisplayed();
+    }
+
+    /**
+     * A one-finger move from x {@code fromX} to {@code toX} (and {@code dy} down) at the height of the element's
+     * middle, as touch events through the DevTools protocol.
+     */
+    @SuppressWarnings("unchecked")
+    private void swipe(String css, double fromX, double toX, double dy) {
+        Map<String, Object> at = (Map<String, Object>) browser.js("const e = document.querySelector(arguments[0]);"
+                + "e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect();"
+                + "return {y: r.top + Math.min(r.height / 2, 40)};", css);
+        double y = ((Number) at.get("y")).doubleValue();
+        touch("touchStart", fromX, y);
+        for (int i = 1; i <= 5; i++) {
+            touch("touchMove", fromX + (toX - fromX) * i / 5, y + dy * i / 5);
+        }
+        browser.driver.executeCdpCommand("Input.dispatchTouchEvent", Map.of("type", "touchEnd", "touchPoints", List.of()));
+    }
+
+    private void touch(String type, double x, double y) {
+        browser.driver.executeCdpCommand("Input.dispatchTouchEvent",
+                Map.of("type", type, "touchPoints", List.of(Map.of("x", x, "y", y))));
     }
 
     private void assertCueShown(String id) {

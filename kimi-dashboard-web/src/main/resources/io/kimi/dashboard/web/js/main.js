@@ -14,9 +14,9 @@ import { ModalManager } from './modules/modals.js';
 import { CompactionAdvisor } from './modules/compaction.js';
 import { ContextPanel } from './modules/contextPanel.js';
 import { formatSavings } from './modules/context.js';
-import { ConvergenceView } from './modules/convergence.js';
 import { ScrollCues } from './modules/scrollCue.js';
-import { WidgetsPanel } from './modules/widgets.js';
+import { SwipeNavigation } from './modules/swipe.js';
+import { LazyViews } from './modules/lazyViews.js';
 
 function start() {
     const params = new URLSearchParams(window.location.search);
@@ -59,8 +59,30 @@ function start() {
         root: dom.get('view-context'), api, t, modals, notifier, bus, sessionId: () => state.active?.session_id ?? null,
     });
     const sessions = new SessionsPanel({ root: dom.get('view-sessions'), api, t, modals, notifier, bus });
-    const convergence = new ConvergenceView({ root: dom.get('view-convergence'), api, t, charts, bus });
-    const widgets = new WidgetsPanel({ root: dom.get('view-widgets'), api, t, charts, bus });
+    // The convergence and widgets views load their module and data the first time they are shown.
+    const lazy = new LazyViews({
+        t,
+        factories: {
+            convergence: async () => {
+                const { ConvergenceView } = await import('./modules/convergence.js');
+                const view = new ConvergenceView({ root: dom.get('view-convergence'), api, t, charts, bus });
+                view.loadList();
+                return view;
+            },
+            widgets: async () => {
+                const { WidgetsPanel } = await import('./modules/widgets.js');
+                return new WidgetsPanel({ root: dom.get('view-widgets'), api, t, charts, bus });
+            },
+        },
+        onShown: {
+            convergence: (view) => view.ensureChart(),
+            widgets: (view) => {
+                if (!view.loaded) {
+                    view.load();
+                }
+            },
+        },
+    });
 
     // The overview is redrawn at most once per 100 ms however many messages arrive.
     let lastLevel = null;
@@ -125,7 +147,8 @@ function start() {
         state.applyInit(message.data ?? {});
         redrawAll();
         refreshSessions();
-        if (widgets.loaded) {
+        const widgets = lazy.get('widgets');
+        if (widgets?.loaded) {
             widgets.load();
         }
     });
@@ -170,10 +193,8 @@ function start() {
         if (view === 'sessions') {
             sessions.load();
             sessions.loadModels();
-        } else if (view === 'widgets' && !widgets.loaded) {
-            widgets.load();
-        } else if (view === 'convergence') {
-            convergence.ensureChart();
+        } else {
+            lazy.show(view);
         }
     });
 
@@ -188,6 +209,8 @@ function start() {
     renderOverview();
     // The tab strip and wide tables show a shadow on the side they scroll to (narrow screens).
     new ScrollCues();
+    // On a touch screen, a sideways swipe moves between views.
+    new SwipeNavigation({ area: dom.get('main'), tabs });
 
     const ws = new WebSocketManager({ url: liveUrl(window.location, token), bus });
     ws.connect();

@@ -35,6 +35,8 @@ export class ChartManager {
         this.sourceCounts = Object.fromEntries(SOURCE_KEYS.map((k) => [k, 0]));
         this.flushes = 0;
         this.batcher = createBatcher((batch) => this.flushRequests(batch), intervalMs);
+        this.narrow = typeof globalThis.matchMedia === 'function' ? globalThis.matchMedia('(max-width: 767.98px)') : null;
+        this.narrow?.addEventListener('change', () => this.fitLegends());
     }
 
     get available() {
@@ -56,8 +58,25 @@ export class ChartManager {
             maintainAspectRatio: false,
             animation: false,
             interaction: { mode: 'nearest', intersect: false },
-            plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } } },
+            plugins: { legend: { position: 'bottom', labels: this.legendLabels() } },
         };
+    }
+
+    /** Legend entries: compact on a narrow screen (below 768 px), as on seed 000's page. */
+    legendLabels() {
+        return this.narrow?.matches
+            ? { boxWidth: 8, boxHeight: 8, padding: 6, font: { size: 10 } }
+            : { boxWidth: 12, padding: 10, font: { size: 12 } };
+    }
+
+    /** Applies the legend size of the screen's width to every chart (the media query changed). */
+    fitLegends() {
+        for (const chart of this.charts.values()) {
+            if (chart.options?.plugins?.legend) {
+                chart.options.plugins.legend.labels = this.legendLabels();
+                chart.update('none');
+            }
+        }
     }
 
     create(id, canvas, config) {

@@ -97,6 +97,16 @@ export class Tabs {
         this.bus.emit('view:shown', view);
     }
 
+    /** Shows the next or previous view ("next" / "previous"); nothing past the first or the last. */
+    step(direction) {
+        const i = this.tabs.findIndex((t) => t.dataset.view === this.current);
+        const next = this.tabs[i + (direction === 'next' ? 1 : -1)];
+        if (next) {
+            this.select(next.dataset.view, { updateHash: true });
+        }
+        return Boolean(next);
+    }
+
     /** Scrolls the strip (not the page) so a tab is in view, clear of the strip's edge shadows. */
     reveal(tab) {
         const strip = this.tablist.getBoundingClientRect();
