@@ -154,7 +154,7 @@ export const STRINGS = {
         'conv.title': 'Boucle de convergence',
         'conv.session': 'Session',
         'conv.follow': 'Suivre la session en cours',
-        'conv.followHint': 'Affiche d’elle-même la dernière session démarrée ; choisir une session dans la liste arrête de suivre.',
+        'conv.followHint': 'Affiche automatiquement la dernière session démarrée ; choisir une session dans la liste arrête le suivi.',
         'conv.none': 'Aucune session de convergence. Lancez le serveur avec --mock pour essayer.',
         'conv.target': 'Cible',
         'conv.iteration': 'Itération {n}',
