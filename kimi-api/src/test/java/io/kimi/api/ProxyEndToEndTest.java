@@ -268,15 +268,18 @@ class ProxyEndToEndTest extends EndToEndTest {
     void streamOutlastingTheTotalTimeoutEndsWithATimeoutEvent(@TempDir Path other2) throws Exception {
         server.close();
         server = TestServer.start(other2, fake.baseUrl(), other.baseUrl(), "",
-                "read_timeout_ms = 5000\ntotal_timeout_ms = 700");
-        fake.enqueue(Reply.streamingCompletion(List.of("a", "b", "c", "d", "e", "f", "g", "h", "i", "j"), null,
-                UsageStyle.NONE).delayBetweenChunks(Duration.ofMillis(150)));
+                "read_timeout_ms = 5000\ntotal_timeout_ms = 2000");
+        // 40 chunks 150 ms apart outlast the total timeout by seconds, and the first chunk has 2 s to arrive (a
+        // 700 ms timeout raced the first chunk on a loaded machine: a 504 instead of a 200).
+        List<String> chunks = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "c" + i).toList();
+        fake.enqueue(Reply.streamingCompletion(chunks, null, UsageStyle.NONE)
+                .delayBetweenChunks(Duration.ofMillis(150)));
 
         HttpResponse<String> response = server.post("/chat/completions", chatBody("kimi-k2", true, ""));
 
         assertThat(response.statusCode()).isEqualTo(200);
         List<String> events = events(response.body());
-        assertThat(events.size()).isBetween(2, 9);
+        assertThat(events.size()).isBetween(2, 39);
         assertThat(events.get(events.size() - 1)).startsWith("data: {\"error\"").contains("upstream_timeout");
         assertThat(fake.awaitClientDisconnect(Duration.ofSeconds(5))).isTrue();
         JsonNode recorded = json(server.get("/api/sessions/active")).path("recent_requests").get(0);
