@@ -177,7 +177,7 @@ public final class KimiServer implements AutoCloseable {
                 features = new ContextFeatures(config, store, counter, featureEvents, clock);
                 accountant = new Accountant(store, sessions, counter, feed,
                         new ContextAlerts(config.thresholds(), store, feed, clock), metrics,
-                        new FeatureOutcomes(store, featureEvents, features.compactionTrigger()));
+                        new FeatureOutcomes(store, featureEvents, features.compactionTrigger()), server.accounting());
                 logWatcher = new LogWatcher(config.logs(), clock, new LogRecords(sessions, accountant, config));
                 RateLimiter rateLimiter = new RateLimiter(config, clock);
                 SecretScrubber secrets = SecretScrubber.of(config);

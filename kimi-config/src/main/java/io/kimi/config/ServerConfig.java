@@ -29,6 +29,7 @@ import java.util.List;
  * @param connections timeouts and limits of client connections
  * @param allowedHosts names a request's {@code Host} may carry besides loopback names and addresses and the bind
  *     host ({@code "*"}: any); lower case, IPv6 addresses without brackets
+ * @param accounting how proxied requests are recorded: local counting sample, recording queue bound
  */
 public record ServerConfig(
         String host,
@@ -45,7 +46,18 @@ public record ServerConfig(
         List<String> allowedOrigins,
         long wsOutboundLimitBytes,
         ConnectionLimits connections,
-        List<String> allowedHosts) {
+        List<String> allowedHosts,
+        AccountingConfig accounting) {
+
+    /** As before {@code [server]} had keys for the accounting: those take their defaults. */
+    public ServerConfig(String host, int port, Path dbPath, int maxBodyBytes, Secret authToken,
+            boolean allowUnauthenticatedRemote, int ioThreads, int blockingThreads, Duration wsIdleTimeout,
+            int wsMaxFrameBytes, int wsQueueLimit, List<String> allowedOrigins, long wsOutboundLimitBytes,
+            ConnectionLimits connections, List<String> allowedHosts) {
+        this(host, port, dbPath, maxBodyBytes, authToken, allowUnauthenticatedRemote, ioThreads, blockingThreads,
+                wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins, wsOutboundLimitBytes, connections,
+                allowedHosts, AccountingConfig.DEFAULTS);
+    }
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -70,6 +82,7 @@ public record ServerConfig(
         }
         requireNonNull(connections, "connections");
         allowedHosts = List.copyOf(requireNonNull(allowedHosts, "allowedHosts"));
+        requireNonNull(accounting, "accounting");
     }
 
     /** This configuration bound elsewhere: each non-null argument replaces its field. */
@@ -77,6 +90,6 @@ public record ServerConfig(
         return new ServerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port,
                 newDbPath != null ? newDbPath : dbPath, maxBodyBytes, authToken, allowUnauthenticatedRemote,
                 ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins,
-                wsOutboundLimitBytes, connections, allowedHosts);
+                wsOutboundLimitBytes, connections, allowedHosts, accounting);
     }
 }

@@ -42,7 +42,8 @@ final class ServerSection {
             "allow_unauthenticated_remote", "io_threads", "blocking_threads", "ws_idle_timeout_ms",
             "ws_max_frame_bytes", "ws_queue_limit", "allowed_origins", "ws_outbound_limit_bytes",
             "header_read_timeout_ms", "body_read_timeout_ms", "idle_timeout_ms", "max_connections",
-            "max_connections_per_client", "allowed_hosts");
+            "max_connections_per_client", "allowed_hosts", "estimate_sample_every");
+    static final int MAX_ESTIMATE_SAMPLE_EVERY = 1_000_000;
 
     private final EnvExpander expander;
 
@@ -71,7 +72,13 @@ final class ServerSection {
         List<String> allowedHosts = hosts(server, server.stringList("allowed_hosts").orElse(List.of()));
         return new ServerConfig(host, port, toPath(server, dbPath), maxBodyBytes, authToken, allowRemote,
                 ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins,
-                wsOutboundLimitBytes, connections(server), allowedHosts);
+                wsOutboundLimitBytes, connections(server), allowedHosts, accounting(server));
+    }
+
+    private static AccountingConfig accounting(Table server) {
+        AccountingConfig d = AccountingConfig.DEFAULTS;
+        return new AccountingConfig(
+                server.intOr("estimate_sample_every", d.estimateSampleEvery(), 0, MAX_ESTIMATE_SAMPLE_EVERY));
     }
 
     private static ConnectionLimits connections(Table server) {

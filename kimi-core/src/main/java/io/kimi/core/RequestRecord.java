@@ -18,12 +18,16 @@ import java.time.Instant;
  * @param httpStatus the status code the client received
  * @param errorType OpenAI error type or our fault class, {@code null} on success
  * @param errorMessage a readable message, {@code null} on success; never holds a secret
- * @param estimated our local count (prompt before sending, completion from what passed through)
+ * @param estimated our local count (prompt before sending, completion from what passed through); its completion
+ *     is 0 when {@code completionEstimated} is false
  * @param reported the provider's usage, {@code null} when it reported none
  * @param costUsd cost of the effective usage at the model's prices
  * @param latencyMs from arrival to the last byte sent to the client
  * @param ttftMs from arrival to the first byte of the reply, {@code -1} when none came
  * @param source where the request came from: {@code proxy}, {@code logs}, {@code compile_chat}, {@code error}
+ * @param completionEstimated whether the completion was counted locally: always when the provider reported no
+ *     usage (the estimate is then what counts), on a sample otherwise ({@code [server] estimate_sample_every});
+ *     an estimate that was not made is absent, never 0
  */
 public record RequestRecord(
         String requestId,
@@ -42,7 +46,17 @@ public record RequestRecord(
         double costUsd,
         long latencyMs,
         long ttftMs,
-        String source) {
+        String source,
+        boolean completionEstimated) {
+
+    /** A record whose completion was counted locally. */
+    public RequestRecord(String requestId, String sessionId, Instant timestamp, String provider, String model,
+            String upstreamModel, boolean stream, RequestStatus status, int httpStatus, String errorType,
+            String errorMessage, TokenUsage estimated, TokenUsage reported, double costUsd, long latencyMs,
+            long ttftMs, String source) {
+        this(requestId, sessionId, timestamp, provider, model, upstreamModel, stream, status, httpStatus, errorType,
+                errorMessage, estimated, reported, costUsd, latencyMs, ttftMs, source, true);
+    }
 
     public RequestRecord {
         requireNonNull(requestId, "requestId");
@@ -54,6 +68,10 @@ public record RequestRecord(
         requireNonNull(status, "status");
         requireNonNull(estimated, "estimated");
         requireNonNull(source, "source");
+        if (!completionEstimated && (reported == null || estimated.completionTokens() != 0)) {
+            throw new IllegalArgumentException("a completion left uncounted needs reported usage and an estimated "
+                    + "completion of 0: reported=" + reported + ", estimated=" + estimated);
+        }
     }
 
     /** The usage that counts for this request: see {@link #countedUsage}. */

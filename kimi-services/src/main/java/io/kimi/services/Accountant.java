@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.config.AccountingConfig;
 import io.kimi.config.ModelConfig;
 import io.kimi.core.Event;
 import io.kimi.core.EventTypes;
@@ -39,9 +40,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Turns finished exchanges into request records and session totals, on its own thread, in arrival order:
- * parses the reply transcript, counts the completion locally, prices the effective usage, settles the request's
- * rate-limit permit with that usage, queues the writes and raises context alerts. Nothing here runs on an event
- * loop.
+ * reads the reply's usage, counts the completion locally (always when the provider reported no usage, else on a
+ * sample: {@code [server] estimate_sample_every}), prices the effective usage, settles the request's rate-limit
+ * permit with that usage, queues the writes and raises context alerts. Nothing here runs on an event loop.
  */
 public final class Accountant implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Accountant.class);
@@ -57,11 +58,13 @@ public final class Accountant implements AutoCloseable {
     private final ServerMetrics metrics;
     private final FeatureOutcomes features;
     private final ReplyParser parser = new ReplyParser();
+    private final EstimateSampler sampler;
     private final ObjectMapper json = new ObjectMapper();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.background("kimi-accounting"));
 
     public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
-            ContextAlerts alerts, ServerMetrics metrics, FeatureOutcomes features) {
+            ContextAlerts alerts, ServerMetrics metrics, FeatureOutcomes features, AccountingConfig accounting) {
+        this.sampler = new EstimateSampler(accounting.estimateSampleEvery());
         this.store = store;
         this.sessions = sessions;
         this.counter = counter;
@@ -142,10 +145,16 @@ public final class Accountant implements AutoCloseable {
     private void record(RequestContext context, ExchangeResult result) {
         try {
             ModelConfig model = context.route().model();
-            ParsedReply reply = parser.parse(result.transcript(), result.streamed());
-            int completionEstimate = counter.countCompletion(model.encoding(), reply.completionText());
+            TokenUsage reported = parser.reportedUsage(result.transcript(), result.streamed());
+            // Our own count is what counts without reported usage; beside reported usage, it only measures how
+            // far estimates are from it, which a sample shows as well.
+            boolean countCompletion = reported == null || sampler.next();
+            int completionEstimate = 0;
+            if (countCompletion) {
+                ParsedReply reply = parser.parse(result.transcript(), result.streamed());
+                completionEstimate = counter.countCompletion(model.encoding(), reply.completionText());
+            }
             TokenUsage estimated = new TokenUsage(context.promptEstimate(), completionEstimate, 0);
-            TokenUsage reported = reply.reported();
             TokenUsage counted = RequestRecord.countedUsage(reported, estimated, result.httpStatus());
             settle(context, counted);
             double cost = model.prices().cost(counted.promptTokens(), counted.completionTokens(),
@@ -156,7 +165,8 @@ public final class Accountant implements AutoCloseable {
                     result.status(), result.httpStatus(), error == null ? null : error.code(),
                     error == null ? null : error.message(), estimated, reported, cost,
                     result.totalNanos() / NANOS_PER_MS,
-                    result.ttftNanos() < 0 ? -1 : result.ttftNanos() / NANOS_PER_MS, context.source());
+                    result.ttftNanos() < 0 ? -1 : result.ttftNanos() / NANOS_PER_MS, context.source(),
+                    countCompletion);
             metrics.recordRequest(request, result.sentNanos());
             Session session = apply(request, context);
             if (session != null) {
@@ -279,12 +289,12 @@ public final class Accountant implements AutoCloseable {
                 .put("prompt_tokens", used.promptTokens())
                 .put("completion_tokens", used.completionTokens())
                 .put("estimated_prompt_tokens", r.estimated().promptTokens())
-                .put("estimated_completion_tokens", r.estimated().completionTokens())
                 .put("usage_source", r.usageSource().wireName())
                 .put("cost_usd", r.costUsd())
                 .put("latency_ms", r.latencyMs())
                 .put("context_percent", session.contextPercent())
                 .put("source", r.source());
+        JsonViews.putEstimatedCompletion(data, r);
         if (r.errorMessage() != null) {
             data.put("error", r.errorMessage());
         }

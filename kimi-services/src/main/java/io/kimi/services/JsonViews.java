@@ -104,8 +104,8 @@ public final class JsonViews {
                 .put("total_tokens", used.totalTokens())
                 .put("cached_tokens", used.cachedPromptTokens())
                 .put("usage_source", r.usageSource().wireName())
-                .put("estimated_prompt_tokens", r.estimated().promptTokens())
-                .put("estimated_completion_tokens", r.estimated().completionTokens());
+                .put("estimated_prompt_tokens", r.estimated().promptTokens());
+        putEstimatedCompletion(n, r);
         TokenUsage rep = r.reported();
         if (rep == null) {
             n.putNull("reported_prompt_tokens").putNull("reported_completion_tokens");
@@ -117,6 +117,19 @@ public final class JsonViews {
                 .put("latency_ms", r.latencyMs())
                 .put("ttft_ms", r.ttftMs())
                 .put("source", r.source());
+        return n;
+    }
+
+    /**
+     * {@code estimated_completion_tokens}: our count of the completion, {@code null} when it was not counted (the
+     * provider reported usage and the request was not in the sample, {@code [server] estimate_sample_every}).
+     */
+    public static ObjectNode putEstimatedCompletion(ObjectNode n, RequestRecord r) {
+        if (r.completionEstimated()) {
+            n.put("estimated_completion_tokens", r.estimated().completionTokens());
+        } else {
+            n.putNull("estimated_completion_tokens");
+        }
         return n;
     }
 

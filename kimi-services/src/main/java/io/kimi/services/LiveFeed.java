@@ -59,7 +59,6 @@ public final class LiveFeed {
                 .put("total_tokens", used.totalTokens())
                 .put("cached_tokens", used.cachedPromptTokens())
                 .put("estimated_prompt_tokens", r.estimated().promptTokens())
-                .put("estimated_completion_tokens", r.estimated().completionTokens())
                 .put("usage_source", r.usageSource().wireName())
                 .put("cost_usd", r.costUsd())
                 .put("latency_ms", r.latencyMs())
@@ -70,6 +69,7 @@ public final class LiveFeed {
                 .put("level", views.config().thresholds().colour(s.contextPercent()))
                 .put("session_total_tokens", s.totals().totalTokens())
                 .put("session_cost_usd", s.totals().costUsd());
+        JsonViews.putEstimatedCompletion(d, r);
         hub.publish(new HubMessage(METRIC, METRIC, views.text(n)));
     }
 

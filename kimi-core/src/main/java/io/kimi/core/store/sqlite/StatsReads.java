@@ -45,8 +45,13 @@ final class StatsReads {
             + " COALESCE(SUM(CASE WHEN rep_prompt > 0 THEN 1 ELSE 0 END), 0) AS prompt_samples,"
             + " COALESCE(AVG(CASE WHEN rep_prompt > 0"
             + " THEN ABS(est_prompt - rep_prompt) * 100.0 / rep_prompt END), 0.0) AS prompt_error,"
-            + " COALESCE(SUM(CASE WHEN rep_completion > 0 THEN 1 ELSE 0 END), 0) AS completion_samples,"
-            + " COALESCE(AVG(CASE WHEN rep_completion > 0"
+            // The completion is estimated only on a sample of the requests with reported usage (est_completion
+            // below 0 elsewhere): its figures are over that sample.
+            + " COALESCE(SUM(CASE WHEN rep_prompt IS NOT NULL AND est_completion >= 0 THEN 1 ELSE 0 END), 0)"
+            + " AS completion_sampled,"
+            + " COALESCE(SUM(CASE WHEN rep_completion > 0 AND est_completion >= 0 THEN 1 ELSE 0 END), 0)"
+            + " AS completion_samples,"
+            + " COALESCE(AVG(CASE WHEN rep_completion > 0 AND est_completion >= 0"
             + " THEN ABS(est_completion - rep_completion) * 100.0 / rep_completion END), 0.0) AS completion_error"
             + " FROM requests";
 
@@ -70,7 +75,8 @@ final class StatsReads {
                                 rs.getLong("prompt_samples"),
                                 rs.getDouble("prompt_error"),
                                 rs.getLong("completion_samples"),
-                                rs.getDouble("completion_error"))))
+                                rs.getDouble("completion_error"),
+                                rs.getLong("completion_sampled"))))
                 .one());
     }
 

@@ -116,6 +116,9 @@ final class Writes {
             + " timestamp = excluded.timestamp, memory_tokens = excluded.memory_tokens,"
             + " chat_tokens = excluded.chat_tokens, markers = excluded.markers";
 
+    /** {@code est_completion} of a request whose completion was not counted locally. */
+    static final int NOT_COUNTED = -1;
+
     private Writes() {
     }
 
@@ -210,7 +213,7 @@ final class Writes {
                 .bind("error_type", r.errorType())
                 .bind("error_message", r.errorMessage())
                 .bind("est_prompt", est.promptTokens())
-                .bind("est_completion", est.completionTokens())
+                .bind("est_completion", r.completionEstimated() ? est.completionTokens() : NOT_COUNTED)
                 .bind("est_cached", est.cachedPromptTokens())
                 .bind("rep_prompt", rep == null ? null : rep.promptTokens())
                 .bind("rep_completion", rep == null ? null : rep.completionTokens())
