@@ -180,11 +180,15 @@ public final class SqliteStore implements Store {
         return writer.submitRecord("saveRequest " + request.requestId(), h -> Writes.saveRequest(h, request));
     }
 
-    /** Never waits for company: a caller may hold the request back until it is committed. */
+    /**
+     * Never waits for company: a caller may hold the request back until it is committed. Committed ahead of the
+     * records of finished requests queued before it (they go on waiting for company), so that it commits only the
+     * pages it touches.
+     */
     @Override
     public CompletableFuture<Void> savePendingRequest(PendingRequest pending) {
         requireNonNull(pending, "pending");
-        return writer.submit("savePendingRequest " + pending.requestId(),
+        return writer.submitAhead("savePendingRequest " + pending.requestId(),
                 h -> Writes.savePendingRequest(h, pending));
     }
 

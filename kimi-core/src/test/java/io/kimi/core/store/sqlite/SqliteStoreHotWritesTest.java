@@ -2,6 +2,7 @@ package io.kimi.core.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.Session;
@@ -158,6 +159,40 @@ class SqliteStoreHotWritesTest {
         }));
 
         assertThat(seen).containsExactly(13, 23, 33);
+    }
+
+    @Test
+    void aPendingRecordIsCommittedAheadOfRecordsQueuedBeforeItButNeverAheadOfAnyOtherWrite() throws Exception {
+        store.saveSession(Session.newProxy("s1", "a", T0, "moonshot", "kimi-k2", 262_144));
+        await(store.submit("write log", h -> {
+            h.execute("CREATE TABLE write_log (what TEXT)");
+            h.execute("CREATE TRIGGER log_requests AFTER INSERT ON requests BEGIN"
+                    + " INSERT INTO write_log VALUES ('request ' || new.request_id); END");
+            h.execute("CREATE TRIGGER log_pending AFTER INSERT ON pending_requests BEGIN"
+                    + " INSERT INTO write_log VALUES ('pending ' || new.request_id); END");
+            h.execute("CREATE TRIGGER log_sessions AFTER INSERT ON sessions BEGIN"
+                    + " INSERT INTO write_log VALUES ('session ' || new.session_id); END");
+            return null;
+        }));
+        CountDownLatch release = holdTheWriter();
+
+        CompletableFuture<Void> record = store.saveRequest(request("r1", "s1"));
+        CompletableFuture<Void> ahead = store.savePendingRequest(pending("p2", "s1"));
+        store.saveSession(Session.newProxy("s2", "b", T0, "moonshot", "kimi-k2", 262_144));
+        CompletableFuture<Void> afterItsSession = store.savePendingRequest(pending("p3", "s2"));
+        release.countDown();
+        await(ahead);
+        await(afterItsSession);
+        await(record);
+
+        List<String> log = await(store.submit("read log", h -> h.createQuery(
+                "SELECT what FROM write_log ORDER BY rowid").mapTo(String.class).list()));
+        // p2 jumped the record queued before it; p3 stayed behind the session it needs (and the record before).
+        assertThat(log).containsExactly("pending p2", "request r1", "session s2", "pending p3");
+    }
+
+    private static PendingRequest pending(String id, String sessionId) {
+        return new PendingRequest(id, sessionId, T0, "moonshot", "kimi", "kimi-k2", true, 10, "proxy");
     }
 
     /** Keeps the writer busy until the returned latch is released, so what is queued meanwhile is one batch. */
