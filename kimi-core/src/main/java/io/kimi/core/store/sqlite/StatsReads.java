@@ -146,16 +146,16 @@ final class StatsReads {
                 .one());
     }
 
-    /** Sums over one session's memory rows, or over every row when {@code sessionId} is null. */
+    /** One session's memory sums ({@code memory_totals}), or every session's added up when {@code sessionId} is null. */
     MemoryStats memoryStats(String sessionId) {
         String where = sessionId == null ? "" : " WHERE session_id = :session_id";
         return jdbi.withHandle(h -> {
-            Query query = h.createQuery("SELECT COUNT(*) AS requests,"
-                    + " COALESCE(SUM(CASE WHEN markers > 0 THEN 1 ELSE 0 END), 0) AS with_memory,"
+            Query query = h.createQuery("SELECT COALESCE(SUM(requests), 0) AS requests,"
+                    + " COALESCE(SUM(with_memory), 0) AS with_memory,"
                     + " COALESCE(SUM(memory_tokens), 0) AS memory,"
                     + " COALESCE(SUM(chat_tokens), 0) AS chat,"
                     + " COALESCE(SUM(markers), 0) AS markers"
-                    + " FROM memory_usage" + where);
+                    + " FROM memory_totals" + where);
             if (sessionId != null) {
                 query.bind("session_id", sessionId);
             }

@@ -109,6 +109,15 @@ final class Writes {
             + " tokens_before = excluded.tokens_before, tokens_after = excluded.tokens_after,"
             + " undone_at = excluded.undone_at";
 
+    /** Adds one request's memory figures to its session's sums (the row is made by the session's first). */
+    private static final String ADD_MEMORY_TOTALS = "INSERT INTO memory_totals (session_id, requests, with_memory,"
+            + " memory_tokens, chat_tokens, markers)"
+            + " VALUES (:session_id, 1, :with_memory, :memory_tokens, :chat_tokens, :markers)"
+            + " ON CONFLICT (session_id) DO UPDATE SET requests = requests + 1,"
+            + " with_memory = with_memory + excluded.with_memory,"
+            + " memory_tokens = memory_tokens + excluded.memory_tokens,"
+            + " chat_tokens = chat_tokens + excluded.chat_tokens, markers = markers + excluded.markers";
+
     private static final String UPSERT_MEMORY_USAGE = "INSERT INTO memory_usage (request_id, session_id,"
             + " timestamp, memory_tokens, chat_tokens, markers)"
             + " VALUES (:request_id, :session_id, :timestamp, :memory_tokens, :chat_tokens, :markers)"
@@ -365,7 +374,21 @@ final class Writes {
         return null;
     }
 
+    /**
+     * Adds the request's figures to its session's sums ({@code memory_totals}), and keeps a row of its own in
+     * {@code memory_usage} only when it held memory markers.
+     */
     static Void saveMemoryUsage(Handle h, MemoryUsage u) {
+        h.createUpdate(ADD_MEMORY_TOTALS)
+                .bind("session_id", u.sessionId())
+                .bind("with_memory", u.markers() > 0 ? 1 : 0)
+                .bind("memory_tokens", u.memoryTokens())
+                .bind("chat_tokens", u.chatTokens())
+                .bind("markers", u.markers())
+                .execute();
+        if (u.markers() == 0) {
+            return null;
+        }
         h.createUpdate(UPSERT_MEMORY_USAGE)
                 .bind("request_id", u.requestId())
                 .bind("session_id", u.sessionId())
