@@ -116,6 +116,9 @@ public final class SqliteStore implements Store {
         int interrupted;
         try {
             new Migrations(Migrations.ALL, clock).migrate(handle, storeName);
+            // After the migrations: their DDL runs once and need not stay prepared. The recovery already
+            // writes with the writer's statements.
+            handle.setStatementBuilder(new CachedStatements());
             interrupted = recoverPending(handle, storeName);
             pool = connections.openReaders(READ_POOL_SIZE);
         } catch (RuntimeException e) {
@@ -124,8 +127,6 @@ public final class SqliteStore implements Store {
                     ? se
                     : new StoreException("cannot open database " + storeName + ": " + e.getMessage(), e);
         }
-        // After the migrations: their DDL runs once and need not stay prepared.
-        handle.setStatementBuilder(new CachedStatements());
         BatchWriter writer = new BatchWriter(handle, storeName, WRITER_THREAD);
         writer.start();
         log.debug("Opened store {}", storeName);
