@@ -262,6 +262,19 @@ public final class KimiServer implements AutoCloseable {
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
     }
 
+    /**
+     * The store of the running server, for tests in this package that must reach behind the HTTP API (e.g. hold
+     * the SQLite writer to make recording fall behind).
+     */
+    Store store() {
+        synchronized (lifecycle) {
+            if (store == null) {
+                throw new IllegalStateException("not started");
+            }
+            return store;
+        }
+    }
+
     private static boolean isWildcard(String host) {
         return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
     }

@@ -1,6 +1,7 @@
 package io.kimi.services;
 
 import io.kimi.core.Ids;
+import io.kimi.core.ThrottledLog;
 import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
@@ -30,25 +31,37 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Turns finished exchanges into request records and session totals, on its own thread, in arrival order:
  * reads the reply's usage, counts the completion locally (always when the provider reported no usage, else on a
  * sample: {@code [server] estimate_sample_every}), prices the effective usage, settles the request's rate-limit
  * permit with that usage, queues the writes and raises context alerts. Nothing here runs on an event loop.
+ *
+ * <p>Bounded ({@code [server] accounting_queue_limit}, L): while L or more finished exchanges wait behind the one
+ * being recorded, it is recorded the light way (record, totals and event, Prometheus figures; no sampled local
+ * count, no live push, no alerts, no context-feature bookkeeping) and counted as overflow; at most L records
+ * queued here wait for the SQLite writer, past which this thread waits for it (never an event loop); and while 2L
+ * exchanges wait, {@link #admit()} refuses new ones. Every exchange submitted is recorded.
  */
 public final class Accountant implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Accountant.class);
     private static final long NANOS_PER_MS = 1_000_000L;
     /** Longest a request waits for its pending record to be committed before it is sent upstream anyway. */
     static final Duration TRACE_WAIT = Duration.ofSeconds(1);
+    /** Longest this thread waits for room among the records queued for the writer before queuing one anyway. */
+    static final Duration WRITER_WAIT = Duration.ofSeconds(30);
+    private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
 
     private final Store store;
     private final ProxySessions sessions;
@@ -59,12 +72,22 @@ public final class Accountant implements AutoCloseable {
     private final FeatureOutcomes features;
     private final ReplyParser parser = new ReplyParser();
     private final EstimateSampler sampler;
+    private final int queueLimit;
+    /** Finished exchanges (and external requests) submitted whose recording has not started. */
+    private final AtomicInteger waiting = new AtomicInteger();
+    /** Room among the records this thread queued for the writer and that are not committed yet. */
+    private final Semaphore writerRoom;
+    private final ThrottledLog overflowLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
+    private final ThrottledLog refusedLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
+    private final ThrottledLog writerWaitLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
     private final ObjectMapper json = new ObjectMapper();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.background("kimi-accounting"));
 
     public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
             ContextAlerts alerts, ServerMetrics metrics, FeatureOutcomes features, AccountingConfig accounting) {
         this.sampler = new EstimateSampler(accounting.estimateSampleEvery());
+        this.queueLimit = accounting.queueLimit();
+        this.writerRoom = new Semaphore(queueLimit);
         this.store = store;
         this.sessions = sessions;
         this.counter = counter;
@@ -72,6 +95,22 @@ public final class Accountant implements AutoCloseable {
         this.alerts = requireNonNull(alerts, "alerts");
         this.metrics = requireNonNull(metrics, "metrics");
         this.features = requireNonNull(features, "features");
+        metrics.accountingQueue(waiting::get, queueLimit);
+    }
+
+    /**
+     * Whether a new chat completion may be taken: false while twice {@code accounting_queue_limit} finished
+     * exchanges wait to be recorded (then counted, and logged at most every 10 s). Cheap; safe on an event loop.
+     */
+    boolean admit() {
+        int queued = waiting.get();
+        if (queued < 2L * queueLimit) {
+            return true;
+        }
+        metrics.accountingOverflow(ServerMetrics.OverflowPolicy.REFUSED);
+        refusedLog.log("Refusing a chat completion with 503: {} finished requests wait to be recorded (twice "
+                + "accounting_queue_limit, {})", queued, queueLimit);
+        return false;
     }
 
     /**
@@ -106,11 +145,28 @@ public final class Accountant implements AutoCloseable {
 
     /** Queues a finished exchange. Cheap; safe on an event loop. */
     void submit(RequestContext context, ExchangeResult result) {
+        waiting.incrementAndGet();
         try {
-            thread.execute(() -> record(context, result));
+            thread.execute(() -> record(context, result, startRecording(context.requestId())));
         } catch (RejectedExecutionException e) {
+            waiting.decrementAndGet();
             log.error("Request {} finished after shutdown began; it is not recorded", context.requestId(), e);
         }
+    }
+
+    /**
+     * On this thread, as a queued exchange's recording starts: whether to record it the light way, because
+     * {@code accounting_queue_limit} or more wait behind it (counted and logged).
+     */
+    private boolean startRecording(String requestId) {
+        int behind = waiting.decrementAndGet();
+        if (behind < queueLimit) {
+            return false;
+        }
+        metrics.accountingOverflow(ServerMetrics.OverflowPolicy.RECORDED_LIGHT);
+        overflowLog.log("Recording request {} the light way (no local count, no live push): {} finished requests"
+                + " wait behind it (accounting_queue_limit {})", requestId, behind, queueLimit);
+        return true;
     }
 
     /** Forgets per-session state (alert crossings) of a deleted session, in order with the recording. */
@@ -142,13 +198,13 @@ public final class Accountant implements AutoCloseable {
         return done;
     }
 
-    private void record(RequestContext context, ExchangeResult result) {
+    private void record(RequestContext context, ExchangeResult result, boolean light) {
         try {
             ModelConfig model = context.route().model();
             TokenUsage reported = parser.reportedUsage(result.transcript(), result.streamed());
             // Our own count is what counts without reported usage; beside reported usage, it only measures how
             // far estimates are from it, which a sample shows as well.
-            boolean countCompletion = reported == null || sampler.next();
+            boolean countCompletion = reported == null || !light && sampler.next();
             int completionEstimate = 0;
             if (countCompletion) {
                 ParsedReply reply = parser.parse(result.transcript(), result.streamed());
@@ -168,8 +224,8 @@ public final class Accountant implements AutoCloseable {
                     result.ttftNanos() < 0 ? -1 : result.ttftNanos() / NANOS_PER_MS, context.source(),
                     countCompletion);
             metrics.recordRequest(request, result.sentNanos());
-            Session session = apply(request, context);
-            if (session != null) {
+            Session session = apply(request, context, light);
+            if (session != null && !light) {
                 features.afterRequest(session.sessionId(), request.requestId(), request.timestamp(),
                         context.features(), context.promptEstimate(), model.contextWindow());
             }
@@ -191,39 +247,44 @@ public final class Accountant implements AutoCloseable {
     public void submitExternal(RequestRecord request, Optional<ModelConfig> model) {
         requireNonNull(request, "request");
         requireNonNull(model, "model");
+        waiting.incrementAndGet();
         try {
             thread.execute(() -> {
                 try {
+                    waiting.decrementAndGet();
                     recordExternal(request, model);
                 } catch (RuntimeException e) {
                     log.error("Recording request {} from {} failed", request.requestId(), request.source(), e);
                 }
             });
         } catch (RejectedExecutionException e) {
+            waiting.decrementAndGet();
             log.error("Request {} from {} came after shutdown began; it is not recorded", request.requestId(),
                     request.source(), e);
         }
     }
 
     private void recordExternal(RequestRecord request, Optional<ModelConfig> model) {
-        Session session = apply(request, null, s -> model.isPresent() && model.get().key().equals(s.model()));
+        Session session = apply(request, null, false,
+                s -> model.isPresent() && model.get().key().equals(s.model()));
         if (session != null && model.isPresent() && !model.get().key().equals(session.model())) {
             raiseAlerts(session.sessionId(), () -> alerts.afterExternal(session, request.provider(),
                     model.get().key(), request.effective().totalTokens(), model.get().contextWindow()));
         }
     }
 
-    /** As {@link #apply(RequestRecord, RequestContext, Predicate)} for a proxied request: it is the session's fill. */
-    private Session apply(RequestRecord request, RequestContext context) {
-        return apply(request, context, s -> true);
+    /** As {@link #apply(RequestRecord, RequestContext, boolean, Predicate)} for a proxied request (the fill). */
+    private Session apply(RequestRecord request, RequestContext context, boolean light) {
+        return apply(request, context, light, s -> true);
     }
 
     /**
      * Adds the request to its session, stores both, pushes them and, when the request is the session's context
      * fill ({@code isSessionsFill}, asked of the session as it is then), moves the gauge and raises alerts; null
-     * if the session is gone.
+     * if the session is gone. {@code light}: stored only (no live push, no alerts).
      */
-    private Session apply(RequestRecord request, RequestContext context, Predicate<Session> isSessionsFill) {
+    private Session apply(RequestRecord request, RequestContext context, boolean light,
+            Predicate<Session> isSessionsFill) {
         AtomicReference<Session> before = new AtomicReference<>();
         AtomicBoolean fill = new AtomicBoolean();
         Session session = sessions.update(request.sessionId(), s -> {
@@ -238,19 +299,43 @@ public final class Accountant implements AutoCloseable {
             return null;
         }
         Event event = eventFor(request, session, context);
+        boolean room = awaitWriterRoom(request.requestId());
         // One write: a crash leaves the record, the session's totals after it and its event, or none of them.
         store.recordRequest(request, session.totals(), event).whenComplete((v, e) -> {
+            if (room) {
+                writerRoom.release();
+            }
             logFailure("request " + request.requestId(), e);
             if (e == null) {
                 metrics.eventStored();
             }
         });
+        if (light) {
+            return session;
+        }
         feed.metric(request, session);
         feed.event(event);
         if (fill.get()) {
             raiseAlerts(session.sessionId(), () -> alerts.afterRequest(before.get(), session));
         }
         return session;
+    }
+
+    /**
+     * Waits (this thread only) until fewer than {@code accounting_queue_limit} of its records wait for the writer;
+     * after {@link #WRITER_WAIT} the record is queued anyway (never lost; logged). Returns whether room was taken.
+     */
+    private boolean awaitWriterRoom(String requestId) {
+        try {
+            if (writerRoom.tryAcquire() || writerRoom.tryAcquire(WRITER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        writerWaitLog.log("The database has not committed the last {} records for {} s; request {} is queued for it"
+                + " anyway", queueLimit, WRITER_WAIT.toSeconds(), requestId);
+        return false;
     }
 
     /** {@code totals} with the context fill it had before: a request that is not the session's fill. */

@@ -26,7 +26,9 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
@@ -102,6 +104,27 @@ public final class ServerMetrics implements AutoCloseable {
     static final String HTTP_TIMEOUTS = "kimi.http.timeouts";
     static final String INTERRUPTED = "kimi.requests.interrupted";
     static final String UNTRACED = "kimi.requests.untraced";
+    static final String ACCOUNTING_OVERFLOW = "kimi.accounting.overflow";
+    static final String ACCOUNTING_QUEUE = "kimi.accounting.queue";
+    static final String ACCOUNTING_QUEUE_LIMIT = "kimi.accounting.queue.limit";
+
+    /** What happened to a request past the recording queue's bound ({@code [server] accounting_queue_limit}). */
+    public enum OverflowPolicy {
+        /** Recorded with its totals and event, without sampled local count, live push or feature bookkeeping. */
+        RECORDED_LIGHT("recorded_light"),
+        /** A new chat completion answered 503 before anything was sent upstream, while twice the bound waited. */
+        REFUSED("refused");
+
+        private final String label;
+
+        OverflowPolicy(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
 
     /**
      * The error codes that label {@code kimi.proxy.errors} as they are: ours, and the common ones of OpenAI-style
@@ -130,6 +153,7 @@ public final class ServerMetrics implements AutoCloseable {
     private final Counter eventsStored;
     private final Counter interrupted;
     private final Counter untraced;
+    private final Map<OverflowPolicy, Counter> overflow = new EnumMap<>(OverflowPolicy.class);
 
     /** A registry on the system clock, with the JVM and process meters bound. */
     public ServerMetrics() {
@@ -157,6 +181,13 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("Requests sent upstream before their pending record was committed (the store failed"
                         + " or was slower than the wait): a crash then would leave no trace of them")
                 .register(registry);
+        for (OverflowPolicy policy : OverflowPolicy.values()) {
+            overflow.put(policy, Counter.builder(ACCOUNTING_OVERFLOW)
+                    .description("Requests past the recording queue's bound (accounting_queue_limit), by what was"
+                            + " done: recorded the light way, or refused with 503 before going upstream")
+                    .tag("policy", policy.label())
+                    .register(registry));
+        }
     }
 
     /** The registry, to bind more meters to. */
@@ -280,6 +311,27 @@ public final class ServerMetrics implements AutoCloseable {
     /** Counts one request sent upstream without a committed pending record. */
     public void requestUntraced() {
         untraced.increment();
+    }
+
+    /** Counts one request past the recording queue's bound. */
+    public void accountingOverflow(OverflowPolicy policy) {
+        overflow.get(requireNonNull(policy, "policy")).increment();
+    }
+
+    /**
+     * Registers the gauges {@code kimi.accounting.queue} (finished requests waiting to be recorded, read from
+     * {@code waiting} at each scrape) and {@code kimi.accounting.queue.limit}. Call once.
+     */
+    public void accountingQueue(IntSupplier waiting, int limit) {
+        requireNonNull(waiting, "waiting");
+        Gauge.builder(ACCOUNTING_QUEUE, waiting, IntSupplier::getAsInt)
+                .description("Finished requests waiting for the accounting thread to record them")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(ACCOUNTING_QUEUE_LIMIT, () -> limit)
+                .description("accounting_queue_limit: past it requests are recorded the light way, at twice it"
+                        + " new ones are refused")
+                .register(registry);
     }
 
     /** Counts one event appended to the event log. */
