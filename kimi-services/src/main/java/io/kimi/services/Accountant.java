@@ -59,6 +59,8 @@ public final class Accountant implements AutoCloseable {
     private static final long NANOS_PER_MS = 1_000_000L;
     /** Longest a request waits for its pending record to be committed before it is sent upstream anyway. */
     static final Duration TRACE_WAIT = Duration.ofSeconds(1);
+    /** How often the waits for pending records are looked at: a wait lasts at most this much longer. */
+    static final Duration TRACE_TICK = Duration.ofMillis(50);
     /** Longest this thread waits for room among the records queued for the writer before queuing one anyway. */
     static final Duration WRITER_WAIT = Duration.ofSeconds(30);
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
@@ -80,6 +82,7 @@ public final class Accountant implements AutoCloseable {
     private final ThrottledLog overflowLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
     private final ThrottledLog refusedLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
     private final ThrottledLog writerWaitLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
+    private final TraceTimeouts traceTimeouts;
     private final ObjectMapper json = new ObjectMapper();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.background("kimi-accounting"));
 
@@ -96,6 +99,11 @@ public final class Accountant implements AutoCloseable {
         this.metrics = requireNonNull(metrics, "metrics");
         this.features = requireNonNull(features, "features");
         metrics.accountingQueue(waiting::get, queueLimit);
+        this.traceTimeouts = new TraceTimeouts(TRACE_WAIT, TRACE_TICK, requestId -> {
+            log.warn("Request {} waited {} ms for its pending record; it is sent upstream untraced", requestId,
+                    TRACE_WAIT.toMillis());
+            metrics.requestUntraced();
+        });
     }
 
     /**
@@ -132,13 +140,7 @@ public final class Accountant implements AutoCloseable {
             return null;
         });
         if (!traced.isDone()) {
-            traced.completeOnTimeout(null, TRACE_WAIT.toMillis(), TimeUnit.MILLISECONDS).thenRun(() -> {
-                if (!stored.isDone()) {
-                    log.warn("Request {} waited {} ms for its pending record; it is sent upstream untraced",
-                            context.requestId(), TRACE_WAIT.toMillis());
-                    metrics.requestUntraced();
-                }
-            });
+            traceTimeouts.watch(context.requestId(), traced);
         }
         return traced;
     }
@@ -401,6 +403,7 @@ public final class Accountant implements AutoCloseable {
     /** Records what is queued, then stops. Bounded wait. */
     @Override
     public void close() {
+        traceTimeouts.close();
         Threads.shutdown(thread, java.time.Duration.ofSeconds(10), "Accounting", log);
     }
 }
