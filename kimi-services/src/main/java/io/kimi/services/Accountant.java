@@ -300,7 +300,8 @@ public final class Accountant implements AutoCloseable {
                     request.sessionId(), request.requestId());
             return null;
         }
-        Event event = eventFor(request, session, context);
+        ObjectNode data = eventData(request, session, context);
+        Event event = eventOf(request, data);
         boolean room = awaitWriterRoom(request.requestId());
         // One write: a crash leaves the record, the session's totals after it and its event, or none of them.
         store.recordRequest(request, session.totals(), event).whenComplete((v, e) -> {
@@ -316,7 +317,7 @@ public final class Accountant implements AutoCloseable {
             return session;
         }
         feed.metric(request, session);
-        feed.event(event);
+        feed.event(event, data);
         if (fill.get()) {
             raiseAlerts(session.sessionId(), () -> alerts.afterRequest(before.get(), session));
         }
@@ -364,7 +365,8 @@ public final class Accountant implements AutoCloseable {
         }
     }
 
-    private Event eventFor(RequestRecord r, Session session, RequestContext context) {
+    /** The data of the request's {@code REQUEST_COMPLETED}/{@code REQUEST_FAILED} event. */
+    private ObjectNode eventData(RequestRecord r, Session session, RequestContext context) {
         ObjectNode data = json.createObjectNode();
         TokenUsage used = r.effective();
         data.put("request_id", r.requestId())
@@ -389,6 +391,10 @@ public final class Accountant implements AutoCloseable {
             data.put("original_prompt_tokens", context.originalPromptEstimate());
             data.set("features", FeatureOutcomes.summary(context.features()));
         }
+        return data;
+    }
+
+    private static Event eventOf(RequestRecord r, ObjectNode data) {
         String type = r.status() == RequestStatus.SUCCESS ? EventTypes.REQUEST_COMPLETED : EventTypes.REQUEST_FAILED;
         return new Event(Ids.timeOrdered().toString(), r.sessionId(), r.timestamp(), 0, null, type,
                 data.toString());

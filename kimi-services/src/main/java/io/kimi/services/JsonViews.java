@@ -178,6 +178,11 @@ public final class JsonViews {
 
     /** An event, flat, as seed 002 shows it: {@code event_id, timestamp, session_id, ..., data}. */
     public ObjectNode event(Event e) {
+        return event(e, parseOrEmpty(e.dataJson()));
+    }
+
+    /** As {@link #event(Event)}, with the event's data already parsed (the tree its {@code dataJson} came from). */
+    public ObjectNode event(Event e, JsonNode data) {
         ObjectNode n = json.createObjectNode();
         n.put("event_id", e.eventId())
                 .put("timestamp", time(e.timestamp()))
@@ -185,7 +190,7 @@ public final class JsonViews {
                 .put("iteration", e.iteration())
                 .put("state", e.state())
                 .put("event_type", e.eventType());
-        n.set("data", parseOrEmpty(e.dataJson()));
+        n.set("data", data);
         return n;
     }
 
