@@ -276,6 +276,14 @@ test('every text key the page names exists in French and English', () => {
             keys.add(m[1]);
         }
     }
+    // A key named through t.plural() is a set of forms: each language needs its 'one' and 'other'.
+    for (const source of sources) {
+        for (const m of source.matchAll(/\bt\.plural\(\s*'([A-Za-z0-9_.]+)'/g)) {
+            keys.delete(m[1]);
+            keys.add(`${m[1]}.one`);
+            keys.add(`${m[1]}.other`);
+        }
+    }
     for (const m of html.matchAll(/data-i18n="([^"]+)"/g)) {
         keys.add(m[1]);
     }

@@ -48,3 +48,33 @@ test('the source slices are named as the dashboard promises', () => {
     assert.deepEqual(['proxy', 'logs', 'compilechat', 'error'].map((k) => fr(`source.${k}`)),
         ['Proxy', 'Logs', 'CompileChat', 'Erreur']);
 });
+
+test('plural forms follow each language\'s rules: French 0 and 1 are singular, English only 1', () => {
+    const fr = createTranslator('fr');
+    const en = createTranslator('en');
+    const seen = (t, n) => t.plural('context.compaction.seenMessages', n, { count: String(n) });
+    assert.equal(seen(fr, 1), 'oui, 1 message');
+    assert.equal(seen(fr, 0), 'oui, 0 message');
+    assert.equal(seen(fr, 2), 'oui, 2 messages');
+    assert.equal(seen(fr, 1.5), 'oui, 1.5 message');
+    assert.equal(seen(en, 1), 'yes, 1 message');
+    assert.equal(seen(en, 0), 'yes, 0 messages');
+    assert.equal(seen(en, 2), 'yes, 2 messages');
+    assert.equal(fr.plural('context.masks.count', 1, { total: '1' }), '1 contenu masqué');
+    assert.equal(fr.plural('context.masks.count', 1_000_000, { total: '1 000 000' }), '1 000 000 contenus masqués',
+        'French "many" (a million) falls back to the other form');
+    assert.equal(fr.plural('no.such.key', 1), 'no.such.key');
+});
+
+test('every plural string has its one and other forms in both languages', () => {
+    for (const lang of ['fr', 'en']) {
+        const bases = Object.keys(STRINGS[lang]).filter((k) => /\.(one|other|many|two|few|zero)$/.test(k))
+            .map((k) => k.replace(/\.[a-z]+$/, ''));
+        assert.ok(bases.length >= 5, `${lang}: ${bases.length} plural strings`);
+        for (const base of bases) {
+            assert.ok(Object.hasOwn(STRINGS[lang], `${base}.one`), `${lang}.${base}.one`);
+            assert.ok(Object.hasOwn(STRINGS[lang], `${base}.other`), `${lang}.${base}.other`);
+            assert.ok(!Object.hasOwn(STRINGS[lang], base), `${lang}.${base} is also a plain string`);
+        }
+    }
+});

@@ -29,7 +29,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The Grafana dashboard in examples/grafana queries metrics that a real server's /metrics renders. */
+/**
+ * The Grafana dashboard in examples/grafana is valid JSON, has its Convergence row, and queries only metrics that a
+ * real server's /metrics renders.
+ */
 class GrafanaDashboardTest {
     private static final Path DASHBOARD = Path.of("grafana", "kimi-dashboard.json");
     private static final Pattern METRIC = Pattern.compile("\\b(?:kimi|jvm|process|system)_[a-z_]+\\b");
@@ -42,9 +45,14 @@ class GrafanaDashboardTest {
         JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
         Set<String> queried = new TreeSet<>();
         Set<Integer> ids = new HashSet<>();
+        Set<String> rows = new TreeSet<>();
         for (JsonNode panel : dashboard.path("panels")) {
             assertThat(ids.add(panel.path("id").asInt())).as("unique panel id").isTrue();
             assertThat(panel.path("gridPos").path("w").asInt()).isPositive();
+            if (panel.path("type").asText().equals("row")) {
+                rows.add(panel.path("title").asText());
+                continue;
+            }
             assertThat(panel.path("targets")).as(panel.path("title").asText()).isNotEmpty();
             for (JsonNode target : panel.path("targets")) {
                 Matcher m = METRIC.matcher(target.path("expr").asText());
@@ -56,6 +64,11 @@ class GrafanaDashboardTest {
         assertThat(queried).contains("kimi_proxy_requests_total", "kimi_proxy_tokens_total",
                 "kimi_proxy_cost_usd_total", "kimi_proxy_latency_seconds_bucket", "kimi_proxy_overhead_seconds_bucket",
                 "kimi_proxy_errors_total", "kimi_websocket_clients", "kimi_websocket_dropped_total");
+        assertThat(rows).contains("Convergence");
+        assertThat(queried).contains("kimi_convergence_sessions", "kimi_convergence_iterations",
+                "kimi_convergence_findings", "kimi_convergence_fixes", "kimi_convergence_vulnerabilities",
+                "kimi_convergence_step_duration_seconds_bucket", "kimi_convergence_bridge_state",
+                "kimi_convergence_bridge_reconnects_total");
 
         Set<String> scraped = new HashSet<>();
         PrometheusText.parse(scrapeAfterTraffic()).samples().forEach(s -> scraped.add(s.name()));

@@ -31,6 +31,7 @@ import io.kimi.services.LiveFeed;
 import io.kimi.services.convergence.BridgeStatus;
 import io.kimi.services.convergence.ConvergenceBridge;
 import io.kimi.services.convergence.ConvergenceIngest;
+import io.kimi.services.convergence.ConvergenceMeters;
 import io.kimi.services.convergence.IncomingEvents;
 import io.kimi.services.convergence.MockLoop;
 import io.kimi.services.convergence.SimulatedLoop;
@@ -182,13 +183,17 @@ public final class KimiServer implements AutoCloseable {
                 RateLimiter rateLimiter = new RateLimiter(config, clock);
                 SecretScrubber secrets = SecretScrubber.of(config);
                 metrics.secretsRedacted(secrets);
-                proxy = new ChatProxy(ProxyOptions.defaults(UUID.randomUUID().toString()), secrets);
+                proxy = new ChatProxy(ProxyOptions.defaults(UUID.randomUUID().toString())
+                        .withTranscriptLimit(server.maxAccountedReplyBytes()), secrets);
                 blocking = blockingPool(server.blockingThreads());
                 ChatCompletions completions = new ChatCompletions(new ModelRouter(config), sessions, counter,
                         accountant, rateLimiter, features.chain(), clock);
                 IncomingEvents incoming = new IncomingEvents(json, clock);
-                convergenceIngest = new ConvergenceIngest(store, feed, metrics, json);
+                ConvergenceMeters convergenceMeters = new ConvergenceMeters(metrics.registry(),
+                        store.convergenceFigures());
+                convergenceIngest = new ConvergenceIngest(store, feed, metrics, convergenceMeters, json);
                 Supplier<BridgeStatus> bridgeStatus = startConvergence(incoming);
+                convergenceMeters.bridge(bridgeStatus);
                 liveClients = new LiveClients(hub, new OutboundBudget(server.wsOutboundLimitBytes()));
                 metrics.webSocket(liveClients);
                 DirectMemoryProbe directMemory = new DirectMemoryProbe(ByteBufAllocator.DEFAULT);

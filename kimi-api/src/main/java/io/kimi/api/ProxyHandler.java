@@ -5,6 +5,7 @@ import io.kimi.proxy.ChatProxy;
 import io.kimi.proxy.ExchangeResult;
 import io.kimi.proxy.OpenAiError;
 import io.kimi.proxy.ProxyException;
+import io.kimi.proxy.ReplyTranscript;
 import io.kimi.services.ChatCompletions;
 import io.kimi.services.PreparedRequest;
 import io.netty.buffer.ByteBufUtil;
@@ -72,7 +73,9 @@ final class ProxyHandler {
             return completions.prepare(body, headers, arrivalNanos);
         } catch (ProxyException e) {
             Responses.write(channel, Errors.fromError(e.error()));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // Every request gets an answer, and the worker lives on: counting is bounded (TokenCounter), so an
+            // error here is a defect or an exhausted heap, not the request's size alone.
             Responses.write(channel, Errors.fromException(e, "Preparing a chat completion"));
         }
         return null;
@@ -108,7 +111,7 @@ final class ProxyHandler {
 
     /** The client went away before the request was sent: nothing reached the provider. */
     private static ExchangeResult cancelled(PreparedRequest prepared) {
-        return new ExchangeResult(RequestStatus.CANCELLED, 499, null, prepared.request().stream(), new byte[0],
-                false, -1, -1, System.nanoTime() - prepared.request().arrivalNanos(), 0);
+        return new ExchangeResult(RequestStatus.CANCELLED, 499, null, prepared.request().stream(),
+                ReplyTranscript.EMPTY, -1, -1, System.nanoTime() - prepared.request().arrivalNanos(), 0);
     }
 }

@@ -196,12 +196,13 @@ final class RestApi {
     private ApiResponse deleteSession(ApiRequest r) throws Exception {
         String id = r.pathParam("id");
         catchUp();
-        find(id);
+        Session s = find(id);
         sessions.remove(id);
         accountant.forgetSession(id);
         features.forget(id);
-        convergence.forget(id);
-        boolean existed = store.deleteSession(id).get(10, TimeUnit.SECONDS);
+        // A loop's session is deleted in order with its events, so the convergence gauges follow.
+        boolean existed = (s.kind() == SessionKind.CONVERGENCE ? convergence.delete(id) : store.deleteSession(id))
+                .get(10, TimeUnit.SECONDS);
         if (!existed) {
             throw new SessionNotFoundException(id);
         }

@@ -50,7 +50,10 @@ import org.slf4j.LoggerFactory;
  * {@link #WebSocketClient(String)} or {@link #WebSocketClient(Builder)}), or given as lambdas to the builder,
  * which the default implementations call. They run one at a time, in arrival order, on the client's own callback
  * thread, so they may block, and may call this client (even {@code join()} a request); a hook that throws is
- * logged and the client carries on. A slow hook delays later hooks, not the connection.
+ * logged and the client carries on. A slow hook delays later hooks, not the connection. {@link #onConnect()}
+ * comes first for each connection: what the dashboard pushes before the subscriptions are restored ({@code
+ * init}, and everything while a new connection still receives everything) waits, up to
+ * {@value #EARLY_MESSAGES_LIMIT} messages (more are dropped and logged), and is delivered right after it.
  *
  * <p><b>Requests.</b> The protocol has no request ids: replies are matched to requests by their
  * {@code request_action}, first in first out, and reads of the same kind are sent one after another so they
@@ -71,6 +74,8 @@ import org.slf4j.LoggerFactory;
 public class WebSocketClient implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebSocketClient.class);
     private static final AtomicInteger THREADS = new AtomicInteger();
+    /** Messages a connection may hold back until its subscriptions are restored and {@link #onConnect()} ran. */
+    static final int EARLY_MESSAGES_LIMIT = 1_000;
 
     private final URI uri;
     private final HttpClient http;
@@ -367,10 +372,13 @@ public class WebSocketClient implements AutoCloseable {
         startHeartbeat(connection);
         CompletableFuture<Void> restored = CompletableFuture.allOf(restores.toArray(CompletableFuture[]::new));
         restored.whenComplete((v, e) -> {
-            if (e == null) {
-                dispatch(this::onConnect);
-            } else {
-                log.warn("Restoring the subscriptions on {} failed: {}", uri, Rest.unwrap(e).toString());
+            synchronized (lock) {
+                if (e == null) {
+                    dispatch(this::onConnect);
+                } else {
+                    log.warn("Restoring the subscriptions on {} failed: {}", uri, Rest.unwrap(e).toString());
+                }
+                connection.ready(this::dispatch);
             }
         });
         return restored;
@@ -642,7 +650,7 @@ public class WebSocketClient implements AutoCloseable {
                     return;
                 }
                 if (wanted("event", event.eventType().name())) {
-                    dispatch(() -> onEvent(event));
+                    deliver(connection, () -> onEvent(event));
                 }
                 return;
             case "response":
@@ -671,7 +679,20 @@ public class WebSocketClient implements AutoCloseable {
                 break;
         }
         LiveMessage live = new LiveMessage(type, m);
-        dispatch(() -> onMessage(live));
+        deliver(connection, () -> onMessage(live));
+    }
+
+    /**
+     * Runs a hook for a pushed message on the callback thread, or, while the connection's subscriptions are not
+     * restored yet, holds it back until {@link #onConnect()} has been dispatched.
+     */
+    private void deliver(Connection connection, Runnable hook) {
+        synchronized (lock) {
+            if (connection.holdBack(hook)) {
+                return;
+            }
+        }
+        dispatch(hook);
     }
 
     /**
@@ -716,6 +737,35 @@ public class WebSocketClient implements AutoCloseable {
         volatile WebSocket ws;
         private final StringBuilder partial = new StringBuilder();
         private CompletableFuture<?> sending = CompletableFuture.completedFuture(null);
+        /** Guarded by the client's lock: whether onConnect was dispatched, and what waits for it until then. */
+        private boolean ready;
+        private final List<Runnable> early = new ArrayList<>();
+        private long earlyDropped;
+
+        /** Holds a hook back while not ready (dropping it past the limit); whether it was held back. */
+        boolean holdBack(Runnable hook) {
+            if (ready) {
+                return false;
+            }
+            if (early.size() < EARLY_MESSAGES_LIMIT) {
+                early.add(hook);
+            } else if (earlyDropped++ == 0) {
+                log.warn("More than {} messages from {} arrived before its subscriptions were restored;"
+                        + " dropping the rest until they are", EARLY_MESSAGES_LIMIT, uri);
+            }
+            return true;
+        }
+
+        /** Ready: what was held back goes to {@code dispatch}, in order; later messages go straight there. */
+        void ready(Consumer<Runnable> dispatch) {
+            ready = true;
+            early.forEach(dispatch);
+            early.clear();
+            if (earlyDropped > 0) {
+                log.warn("Dropped {} messages from {} that arrived before its subscriptions were restored",
+                        earlyDropped, uri);
+            }
+        }
 
         @Override
         public void onOpen(WebSocket webSocket) {

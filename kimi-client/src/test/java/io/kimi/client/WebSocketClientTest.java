@@ -86,6 +86,30 @@ class WebSocketClientTest {
     }
 
     @Test
+    void onConnectComesBeforeWhatTheDashboardPushedWhileTheSubscriptionsWereRestored() throws Exception {
+        // The dashboard sends init as the connection opens, before it reads the client's subscribe: that
+        // message arrives before the subscriptions are restored, and used to reach onMessage before onConnect.
+        BlockingQueue<String> order = new LinkedBlockingQueue<>();
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri())
+                .subscribe("event")
+                .onConnect(c -> order.add("connected"))
+                .onMessage(m -> order.add(m.type()))
+                .onEvent(e -> order.add(e.eventType().name()))
+                .build());
+        ws.connect();
+        String id = UUID.randomUUID().toString();
+        server.postEvents(List.of(Loops.event(id, 0, "IDLE", "SESSION_STARTED", "{}")));
+
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String next = order.poll(10, TimeUnit.SECONDS);
+            assertThat(next).as("hook %d of 3 within 10 s; so far %s", i + 1, seen).isNotNull();
+            seen.add(next);
+        }
+        assertThat(seen).containsExactly("connected", "init", "SESSION_STARTED");
+    }
+
+    @Test
     void subscriptionsFilterWhatArrivesAndAcceptUnknownTypes() throws Exception {
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).onEvent(events::add).build()).connect();

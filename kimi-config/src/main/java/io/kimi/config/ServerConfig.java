@@ -29,6 +29,8 @@ import java.util.List;
  * @param connections timeouts and limits of client connections
  * @param allowedHosts names a request's {@code Host} may carry besides loopback names and addresses and the bind
  *     host ({@code "*"}: any); lower case, IPv6 addresses without brackets
+ * @param maxAccountedReplyBytes the most bytes of one reply kept for counting its tokens; the bytes past it are
+ *     still relayed, and their tokens estimated from their size (0 keeps none: every reply is estimated)
  * @param accounting how proxied requests are recorded: local counting sample, recording queue bound
  */
 public record ServerConfig(
@@ -47,16 +49,17 @@ public record ServerConfig(
         long wsOutboundLimitBytes,
         ConnectionLimits connections,
         List<String> allowedHosts,
+        int maxAccountedReplyBytes,
         AccountingConfig accounting) {
 
     /** As before {@code [server]} had keys for the accounting: those take their defaults. */
     public ServerConfig(String host, int port, Path dbPath, int maxBodyBytes, Secret authToken,
             boolean allowUnauthenticatedRemote, int ioThreads, int blockingThreads, Duration wsIdleTimeout,
             int wsMaxFrameBytes, int wsQueueLimit, List<String> allowedOrigins, long wsOutboundLimitBytes,
-            ConnectionLimits connections, List<String> allowedHosts) {
+            ConnectionLimits connections, List<String> allowedHosts, int maxAccountedReplyBytes) {
         this(host, port, dbPath, maxBodyBytes, authToken, allowUnauthenticatedRemote, ioThreads, blockingThreads,
                 wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins, wsOutboundLimitBytes, connections,
-                allowedHosts, AccountingConfig.DEFAULTS);
+                allowedHosts, maxAccountedReplyBytes, AccountingConfig.DEFAULTS);
     }
 
     public ServerConfig {
@@ -82,6 +85,10 @@ public record ServerConfig(
         }
         requireNonNull(connections, "connections");
         allowedHosts = List.copyOf(requireNonNull(allowedHosts, "allowedHosts"));
+        if (maxAccountedReplyBytes < 0) {
+            throw new IllegalArgumentException("maxAccountedReplyBytes: " + maxAccountedReplyBytes
+                    + " (expected: >= 0)");
+        }
         requireNonNull(accounting, "accounting");
     }
 
@@ -90,6 +97,6 @@ public record ServerConfig(
         return new ServerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port,
                 newDbPath != null ? newDbPath : dbPath, maxBodyBytes, authToken, allowUnauthenticatedRemote,
                 ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins,
-                wsOutboundLimitBytes, connections, allowedHosts, accounting);
+                wsOutboundLimitBytes, connections, allowedHosts, maxAccountedReplyBytes, accounting);
     }
 }

@@ -36,13 +36,17 @@ final class ServerSection {
     static final long MAX_WS_OUTBOUND_LIMIT_BYTES = 16L << 30;
     static final long MAX_TIMEOUT_MS = Duration.ofDays(1).toMillis();
     static final int MAX_CONNECTIONS = 1_000_000;
+    static final int DEFAULT_MAX_ACCOUNTED_REPLY_BYTES = 8 << 20;
+    /** Past this, one kept reply (and its text, parsed) could take more heap than a small server has to spare. */
+    static final int MAX_MAX_ACCOUNTED_REPLY_BYTES = 16 << 20;
     private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9_-]+(\\.[a-z0-9_-]+)*");
 
     static final List<String> KEYS = List.of("host", "port", "db_path", "max_body_bytes", "auth_token",
             "allow_unauthenticated_remote", "io_threads", "blocking_threads", "ws_idle_timeout_ms",
             "ws_max_frame_bytes", "ws_queue_limit", "allowed_origins", "ws_outbound_limit_bytes",
             "header_read_timeout_ms", "body_read_timeout_ms", "idle_timeout_ms", "max_connections",
-            "max_connections_per_client", "allowed_hosts", "estimate_sample_every", "accounting_queue_limit");
+            "max_connections_per_client", "allowed_hosts", "max_accounted_reply_bytes", "estimate_sample_every",
+            "accounting_queue_limit");
     static final int MAX_ACCOUNTING_QUEUE_LIMIT = 10_000_000;
     static final int MAX_ESTIMATE_SAMPLE_EVERY = 1_000_000;
 
@@ -71,9 +75,11 @@ final class ServerSection {
         long wsOutboundLimitBytes = server.integer("ws_outbound_limit_bytes", MIN_WS_OUTBOUND_LIMIT_BYTES,
                 MAX_WS_OUTBOUND_LIMIT_BYTES).orElse(DEFAULT_WS_OUTBOUND_LIMIT_BYTES);
         List<String> allowedHosts = hosts(server, server.stringList("allowed_hosts").orElse(List.of()));
+        int maxAccountedReplyBytes = server.intOr("max_accounted_reply_bytes", DEFAULT_MAX_ACCOUNTED_REPLY_BYTES, 0,
+                MAX_MAX_ACCOUNTED_REPLY_BYTES);
         return new ServerConfig(host, port, toPath(server, dbPath), maxBodyBytes, authToken, allowRemote,
                 ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins,
-                wsOutboundLimitBytes, connections(server), allowedHosts, accounting(server));
+                wsOutboundLimitBytes, connections(server), allowedHosts, maxAccountedReplyBytes, accounting(server));
     }
 
     private static AccountingConfig accounting(Table server) {

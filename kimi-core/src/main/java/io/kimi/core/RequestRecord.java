@@ -25,6 +25,10 @@ import java.time.Instant;
  * @param latencyMs from arrival to the last byte sent to the client
  * @param ttftMs from arrival to the first byte of the reply, {@code -1} when none came
  * @param source where the request came from: {@code proxy}, {@code logs}, {@code compile_chat}, {@code error}
+ * @param estimatedReplyBytes reply bytes past {@code max_accounted_reply_bytes}, not kept for counting: the
+ *     tokens of this many bytes in {@code estimated.completionTokens()} come from their size, not from a count
+ * @param accountingError why counting this request's reply failed (a short reason, never content), its estimate
+ *     then coming from the reply's size; {@code null} when counting went well
  * @param completionEstimated whether the completion was counted locally: always when the provider reported no
  *     usage (the estimate is then what counts), on a sample otherwise ({@code [server] estimate_sample_every});
  *     an estimate that was not made is absent, never 0
@@ -47,15 +51,18 @@ public record RequestRecord(
         long latencyMs,
         long ttftMs,
         String source,
+        long estimatedReplyBytes,
+        String accountingError,
         boolean completionEstimated) {
 
     /** A record whose completion was counted locally. */
     public RequestRecord(String requestId, String sessionId, Instant timestamp, String provider, String model,
             String upstreamModel, boolean stream, RequestStatus status, int httpStatus, String errorType,
             String errorMessage, TokenUsage estimated, TokenUsage reported, double costUsd, long latencyMs,
-            long ttftMs, String source) {
+            long ttftMs, String source, long estimatedReplyBytes, String accountingError) {
         this(requestId, sessionId, timestamp, provider, model, upstreamModel, stream, status, httpStatus, errorType,
-                errorMessage, estimated, reported, costUsd, latencyMs, ttftMs, source, true);
+                errorMessage, estimated, reported, costUsd, latencyMs, ttftMs, source, estimatedReplyBytes,
+                accountingError, true);
     }
 
     public RequestRecord {
@@ -68,10 +75,22 @@ public record RequestRecord(
         requireNonNull(status, "status");
         requireNonNull(estimated, "estimated");
         requireNonNull(source, "source");
+        if (estimatedReplyBytes < 0) {
+            throw new IllegalArgumentException("estimatedReplyBytes: " + estimatedReplyBytes + " (expected: >= 0)");
+        }
         if (!completionEstimated && (reported == null || estimated.completionTokens() != 0)) {
             throw new IllegalArgumentException("a completion left uncounted needs reported usage and an estimated "
                     + "completion of 0: reported=" + reported + ", estimated=" + estimated);
         }
+    }
+
+    /** A record whose reply, if any, was counted whole and without failure. */
+    public RequestRecord(String requestId, String sessionId, Instant timestamp, String provider, String model,
+            String upstreamModel, boolean stream, RequestStatus status, int httpStatus, String errorType,
+            String errorMessage, TokenUsage estimated, TokenUsage reported, double costUsd, long latencyMs,
+            long ttftMs, String source) {
+        this(requestId, sessionId, timestamp, provider, model, upstreamModel, stream, status, httpStatus, errorType,
+                errorMessage, estimated, reported, costUsd, latencyMs, ttftMs, source, 0, null, true);
     }
 
     /** The usage that counts for this request: see {@link #countedUsage}. */

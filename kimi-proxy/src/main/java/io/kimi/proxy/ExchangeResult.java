@@ -10,9 +10,8 @@ import io.kimi.core.RequestStatus;
  * @param error the error sent to the client, or {@code null}; for a stream that broke after it started,
  *     the error sent as an SSE event
  * @param streamed whether the reply was a stream (SSE)
- * @param transcript the reply bytes as they passed (the JSON body, or the SSE events including a usage
- *     chunk that was stripped), to be parsed off the event loop with {@link ReplyParser}; may be empty
- * @param transcriptTruncated whether the transcript hit its size limit (usage events are always kept)
+ * @param transcript what was kept of the reply bytes as they passed (the JSON body, or the SSE events including
+ *     a usage chunk that was stripped), bounded, to be parsed off the event loop with {@link ReplyParser}
  * @param sentNanos nanoseconds from arrival until the request was written to the provider (our overhead before
  *     the provider's part: preparing, connecting, retries), or -1 when it never was
  * @param ttftNanos nanoseconds from arrival to the first byte of the provider's reply, or -1
@@ -24,8 +23,7 @@ public record ExchangeResult(
         int httpStatus,
         OpenAiError error,
         boolean streamed,
-        byte[] transcript,
-        boolean transcriptTruncated,
+        ReplyTranscript transcript,
         long sentNanos,
         long ttftNanos,
         long totalNanos,
@@ -33,7 +31,7 @@ public record ExchangeResult(
 
     /** A result for a request refused before anything was sent upstream. */
     public static ExchangeResult refused(int httpStatus, OpenAiError error, boolean stream, long arrivalNanos) {
-        return new ExchangeResult(io.kimi.core.RequestStatus.ERROR, httpStatus, error, stream, new byte[0], false,
-                -1, -1, System.nanoTime() - arrivalNanos, 0);
+        return new ExchangeResult(io.kimi.core.RequestStatus.ERROR, httpStatus, error, stream,
+                ReplyTranscript.EMPTY, -1, -1, System.nanoTime() - arrivalNanos, 0);
     }
 }

@@ -299,7 +299,7 @@ final class ProxyExchange implements UpstreamListener {
                 secretFound("in a stream event");
             }
             boolean usage = SseEvents.mayHoldUsage(event);
-            transcript.append(event, usage);
+            transcript.appendEvent(event, usage);
             if (usage && request.stripUsageChunk() && isUsageOnlyChunk(event)) {
                 event.release();
                 continue;
@@ -376,7 +376,7 @@ final class ProxyExchange implements UpstreamListener {
         if (clean != whole) {
             secretFound("in the reply body");
         }
-        transcript.append(clean, true);
+        transcript.appendBody(clean);
         finish(RequestStatus.SUCCESS, upstreamResponse.status().code(), null);
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, upstreamResponse.status(),
                 clean);
@@ -496,7 +496,7 @@ final class ProxyExchange implements UpstreamListener {
             body = null;
         }
         ExchangeResult result = new ExchangeResult(status, httpStatus, error, mode == Mode.STREAM,
-                transcript.toByteArray(), transcript.truncated(), sentNanos, ttftNanos,
+                transcript.result(), sentNanos, ttftNanos,
                 System.nanoTime() - request.arrivalNanos(), attempts);
         try {
             observer.onComplete(result);

@@ -6,7 +6,8 @@ import static java.util.Objects.requireNonNull;
  * Limits of the relay.
  *
  * @param instanceId sent upstream in {@link HeaderPolicy#HOP_HEADER}; a request coming back with it is a loop
- * @param transcriptLimitBytes the most reply bytes kept per exchange for counting (usage events always kept)
+ * @param transcriptLimitBytes the most reply bytes kept per exchange for counting ({@link Transcript}; the server's
+ *     {@code max_accounted_reply_bytes})
  * @param maxBufferedReplyBytes the largest non-streamed reply accepted (they are relayed whole)
  * @param maxErrorBodyBytes the most of a provider's error body read to build our error message
  */
@@ -22,5 +23,10 @@ public record ProxyOptions(String instanceId, int transcriptLimitBytes, int maxB
 
     public static ProxyOptions defaults(String instanceId) {
         return new ProxyOptions(instanceId, 8 << 20, 32 << 20, 64 << 10);
+    }
+
+    /** These options keeping {@code bytes} of each reply for counting. */
+    public ProxyOptions withTranscriptLimit(int bytes) {
+        return new ProxyOptions(instanceId, bytes, maxBufferedReplyBytes, maxErrorBodyBytes);
     }
 }

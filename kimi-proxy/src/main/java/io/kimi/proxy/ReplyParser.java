@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.core.TokenUsage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,41 @@ public final class ReplyParser {
     private static final Logger log = LoggerFactory.getLogger(ReplyParser.class);
 
     private final ObjectMapper json = new ObjectMapper();
+    private final CutBody cutBody = new CutBody(json);
 
+    /**
+     * What a kept reply says: a stream's kept events (and its last usage event past the limit), a whole body, or
+     * the head and tail of a body that was cut ({@link CutBody}).
+     */
+    public ParsedReply parse(ReplyTranscript transcript, boolean streamed) {
+        if (!streamed && transcript.cut()) {
+            return cutBody.parse(transcript.head(), transcript.tail());
+        }
+        if (transcript.tail().length == 0) {
+            return parse(transcript.head(), streamed);
+        }
+        byte[] all = Arrays.copyOf(transcript.head(), transcript.keptBytes());
+        System.arraycopy(transcript.tail(), 0, all, transcript.head().length, transcript.tail().length);
+        return parse(all, streamed);
+    }
+
+    /**
+     * The usage {@link #parse(ReplyTranscript, boolean)} would report, read more cheaply (see
+     * {@link #reportedUsage(byte[], boolean)}); a body kept only in part is read as that method reads it.
+     */
+    public TokenUsage reportedUsage(ReplyTranscript transcript, boolean streamed) {
+        if (!streamed && transcript.cut()) {
+            return cutBody.parse(transcript.head(), transcript.tail()).reported();
+        }
+        if (transcript.tail().length == 0) {
+            return reportedUsage(transcript.head(), streamed);
+        }
+        byte[] all = Arrays.copyOf(transcript.head(), transcript.keptBytes());
+        System.arraycopy(transcript.tail(), 0, all, transcript.head().length, transcript.tail().length);
+        return reportedUsage(all, streamed);
+    }
+
+    /** What a whole reply says: its JSON body, or its SSE events. */
     public ParsedReply parse(byte[] transcript, boolean streamed) {
         return streamed ? parseStream(new String(transcript, StandardCharsets.UTF_8)) : parseBody(transcript);
     }
@@ -246,7 +281,7 @@ public final class ReplyParser {
         return usage(chunk.path("usage"));
     }
 
-    private static TokenUsage usage(JsonNode usage) {
+    static TokenUsage usage(JsonNode usage) {
         if (!usage.isObject() || !usage.has("prompt_tokens")) {
             return null;
         }

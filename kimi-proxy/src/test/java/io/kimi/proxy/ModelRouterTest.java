@@ -158,7 +158,7 @@ class ModelRouterTest {
         providers.put(OPENROUTER.key(), OPENROUTER);
         ServerConfig server = new ServerConfig("127.0.0.1", 0, Path.of("kimi-test.db"), 1 << 20, Secret.none(),
                 false, 1, 1, Duration.ofMinutes(2), 65_536, 1000, List.of(), 64L << 20, ConnectionLimits.DEFAULTS,
-                List.of());
+                List.of(), 8 << 20);
         return new KimiConfig("test", server, providers, byKey, Thresholds.DEFAULT);
     }
 

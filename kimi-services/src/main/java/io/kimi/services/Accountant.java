@@ -21,7 +21,6 @@ import io.kimi.core.store.Store;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.proxy.ExchangeResult;
 import io.kimi.proxy.OpenAiError;
-import io.kimi.proxy.ParsedReply;
 import io.kimi.proxy.ReplyParser;
 import io.kimi.services.features.FeatureOutcomes;
 import io.kimi.services.metrics.ServerMetrics;
@@ -44,9 +43,11 @@ import org.slf4j.event.Level;
 
 /**
  * Turns finished exchanges into request records and session totals, on its own thread, in arrival order:
- * reads the reply's usage, counts the completion locally (always when the provider reported no usage, else on a
- * sample: {@code [server] estimate_sample_every}), prices the effective usage, settles the request's rate-limit
- * permit with that usage, queues the writes and raises context alerts. Nothing here runs on an event loop.
+ * reads the reply's usage and counts the completion locally from what was kept of the reply ({@link
+ * ReplyCounter}: bounded, and a failure there still gives a record, flagged with {@code accounting_error}; beside
+ * reported usage only on a sample, {@code [server] estimate_sample_every}), prices the effective usage, settles
+ * the request's rate-limit permit with that usage, queues the writes and raises context alerts. No failure stops
+ * the thread. Nothing here runs on an event loop.
  *
  * <p>Bounded ({@code [server] accounting_queue_limit}, L): while L or more finished exchanges wait behind the one
  * being recorded, it is recorded the light way (record, totals and event, Prometheus figures; no sampled local
@@ -67,12 +68,11 @@ public final class Accountant implements AutoCloseable {
 
     private final Store store;
     private final ProxySessions sessions;
-    private final TokenCounter counter;
     private final LiveFeed feed;
     private final ContextAlerts alerts;
     private final ServerMetrics metrics;
     private final FeatureOutcomes features;
-    private final ReplyParser parser = new ReplyParser();
+    private final ReplyCounter replies;
     private final EstimateSampler sampler;
     private final int queueLimit;
     /** Finished exchanges (and external requests) submitted whose recording has not started. */
@@ -88,12 +88,19 @@ public final class Accountant implements AutoCloseable {
 
     public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
             ContextAlerts alerts, ServerMetrics metrics, FeatureOutcomes features, AccountingConfig accounting) {
+        this(store, sessions, feed, alerts, metrics, features,
+                new ReplyCounter(new ReplyParser(), counter::countCompletion), accounting);
+    }
+
+    /** With the reply counting given (tests inject failures into it). */
+    Accountant(Store store, ProxySessions sessions, LiveFeed feed, ContextAlerts alerts, ServerMetrics metrics,
+            FeatureOutcomes features, ReplyCounter replies, AccountingConfig accounting) {
         this.sampler = new EstimateSampler(accounting.estimateSampleEvery());
         this.queueLimit = accounting.queueLimit();
         this.writerRoom = new Semaphore(queueLimit);
         this.store = store;
         this.sessions = sessions;
-        this.counter = counter;
+        this.replies = requireNonNull(replies, "replies");
         this.feed = feed;
         this.alerts = requireNonNull(alerts, "alerts");
         this.metrics = requireNonNull(metrics, "metrics");
@@ -203,16 +210,15 @@ public final class Accountant implements AutoCloseable {
     private void record(RequestContext context, ExchangeResult result, boolean light) {
         try {
             ModelConfig model = context.route().model();
-            TokenUsage reported = parser.reportedUsage(result.transcript(), result.streamed());
             // Our own count is what counts without reported usage; beside reported usage, it only measures how
             // far estimates are from it, which a sample shows as well.
-            boolean countCompletion = reported == null || !light && sampler.next();
-            int completionEstimate = 0;
-            if (countCompletion) {
-                ParsedReply reply = parser.parse(result.transcript(), result.streamed());
-                completionEstimate = counter.countCompletion(model.encoding(), reply.completionText());
+            CountedReply reply = replies.count(context.requestId(), model.encoding(), result,
+                    () -> !light && sampler.next());
+            if (reply.accountingError() != null) {
+                metrics.accountingError(ServerMetrics.AccountingOutcome.FLAGGED);
             }
-            TokenUsage estimated = new TokenUsage(context.promptEstimate(), completionEstimate, 0);
+            TokenUsage estimated = new TokenUsage(context.promptEstimate(), reply.completionTokens(), 0);
+            TokenUsage reported = reply.reported();
             TokenUsage counted = RequestRecord.countedUsage(reported, estimated, result.httpStatus());
             settle(context, counted);
             double cost = model.prices().cost(counted.promptTokens(), counted.completionTokens(),
@@ -224,15 +230,19 @@ public final class Accountant implements AutoCloseable {
                     error == null ? null : error.message(), estimated, reported, cost,
                     result.totalNanos() / NANOS_PER_MS,
                     result.ttftNanos() < 0 ? -1 : result.ttftNanos() / NANOS_PER_MS, context.source(),
-                    countCompletion);
+                    reply.estimatedReplyBytes(), reply.accountingError(), reply.completionCounted());
             metrics.recordRequest(request, result.sentNanos());
             Session session = apply(request, context, light);
             if (session != null && !light) {
                 features.afterRequest(session.sessionId(), request.requestId(), request.timestamp(),
                         context.features(), context.promptEstimate(), model.contextWindow());
             }
-        } catch (RuntimeException e) {
-            log.error("Recording request {} failed", context.requestId(), e);
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // The thread goes on with the next exchange; ReplyCounter already turned counting failures into a
+            // flagged record, so what lands here failed after it (pricing, totals, queueing the write).
+            metrics.accountingError(ServerMetrics.AccountingOutcome.LOST);
+            log.error("Recording request {} failed ({}); it is not recorded", context.requestId(),
+                    e.getClass().getSimpleName(), e);
         }
     }
 
@@ -381,11 +391,17 @@ public final class Accountant implements AutoCloseable {
                 .put("usage_source", r.usageSource().wireName())
                 .put("cost_usd", r.costUsd())
                 .put("latency_ms", r.latencyMs())
-                .put("context_percent", session.contextPercent())
+                .put("context_percent", ContextPercent.shown(session.contextPercent()))
                 .put("source", r.source());
         JsonViews.putEstimatedCompletion(data, r);
         if (r.errorMessage() != null) {
             data.put("error", r.errorMessage());
+        }
+        if (r.estimatedReplyBytes() > 0) {
+            data.put("estimated_reply_bytes", r.estimatedReplyBytes());
+        }
+        if (r.accountingError() != null) {
+            data.put("accounting_error", r.accountingError());
         }
         if (context != null && !context.features().isEmpty()) {
             data.put("original_prompt_tokens", context.originalPromptEstimate());

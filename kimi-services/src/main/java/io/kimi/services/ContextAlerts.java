@@ -133,7 +133,7 @@ public final class ContextAlerts {
         } else {
             data.put("threshold", threshold);
         }
-        data.put("percent", Math.round(percent * 100) / 100.0)
+        data.put("percent", ContextPercent.shown(percent))
                 .put("context_tokens", f.tokens())
                 .put("context_window", f.window())
                 .put("model", f.model())

@@ -80,7 +80,7 @@ public final class JsonViews {
         n.putObject("context")
                 .put("tokens", t.contextTokens())
                 .put("window", s.contextWindow())
-                .put("percent", Math.round(percent * 100) / 100.0)
+                .put("percent", ContextPercent.shown(percent))
                 .put("level", config.thresholds().colour(percent));
         return n;
     }
@@ -116,7 +116,9 @@ public final class JsonViews {
         n.put("cost_usd", r.costUsd())
                 .put("latency_ms", r.latencyMs())
                 .put("ttft_ms", r.ttftMs())
-                .put("source", r.source());
+                .put("source", r.source())
+                .put("estimated_reply_bytes", r.estimatedReplyBytes())
+                .put("accounting_error", r.accountingError());
         return n;
     }
 

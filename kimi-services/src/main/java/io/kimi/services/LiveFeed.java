@@ -76,7 +76,7 @@ public final class LiveFeed {
                 .put("ttft_ms", r.ttftMs())
                 .put("context_tokens", s.totals().contextTokens())
                 .put("context_window", s.contextWindow())
-                .put("context_percent", Math.round(s.contextPercent() * 100) / 100.0)
+                .put("context_percent", ContextPercent.shown(s.contextPercent()))
                 .put("level", views.config().thresholds().colour(s.contextPercent()))
                 .put("session_total_tokens", s.totals().totalTokens())
                 .put("session_cost_usd", s.totals().costUsd());

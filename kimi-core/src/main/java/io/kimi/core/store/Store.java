@@ -187,6 +187,12 @@ public interface Store extends AutoCloseable {
     /** Findings of convergence sessions by severity: the sum of the findings of every stored iteration. */
     Findings countFindings();
 
+    /**
+     * The convergence sessions' counts by status and the sums of their iterations, findings (of every stored
+     * iteration), fixes and vulnerabilities: what the live gauges start from.
+     */
+    ConvergenceFigures convergenceFigures();
+
     /** Flushes pending writes, stops the writer and closes every connection. Idempotent. */
     @Override
     void close();

@@ -31,6 +31,9 @@ import java.util.Map;
  * <p>Text is always encoded as ordinary text: special-token strings such as {@code <|endoftext|>} in user
  * content are counted as the characters they are, and never throw.
  *
+ * <p>Time and memory grow with the text's length, not faster: a run of more than {@value LongRuns#LONG_RUN}
+ * characters of one kind (one long word, a long stretch of spaces) is encoded in segments, see {@link LongRuns}.
+ *
  * <p>Thread-safe.
  */
 public final class TokenCounter {
@@ -57,11 +60,19 @@ public final class TokenCounter {
                 .build();
     }
 
-    /** Tokens of plain text, encoded as ordinary text (special-token strings are not special). */
+    /**
+     * Tokens of plain text, encoded as ordinary text (special-token strings are not special). A run of more than
+     * {@value LongRuns#LONG_RUN} characters of one kind is counted in {@value LongRuns#SEGMENT}-character segments
+     * ({@link LongRuns}), so that one long word costs time and memory in proportion to its length.
+     */
     public int countText(TokenEncoding encoding, String text) {
         requireNonNull(encoding, "encoding");
         requireNonNull(text, "text");
-        return text.isEmpty() ? 0 : encodings.get(encoding).countTokensOrdinary(text);
+        if (text.isEmpty()) {
+            return 0;
+        }
+        Encoding encoder = encodings.get(encoding);
+        return LongRuns.count(text, encoder::countTokensOrdinary);
     }
 
     /** Tokens of generated text (a reply, or the part of it that streamed so far). */

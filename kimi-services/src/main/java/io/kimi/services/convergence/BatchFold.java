@@ -25,13 +25,16 @@ final class BatchFold implements EventFold {
     record Step(Event event, String sessionChange, Session session) {
     }
 
-    /** What a committed batch leaves: the sessions' new aggregates, and what to announce, in order. */
-    record Result(Map<String, LoopSession> sessions, List<Step> steps) {
+    /**
+     * What a committed batch leaves: the sessions' new aggregates, what to announce, in order, and the steps it
+     * changed (each as it was last changed).
+     */
+    record Result(Map<String, LoopSession> sessions, List<Step> steps, List<StepStats> changedSteps) {
     }
 
     private final Map<String, LoopSession> sessions;
     private final Map<Event, JsonNode> data;
-    private volatile Result result = new Result(Map.of(), List.of());
+    private volatile Result result = new Result(Map.of(), List.of(), List.of());
 
     /**
      * @param sessions the aggregates of the batch's sessions, by id; read, never changed
@@ -66,7 +69,7 @@ final class BatchFold implements EventFold {
         }
         List<Session> rows = new ArrayList<>(copies.size());
         copies.values().forEach(s -> rows.add(s.session));
-        result = new Result(copies, announced);
+        result = new Result(copies, announced, new ArrayList<>(steps.values()));
         return new Aggregates(rows, new ArrayList<>(iterations.values()), new ArrayList<>(steps.values()));
     }
 

@@ -13,6 +13,8 @@ import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.SessionTotals;
+import io.kimi.core.StepStats;
+import io.kimi.core.store.ConvergenceFigures;
 import io.kimi.core.store.Store;
 import io.kimi.services.LiveFeed;
 import io.kimi.services.metrics.ServerMetrics;
@@ -43,14 +45,17 @@ public final class ConvergenceIngest implements AutoCloseable {
     private final Store store;
     private final LiveFeed feed;
     private final ServerMetrics metrics;
+    private final ConvergenceMeters meters;
     private final ObjectMapper json;
     private final Cache<String, LoopSession> sessions = Caffeine.newBuilder().maximumSize(1_000).build();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.daemon("kimi-convergence"));
 
-    public ConvergenceIngest(Store store, LiveFeed feed, ServerMetrics metrics, ObjectMapper json) {
+    public ConvergenceIngest(Store store, LiveFeed feed, ServerMetrics metrics, ConvergenceMeters meters,
+            ObjectMapper json) {
         this.store = requireNonNull(store, "store");
         this.feed = requireNonNull(feed, "feed");
         this.metrics = requireNonNull(metrics, "metrics");
+        this.meters = requireNonNull(meters, "meters");
         this.json = requireNonNull(json, "json");
     }
 
@@ -90,6 +95,7 @@ public final class ConvergenceIngest implements AutoCloseable {
         List<Boolean> stored = join(store.appendEvents(admitted, fold));
         BatchFold.Result folded = fold.result();
         sessions.putAll(folded.sessions());
+        measure(touched, folded);
         for (BatchFold.Step step : folded.steps()) {
             metrics.eventStored();
             if (step.sessionChange() != null) {
@@ -99,6 +105,18 @@ public final class ConvergenceIngest implements AutoCloseable {
         }
         int accepted = (int) stored.stream().filter(Boolean::booleanValue).count();
         return new IngestResult(accepted, admitted.size() - accepted, events.size() - admitted.size(), problems);
+    }
+
+    /** Moves the gauges by what the committed batch changed, and records the step durations it reported. */
+    private void measure(Map<String, LoopSession> before, BatchFold.Result folded) {
+        folded.sessions().forEach((id, after) -> meters.changed(before.get(id).figures(), after.figures()));
+        for (StepStats step : folded.changedSteps()) {
+            StepStats was = before.get(step.sessionId()).steps.get(LoopSession.stepKey(step.iteration(), step.step()));
+            Double seconds = step.durationSeconds();
+            if (seconds != null && (was == null || !seconds.equals(was.durationSeconds()))) {
+                meters.stepDuration(step.step(), seconds);
+            }
+        }
     }
 
     /** The session's aggregate, loaded from the store or started new; {@code null} when the id is a proxy session. */
@@ -119,6 +137,7 @@ public final class ConvergenceIngest implements AutoCloseable {
             s.fresh = true;
             // Written before its events (which reference it); queued writes keep their order.
             store.saveSession(s.session).whenComplete((v, err) -> logFailure("session " + e.sessionId(), err));
+            meters.changed(ConvergenceFigures.ZERO, s.figures());
         } else {
             s = new LoopSession(stored);
             store.listIterations(e.sessionId()).forEach(it -> s.iterations.put(it.iteration(), it));
@@ -138,9 +157,37 @@ public final class ConvergenceIngest implements AutoCloseable {
         }
     }
 
-    /** Forgets a deleted session's aggregate. */
-    public void forget(String sessionId) {
-        thread.execute(() -> sessions.invalidate(sessionId));
+    /**
+     * Deletes a convergence session with everything stored for it, in order with the events being ingested, and
+     * takes it out of the gauges. The future completes with whether it existed.
+     */
+    public CompletableFuture<Boolean> delete(String sessionId) {
+        requireNonNull(sessionId, "sessionId");
+        try {
+            return CompletableFuture.supplyAsync(() -> {
+                LoopSession s = sessions.getIfPresent(sessionId);
+                ConvergenceFigures figures = s != null ? s.figures() : storedFigures(sessionId);
+                sessions.invalidate(sessionId);
+                boolean existed = join(store.deleteSession(sessionId));
+                if (existed && figures != null) {
+                    meters.removed(figures);
+                }
+                return existed;
+            }, thread);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(new IllegalStateException("the server is shutting down"));
+        }
+    }
+
+    /** A stored convergence session's figures, or {@code null} when it is not one. */
+    private ConvergenceFigures storedFigures(String sessionId) {
+        Session stored = store.findSession(sessionId).orElse(null);
+        if (stored == null || stored.kind() != SessionKind.CONVERGENCE) {
+            return null;
+        }
+        LoopSession s = new LoopSession(stored);
+        store.listIterations(sessionId).forEach(it -> s.iterations.put(it.iteration(), it));
+        return s.figures();
     }
 
     private static <T> T join(CompletableFuture<T> f) {

@@ -1,8 +1,10 @@
 package io.kimi.services.convergence;
 
+import io.kimi.core.Findings;
 import io.kimi.core.IterationStats;
 import io.kimi.core.Session;
 import io.kimi.core.StepStats;
+import io.kimi.core.store.ConvergenceFigures;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
@@ -36,6 +38,24 @@ final class LoopSession {
         c.stateTime = stateTime;
         c.fresh = fresh;
         return c;
+    }
+
+    /** What this session adds to the convergence gauges. */
+    ConvergenceFigures figures() {
+        long critical = 0;
+        long high = 0;
+        long medium = 0;
+        long low = 0;
+        long info = 0;
+        for (IterationStats it : iterations.values()) {
+            Findings f = it.findings();
+            critical += f.critical();
+            high += f.high();
+            medium += f.medium();
+            low += f.low();
+            info += f.info();
+        }
+        return ConvergenceFigures.of(session, new Findings(critical, high, medium, low, info));
     }
 
     static String stepKey(int iteration, String step) {

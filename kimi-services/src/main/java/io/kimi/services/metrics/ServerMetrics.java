@@ -75,6 +75,8 @@ import org.slf4j.LoggerFactory;
  *     <td>phase (header, body, idle)</td></tr>
  * <tr><td>{@code kimi.requests.interrupted}</td><td>{@code kimi_requests_interrupted_total}</td><td></td></tr>
  * <tr><td>{@code kimi.requests.untraced}</td><td>{@code kimi_requests_untraced_total}</td><td></td></tr>
+ * <tr><td>{@code kimi.accounting.errors}</td><td>{@code kimi_accounting_errors_total}</td>
+ *     <td>record (flagged: stored with {@code accounting_error}; lost: not stored)</td></tr>
  * </table>
  *
  * <p>Plus the JVM and process meters of Micrometer's binders ({@code jvm_memory_*}, {@code jvm_gc_*},
@@ -104,9 +106,22 @@ public final class ServerMetrics implements AutoCloseable {
     static final String HTTP_TIMEOUTS = "kimi.http.timeouts";
     static final String INTERRUPTED = "kimi.requests.interrupted";
     static final String UNTRACED = "kimi.requests.untraced";
+    static final String ACCOUNTING_ERRORS = "kimi.accounting.errors";
     static final String ACCOUNTING_OVERFLOW = "kimi.accounting.overflow";
     static final String ACCOUNTING_QUEUE = "kimi.accounting.queue";
     static final String ACCOUNTING_QUEUE_LIMIT = "kimi.accounting.queue.limit";
+
+    /** What became of a request whose accounting failed. */
+    public enum AccountingOutcome {
+        /** Counting its reply failed; it was recorded with an estimate from the reply's size. */
+        FLAGGED,
+        /** Recording it failed after counting; it is not stored. */
+        LOST;
+
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
 
     /** What happened to a request past the recording queue's bound ({@code [server] accounting_queue_limit}). */
     public enum OverflowPolicy {
@@ -154,6 +169,8 @@ public final class ServerMetrics implements AutoCloseable {
     private final Counter interrupted;
     private final Counter untraced;
     private final Map<OverflowPolicy, Counter> overflow = new EnumMap<>(OverflowPolicy.class);
+    /** Registered at start, so that both series exist (at 0) before the first failure. */
+    private final Map<AccountingOutcome, Counter> accountingErrors = new EnumMap<>(AccountingOutcome.class);
 
     /** A registry on the system clock, with the JVM and process meters bound. */
     public ServerMetrics() {
@@ -181,6 +198,13 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("Requests sent upstream before their pending record was committed (the store failed"
                         + " or was slower than the wait): a crash then would leave no trace of them")
                 .register(registry);
+        for (AccountingOutcome outcome : AccountingOutcome.values()) {
+            accountingErrors.put(outcome, Counter.builder(ACCOUNTING_ERRORS)
+                    .description("Failures in accounting a finished request: flagged (recorded with"
+                            + " accounting_error) or lost (not recorded)")
+                    .tag("record", outcome.tag())
+                    .register(registry));
+        }
         for (OverflowPolicy policy : OverflowPolicy.values()) {
             overflow.put(policy, Counter.builder(ACCOUNTING_OVERFLOW)
                     .description("Requests past the recording queue's bound (accounting_queue_limit), by what was"
@@ -311,6 +335,11 @@ public final class ServerMetrics implements AutoCloseable {
     /** Counts one request sent upstream without a committed pending record. */
     public void requestUntraced() {
         untraced.increment();
+    }
+
+    /** Counts one failure in accounting a finished request, by what became of its record. */
+    public void accountingError(AccountingOutcome outcome) {
+        accountingErrors.get(requireNonNull(outcome, "outcome")).increment();
     }
 
     /** Counts one request past the recording queue's bound. */

@@ -31,7 +31,7 @@ final class Reads {
     private static final String REQUEST_COLUMNS = "request_id, session_id, timestamp, provider, model,"
             + " upstream_model, stream, status, http_status, error_type, error_message, est_prompt,"
             + " est_completion, est_cached, rep_prompt, rep_completion, rep_cached, cost_usd, latency_ms, ttft_ms,"
-            + " source";
+            + " source, estimated_reply_bytes, accounting_error";
     private static final String EVENT_COLUMNS =
             "event_id, session_id, timestamp, iteration, state, event_type, data_json";
     private static final String ITERATION_COLUMNS = "session_id, iteration, findings_critical, findings_high,"

@@ -41,6 +41,8 @@ final class RequestMapper implements RowMapper<RequestRecord> {
                 rs.getLong("latency_ms"),
                 rs.getLong("ttft_ms"),
                 rs.getString("source"),
+                rs.getLong("estimated_reply_bytes"),
+                rs.getString("accounting_error"),
                 completionEstimated);
     }
 }

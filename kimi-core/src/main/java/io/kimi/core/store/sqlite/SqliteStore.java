@@ -15,6 +15,7 @@ import io.kimi.core.Session;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.SessionKind;
 import io.kimi.core.StepStats;
+import io.kimi.core.store.ConvergenceFigures;
 import io.kimi.core.store.EventFold;
 import io.kimi.core.store.LatencyPercentiles;
 import io.kimi.core.store.MaskStats;
@@ -373,6 +374,11 @@ public final class SqliteStore implements Store {
     @Override
     public Findings countFindings() {
         return read("countFindings", stats::countFindings);
+    }
+
+    @Override
+    public ConvergenceFigures convergenceFigures() {
+        return read("convergenceFigures", stats::convergenceFigures);
     }
 
     /** Commits every queued write, stops the writer thread and closes every connection. Idempotent. */

@@ -6,6 +6,7 @@ import io.kimi.core.Findings;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
+import io.kimi.core.store.ConvergenceFigures;
 import io.kimi.core.store.EstimateAccuracy;
 import io.kimi.core.store.LatencyPercentiles;
 import io.kimi.core.store.MaskStats;
@@ -122,7 +123,11 @@ final class StatsReads {
 
     /** Sums the findings of every stored iteration of the convergence sessions. */
     Findings countFindings() {
-        return jdbi.withHandle(h -> h.createQuery("SELECT"
+        return jdbi.withHandle(StatsReads::countFindings);
+    }
+
+    private static Findings countFindings(Handle h) {
+        return h.createQuery("SELECT"
                         + " COALESCE(SUM(i.findings_critical), 0) AS critical,"
                         + " COALESCE(SUM(i.findings_high), 0) AS high,"
                         + " COALESCE(SUM(i.findings_medium), 0) AS medium,"
@@ -132,7 +137,27 @@ final class StatsReads {
                         + " WHERE s.kind = '" + SessionKind.CONVERGENCE.wireName() + "'")
                 .map((rs, ctx) -> new Findings(rs.getLong("critical"), rs.getLong("high"), rs.getLong("medium"),
                         rs.getLong("low"), rs.getLong("info")))
-                .one());
+                .one();
+    }
+
+    /** Convergence sessions by status, with the sums of their iterations, findings, fixes and vulnerabilities. */
+    ConvergenceFigures convergenceFigures() {
+        return jdbi.inTransaction(h -> {
+            Findings findings = countFindings(h);
+            return h.createQuery("SELECT"
+                        + statusCount(SessionStatus.RUNNING) + " AS running,"
+                        + statusCount(SessionStatus.CONVERGED) + " AS converged,"
+                        + statusCount(SessionStatus.FAILED) + " AS failed,"
+                        + statusCount(SessionStatus.COMPLETED) + " AS completed,"
+                        + " COALESCE(SUM(MAX(current_iteration, 0)), 0) AS iterations,"
+                        + " COALESCE(SUM(total_fixes), 0) AS fixes,"
+                        + " COALESCE(SUM(total_vulnerabilities), 0) AS vulnerabilities"
+                        + " FROM sessions WHERE kind = '" + SessionKind.CONVERGENCE.wireName() + "'")
+                .map((rs, ctx) -> new ConvergenceFigures(rs.getLong("running"), rs.getLong("converged"),
+                        rs.getLong("failed"), rs.getLong("completed"), rs.getLong("iterations"), findings,
+                        rs.getLong("fixes"), rs.getLong("vulnerabilities")))
+                .one();
+        });
     }
 
     /** Totals over every stored mask. */

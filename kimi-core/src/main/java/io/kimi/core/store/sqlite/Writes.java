@@ -59,8 +59,8 @@ final class Writes {
     private static final String INSERT_REQUEST = "INSERT INTO requests (request_id, session_id, timestamp,"
             + " provider, model, upstream_model, stream, status, http_status, error_type, error_message,"
             + " est_prompt, est_completion, est_cached, rep_prompt, rep_completion, rep_cached, cost_usd,"
-            + " latency_ms, ttft_ms, source)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " latency_ms, ttft_ms, source, estimated_reply_bytes, accounting_error)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private static final String INSERT_PENDING = "INSERT INTO pending_requests (request_id, session_id, timestamp,"
             + " provider, model, upstream_model, stream, est_prompt, source)"
@@ -235,6 +235,8 @@ final class Writes {
                 .integer(r.latencyMs())
                 .integer(r.ttftMs())
                 .text(r.source())
+                .integer(r.estimatedReplyBytes())
+                .text(r.accountingError())
                 .execute();
         return null;
     }

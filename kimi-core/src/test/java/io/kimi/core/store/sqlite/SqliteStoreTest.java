@@ -100,6 +100,45 @@ class SqliteStoreTest {
     }
 
     @Test
+    void requestRoundTripKeepsHowItsReplyWasCounted() throws Exception {
+        store.saveSession(proxySession("s1", T0));
+        RequestRecord partlyEstimated = new RequestRecord("r1", "s1", T0, "moonshot", "kimi", "kimi-k2", false,
+                RequestStatus.SUCCESS, 200, null, null, new TokenUsage(10, 4_000_000, 0), null, 0.5, 900, 40,
+                "proxy", 123_456_789L, null);
+        RequestRecord failed = new RequestRecord("r2", "s1", T0.plusSeconds(1), "moonshot", "kimi", "kimi-k2", true,
+                RequestStatus.SUCCESS, 200, null, null, new TokenUsage(10, 2_000, 0), null, 0.1, 900, 40, "proxy",
+                0, "OutOfMemoryError while counting the reply");
+        store.saveRequest(partlyEstimated);
+        store.saveRequest(failed);
+        await(store.flush());
+
+        assertThat(store.listRequests("s1", 10, 0).items()).containsExactly(failed, partlyEstimated);
+    }
+
+    @Test
+    void aVersionFiveDatabaseKeepsItsRequestsAsCountedWhole() throws Exception {
+        store.close();
+        Path old = dir.resolve("v5.db");
+        Jdbi.create("jdbc:sqlite:" + old).useHandle(h -> {
+            new Migrations(Migrations.ALL.subList(0, 5), CLOCK).migrate(h, old.toString());
+            h.execute("INSERT INTO sessions (session_id, kind, name, status, start_time, provider, model,"
+                    + " context_window) VALUES ('s1', 'proxy', 'n', 'running', ?, 'moonshot', 'kimi-k2', 1000)",
+                    SqliteTime.format(T0));
+            h.execute("INSERT INTO requests (request_id, session_id, timestamp, provider, model, upstream_model,"
+                    + " stream, status, http_status, est_prompt, est_completion, est_cached, cost_usd, latency_ms,"
+                    + " ttft_ms, source) VALUES ('r1', 's1', ?, 'moonshot', 'kimi', 'kimi-k2', 0, 'success', 200,"
+                    + " 10, 5, 0, 0.0, 100, 20, 'proxy')", SqliteTime.format(T0));
+        });
+
+        store = SqliteStore.open(old, CLOCK);
+
+        RequestRecord r = store.listRequests("s1", 10, 0).items().get(0);
+        assertThat(r.estimatedReplyBytes()).isZero();
+        assertThat(r.accountingError()).isNull();
+        assertThat(store.readers().withHandle(Migrations::currentVersion)).isEqualTo(6);
+    }
+
+    @Test
     void eventRoundTripKeepsEveryField() throws Exception {
         store.saveSession(convergenceSession("c1", T0));
         Event event = new Event("e1", "c1", T0.plusMillis(5), 3, "FIXING", "SOMETHING_NEW",

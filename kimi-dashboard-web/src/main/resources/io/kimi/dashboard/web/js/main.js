@@ -37,7 +37,7 @@ function start() {
 
     const token = params.get('token');
     const bus = EventBus;
-    const api = new ApiClient({ token });
+    const api = new ApiClient({ token, bus });
     const notifier = new Notifier(dom.get('notifications'), t);
     const modals = new ModalManager(dom.get('modal-root'), t);
     const charts = new ChartManager({ t });

@@ -1,7 +1,12 @@
 // REST client for the dashboard's /api routes. Errors come back as ApiError with a readable message taken
 // from the server's OpenAI-shaped body ({"error":{"message","code"}}), never as an empty panel.
+//
+// As seed 000's client: GET answers are reused for 30 s, and a request that failed on the network or with a
+// 5xx is retried 3 times with exponential backoff (never after a 4xx). Unlike the seed, an answer is reused
+// only while the live WebSocket is connected, and the live messages that change what it holds drop it at once
+// (cacheRule below), so the page never shows older data than it would without the cache.
 
-import { EventBus } from './utils.js';
+import { backoffDelay } from './utils.js';
 
 export class ApiError extends Error {
     constructor(status, code, message, endpoint) {
@@ -30,18 +35,207 @@ export function errorFromBody(status, text, endpoint) {
     return new ApiError(status, code, message, endpoint);
 }
 
+/** How long a GET answer is reused, at most. */
+export const CACHE_TTL_MS = 30000;
+/** Retries after the first attempt, for network errors and 5xx answers. */
+export const RETRIES = 3;
+
+const SESSION_CHANGES = new Set(['metric', 'event', 'session', 'alert']);
+
+/** The session a live message is about: an event carries it flat, the others in data. */
+function sessionOf(type, message) {
+    const id = type === 'event' ? message?.session_id : message?.data?.session_id;
+    return typeof id === 'string' ? id : null;
+}
+
+/**
+ * The GET routes whose answers may be reused, each with the live messages that make a stored answer stale
+ * ('init' makes every one stale). Routes not listed (features, rate limits, MCP servers' status...) change
+ * without a live message and are always asked again.
+ */
+const CACHE_RULES = [
+    // Session lists and the active session: any request, event or session change may move them.
+    { pattern: /^\/api\/sessions(?:\?.*)?$/, staleOn: (type) => SESSION_CHANGES.has(type) },
+    { pattern: /^\/api\/sessions\/active$/, staleOn: (type) => SESSION_CHANGES.has(type) },
+    // One session (and its metrics, events, compaction, memory): its own messages, or any session change
+    // (activating one deactivates the others).
+    {
+        pattern: /^\/api\/sessions\/([^/?]+)(?:\/[a-z]+)?(?:\?.*)?$/,
+        staleOn: (type, message, match) => type === 'session'
+            || (SESSION_CHANGES.has(type) && sessionOf(type, message) === decodeURIComponent(match[1])),
+    },
+    { pattern: /^\/api\/metrics$/, staleOn: (type) => SESSION_CHANGES.has(type) },
+    { pattern: /^\/api\/widgets$/, staleOn: (type) => type === 'widget' },
+    // Masking and memory figures move with requests (CONTENT_MASKED events, metric messages).
+    { pattern: /^\/api\/(?:sanitizer\/stats|memory\/stats|mask(?:\?.*)?)$/, staleOn: (type) => type === 'metric' || type === 'event' },
+    // Content by hash never changes; the configured models change only with a restart (then 'init').
+    { pattern: /^\/api\/mask\/[^/?]+$/, staleOn: () => false },
+    { pattern: /^\/api\/models$/, staleOn: () => false },
+];
+
+/** The rule of a GET endpoint and its match, or null when its answer must not be reused. */
+export function cacheRule(endpoint) {
+    for (const rule of CACHE_RULES) {
+        const match = rule.pattern.exec(endpoint);
+        if (match) {
+            return { rule, match };
+        }
+    }
+    return null;
+}
+
+/** Whether a live message of this type makes the stored answer of {@code endpoint} stale. */
+export function staleAfter(endpoint, type, message) {
+    if (type === 'init') {
+        return true;
+    }
+    const found = cacheRule(endpoint);
+    return found !== null && found.rule.staleOn(type, message, found.match);
+}
+
+const LIVE_TYPES = ['init', 'metric', 'event', 'session', 'alert', 'widget'];
+const IDEMPOTENT = new Set(['GET', 'PUT']);
+
 export class ApiClient {
     /**
      * @param {object} options baseUrl (default: this page's origin), token (sent as a Bearer header, for
-     *                 servers started with KIMI_AUTH_TOKEN), fetchImpl (for tests)
+     *                 servers started with KIMI_AUTH_TOKEN), bus (the page's event bus: 'ws:*' messages keep the
+     *                 cache true, and final failures are emitted as 'api:error'; without one nothing is
+     *                 cached), and for tests fetchImpl, now, sleep, random, cacheTtlMs, retries, retryBaseMs,
+     *                 retryMaxMs, maxCacheEntries
      */
-    constructor({ baseUrl = '', token = null, fetchImpl = (...args) => fetch(...args) } = {}) {
+    constructor({
+        baseUrl = '',
+        token = null,
+        bus = null,
+        fetchImpl = (...args) => fetch(...args),
+        now = () => Date.now(),
+        sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+        random = Math.random,
+        cacheTtlMs = CACHE_TTL_MS,
+        retries = RETRIES,
+        retryBaseMs = 500,
+        retryMaxMs = 4000,
+        maxCacheEntries = 200,
+    } = {}) {
         this.baseUrl = baseUrl;
         this.token = token;
+        this.bus = bus;
         this.fetchImpl = fetchImpl;
+        this.now = now;
+        this.sleep = sleep;
+        this.random = random;
+        this.cacheTtlMs = cacheTtlMs;
+        this.retries = retries;
+        this.retryBaseMs = retryBaseMs;
+        this.retryMaxMs = retryMaxMs;
+        this.maxCacheEntries = maxCacheEntries;
+        /** endpoint → {data, at}: answers to reuse, oldest first. */
+        this.cache = new Map();
+        /** endpoint → {promise, stale}: GETs under way, shared by callers asking the same meanwhile. */
+        this.inflight = new Map();
+        /** Answers are reused only while the live feed is connected: without it, nothing says they changed. */
+        this.live = false;
+        if (bus) {
+            bus.on('ws:state', (s) => {
+                this.live = s?.state === 'connected';
+                if (!this.live) {
+                    this.clearCache();
+                }
+            });
+            for (const type of LIVE_TYPES) {
+                bus.on(`ws:${type}`, (message) => this.invalidate(type, message));
+            }
+        }
+    }
+
+    /** Drops every stored answer, and keeps answers under way from being stored. */
+    clearCache() {
+        this.cache.clear();
+        for (const pending of this.inflight.values()) {
+            pending.stale = true;
+        }
+    }
+
+    /** Drops the stored answers (and those under way) that a live message of this type makes stale. */
+    invalidate(type, message) {
+        for (const endpoint of [...this.cache.keys()]) {
+            if (staleAfter(endpoint, type, message)) {
+                this.cache.delete(endpoint);
+            }
+        }
+        for (const [endpoint, pending] of this.inflight) {
+            if (staleAfter(endpoint, type, message)) {
+                pending.stale = true;
+            }
+        }
     }
 
     async request(endpoint, { method = 'GET', body } = {}) {
+        if (method !== 'GET') {
+            try {
+                return await this.send(endpoint, method, body);
+            } finally {
+                // A change made here may touch anything stored; its live message may come later or never.
+                this.clearCache();
+            }
+        }
+        const cacheable = this.bus !== null && this.cacheTtlMs > 0 && cacheRule(endpoint) !== null;
+        if (!cacheable) {
+            return this.send(endpoint, method, body);
+        }
+        const hit = this.cache.get(endpoint);
+        if (hit && this.now() - hit.at < this.cacheTtlMs) {
+            return structuredClone(hit.data);
+        }
+        this.cache.delete(endpoint);
+        let pending = this.inflight.get(endpoint);
+        if (!pending || pending.stale) {
+            pending = { stale: !this.live, promise: null };
+            const started = this.now();
+            pending.promise = this.send(endpoint, method, body).then((data) => {
+                if (!pending.stale && this.live) {
+                    this.store(endpoint, data, started);
+                }
+                return data;
+            }).finally(() => {
+                if (this.inflight.get(endpoint) === pending) {
+                    this.inflight.delete(endpoint);
+                }
+            });
+            this.inflight.set(endpoint, pending);
+        }
+        return structuredClone(await pending.promise);
+    }
+
+    store(endpoint, data, at) {
+        this.cache.delete(endpoint);
+        this.cache.set(endpoint, { data, at });
+        while (this.cache.size > this.maxCacheEntries) {
+            this.cache.delete(this.cache.keys().next().value);
+        }
+    }
+
+    /** One request, retried after a network error or a 5xx when it is idempotent (never after a 4xx). */
+    async send(endpoint, method, body) {
+        for (let attempt = 0; ; attempt += 1) {
+            try {
+                return await this.attempt(endpoint, method, body);
+            } catch (error) {
+                const retryable = error instanceof ApiError && (error.status === 0 || error.status >= 500)
+                    && IDEMPOTENT.has(method);
+                if (!retryable || attempt >= this.retries) {
+                    this.bus?.emit('api:error', error);
+                    throw error;
+                }
+                await this.sleep(backoffDelay(attempt, {
+                    baseMs: this.retryBaseMs, maxMs: this.retryMaxMs, random: this.random,
+                }));
+            }
+        }
+    }
+
+    async attempt(endpoint, method, body) {
         const headers = { Accept: 'application/json' };
         if (body !== undefined) {
             headers['Content-Type'] = 'application/json';
@@ -58,15 +252,16 @@ export class ApiClient {
                 cache: 'no-store',
             });
         } catch (cause) {
-            const error = new ApiError(0, 'network', cause?.message || String(cause), endpoint);
-            EventBus.emit('api:error', error);
-            throw error;
+            throw new ApiError(0, 'network', cause?.message || String(cause), endpoint);
         }
-        const text = await response.text();
+        let text;
+        try {
+            text = await response.text();
+        } catch (cause) {
+            throw new ApiError(0, 'network', cause?.message || String(cause), endpoint);
+        }
         if (!response.ok) {
-            const error = errorFromBody(response.status, text, endpoint);
-            EventBus.emit('api:error', error);
-            throw error;
+            throw errorFromBody(response.status, text, endpoint);
         }
         if (text === '') {
             return null;

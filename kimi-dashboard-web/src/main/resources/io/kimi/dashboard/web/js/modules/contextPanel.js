@@ -103,8 +103,9 @@ export class ContextPanel {
         }
         const data = e.data ?? {};
         if (type === 'CONTENT_MASKED') {
-            this.notifier.show(this.t('context.notify.masked', {
-                count: formatNumber(data.count ?? data.masked?.length ?? 0, this.t.lang),
+            const masked = data.count ?? data.masked?.length ?? 0;
+            this.notifier.show(this.t.plural('context.notify.masked', masked, {
+                count: formatNumber(masked, this.t.lang),
                 tokens: formatNumber(data.saved_tokens ?? 0, this.t.lang),
             }), { type: 'info' });
             this.whenVisible(this.refreshMasks);
@@ -251,7 +252,7 @@ export class ContextPanel {
         session.textContent = formatSavings(t, s.saved, s.original);
         session.dataset.saved = String(s.saved);
         this.$('context-saved-detail').textContent = s.requests > 0
-            ? t('context.savings.sinceOpen', { count: formatNumber(s.requests, t.lang) })
+            ? t.plural('context.savings.sinceOpen', s.requests, { count: formatNumber(s.requests, t.lang) })
             : t('context.savings.noneYet');
         const last = this.$('context-last-request');
         if (s.last) {
@@ -279,7 +280,7 @@ export class ContextPanel {
         this.$('context-saved-compaction').textContent = state && id
             ? formatSavings(t, activeCompactionSavings(state)) : '—';
         this.$('context-saved-compaction-detail').textContent = state && id
-            ? t('context.savings.compactionDetail', { count: formatNumber(active, t.lang) }) : '';
+            ? t.plural('context.savings.compactionDetail', active, { count: formatNumber(active, t.lang) }) : '';
         this.$('context-repairs').textContent = this.lastRepair
             ? t('context.savings.repairs', { count: formatNumber(this.lastRepair.count, this.t.lang) }) : '';
         this.bus.emit('context:savings', { sessionId: id, ...s });
@@ -367,7 +368,7 @@ export class ContextPanel {
         const t = this.t;
         const pager = this.$('context-masks-pager');
         if (total <= this.maskLimit && this.maskOffset === 0) {
-            pager.replaceChildren(el('span', { class: 'pager-info' }, t('context.masks.count', { total: formatNumber(total, t.lang) })));
+            pager.replaceChildren(el('span', { class: 'pager-info' }, t.plural('context.masks.count', total, { total: formatNumber(total, t.lang) })));
             return;
         }
         const pages = Math.max(1, Math.ceil(total / this.maskLimit));
@@ -457,7 +458,7 @@ export class ContextPanel {
         ];
         if (Object.hasOwn(s, 'conversation_seen')) {
             facts.push(['context.compaction.seen', s.conversation_seen
-                ? t('context.compaction.seenMessages', { count: formatNumber(s.messages ?? 0, t.lang) })
+                ? t.plural('context.compaction.seenMessages', s.messages ?? 0, { count: formatNumber(s.messages ?? 0, t.lang) })
                 : t('context.compaction.notSeen')]);
         }
         if (s.running === true) {

@@ -202,13 +202,15 @@ export const STRINGS = {
 
         'context.savings.title': 'Économies',
         'context.savings.session': 'Économisé dans cette session',
-        'context.savings.sinceOpen': 'sur {count} requête(s) depuis l’ouverture de la page',
+        'context.savings.sinceOpen.one': 'sur {count} requête depuis l’ouverture de la page',
+        'context.savings.sinceOpen.other': 'sur {count} requêtes depuis l’ouverture de la page',
         'context.savings.noneYet': 'aucune requête transformée depuis l’ouverture de la page',
         'context.savings.last': 'Dernière requête (client → envoyé)',
         'context.savings.masks': 'Masquage, depuis le démarrage du serveur',
         'context.savings.masksDetail': '{masks} contenus masqués, {requests} requêtes allégées',
         'context.savings.compaction': 'Compaction, à chaque requête',
-        'context.savings.compactionDetail': '{count} compaction(s) active(s)',
+        'context.savings.compactionDetail.one': '{count} compaction active',
+        'context.savings.compactionDetail.other': '{count} compactions actives',
         'context.savings.repairs': 'Appels d’outils réparés dans la dernière requête : {count}',
 
         'context.features.title': 'Fonctionnalités',
@@ -234,7 +236,8 @@ export const STRINGS = {
         'context.compaction.autoAt': 'oui, à {percent} de la fenêtre',
         'context.compaction.keep': 'Derniers échanges conservés',
         'context.compaction.seen': 'Conversation vue',
-        'context.compaction.seenMessages': 'oui, {count} messages',
+        'context.compaction.seenMessages.one': 'oui, {count} message',
+        'context.compaction.seenMessages.other': 'oui, {count} messages',
         'context.compaction.notSeen': 'pas encore : envoyez une requête',
         'context.compaction.running': 'En ce moment',
         'context.compaction.runningNow': 'compaction en cours…',
@@ -289,7 +292,8 @@ export const STRINGS = {
         'context.masks.view': 'Voir',
         'context.masks.viewLabel': 'Voir le texte original {hash} {source}',
         'context.masks.thisSession': 'cette session',
-        'context.masks.count': '{total} contenu(s) masqué(s)',
+        'context.masks.count.one': '{total} contenu masqué',
+        'context.masks.count.other': '{total} contenus masqués',
         'context.masks.page': 'Page {page} sur {pages} ({total} contenus)',
         'context.sanitizer.state': 'Masquage',
         'context.sanitizer.threshold': 'Seuil',
@@ -324,7 +328,8 @@ export const STRINGS = {
         'context.servers.down': 'injoignable',
         'context.servers.unknown': 'inconnu',
         'context.servers.checked': 'vérifié à {time}',
-        'context.notify.masked': '{count} contenu(s) volumineux masqué(s) : {tokens} tokens de moins par requête.',
+        'context.notify.masked.one': '{count} contenu volumineux masqué : {tokens} tokens de moins par requête.',
+        'context.notify.masked.other': '{count} contenus volumineux masqués : {tokens} tokens de moins par requête.',
 
         'alert.title': 'Alerte de contexte',
         'alert.message': 'Contexte à {percent} de la fenêtre de {model} ({tokens} / {window} tokens).',
@@ -538,13 +543,15 @@ export const STRINGS = {
 
         'context.savings.title': 'Savings',
         'context.savings.session': 'Saved in this session',
-        'context.savings.sinceOpen': 'over {count} request(s) since the page opened',
+        'context.savings.sinceOpen.one': 'over {count} request since the page opened',
+        'context.savings.sinceOpen.other': 'over {count} requests since the page opened',
         'context.savings.noneYet': 'no transformed request since the page opened',
         'context.savings.last': 'Last request (client → sent)',
         'context.savings.masks': 'Masking, since the server started',
         'context.savings.masksDetail': '{masks} contents masked, {requests} requests lightened',
         'context.savings.compaction': 'Compaction, on every request',
-        'context.savings.compactionDetail': '{count} active compaction(s)',
+        'context.savings.compactionDetail.one': '{count} active compaction',
+        'context.savings.compactionDetail.other': '{count} active compactions',
         'context.savings.repairs': 'Tool calls repaired in the last request: {count}',
 
         'context.features.title': 'Features',
@@ -570,7 +577,8 @@ export const STRINGS = {
         'context.compaction.autoAt': 'yes, at {percent} of the window',
         'context.compaction.keep': 'Last exchanges kept',
         'context.compaction.seen': 'Conversation seen',
-        'context.compaction.seenMessages': 'yes, {count} messages',
+        'context.compaction.seenMessages.one': 'yes, {count} message',
+        'context.compaction.seenMessages.other': 'yes, {count} messages',
         'context.compaction.notSeen': 'not yet: send a request',
         'context.compaction.running': 'Right now',
         'context.compaction.runningNow': 'compacting…',
@@ -625,7 +633,8 @@ export const STRINGS = {
         'context.masks.view': 'View',
         'context.masks.viewLabel': 'View the original text {hash} {source}',
         'context.masks.thisSession': 'this session',
-        'context.masks.count': '{total} masked content(s)',
+        'context.masks.count.one': '{total} masked item',
+        'context.masks.count.other': '{total} masked items',
         'context.masks.page': 'Page {page} of {pages} ({total} contents)',
         'context.sanitizer.state': 'Masking',
         'context.sanitizer.threshold': 'Threshold',
@@ -660,7 +669,8 @@ export const STRINGS = {
         'context.servers.down': 'down',
         'context.servers.unknown': 'unknown',
         'context.servers.checked': 'checked at {time}',
-        'context.notify.masked': '{count} large content(s) masked: {tokens} fewer tokens per request.',
+        'context.notify.masked.one': '{count} large item masked: {tokens} fewer tokens per request.',
+        'context.notify.masked.other': '{count} large items masked: {tokens} fewer tokens per request.',
 
         'alert.title': 'Context alert',
         'alert.message': 'Context at {percent} of {model}’s window ({tokens} / {window} tokens).',
@@ -697,6 +707,18 @@ export function createTranslator(lang = DEFAULT_LANG) {
     };
     t.lang = Object.hasOwn(STRINGS, lang) ? lang : DEFAULT_LANG;
     t.has = (key) => Object.hasOwn(table, key) || Object.hasOwn(fallback, key);
+    const rules = new Intl.PluralRules(t.lang);
+    /**
+     * The form of {@code key} that fits {@code count} by the language's plural rules (Intl.PluralRules: in
+     * French 0 and 1 are singular, in English only 1): '<key>.one', '<key>.other'... falling back to
+     * '<key>.other', then to '<key>' itself. The params fill the chosen string as t() does (pass the count
+     * formatted there).
+     */
+    t.plural = (key, count, params = {}) => {
+        const form = rules.select(Number(count));
+        const chosen = [`${key}.${form}`, `${key}.other`].find((k) => t.has(k)) ?? key;
+        return t(chosen, params);
+    };
     return t;
 }
 
