@@ -313,8 +313,17 @@ public final class Accountant implements AutoCloseable {
         ObjectNode data = eventData(request, session, context);
         Event event = eventOf(request, data);
         boolean room = awaitWriterRoom(request.requestId());
-        // One write: a crash leaves the record, the session's totals after it and its event, or none of them.
-        store.recordRequest(request, session.totals(), event).whenComplete((v, e) -> {
+        CompletableFuture<Void> written;
+        try {
+            // One write: a crash leaves the record, the session's totals after it and its event, or none of them.
+            written = store.recordRequest(request, session.totals(), event);
+        } catch (RuntimeException e) {
+            if (room) {
+                writerRoom.release();
+            }
+            throw e;
+        }
+        written.whenComplete((v, e) -> {
             if (room) {
                 writerRoom.release();
             }
