@@ -1,30 +1,49 @@
 package io.kimi.api;
 
-import io.kimi.services.JsonViews;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import io.kimi.core.RequestRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.Iterator;
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Map;
 
-/** Request records as CSV (RFC 4180, header row), with the same columns as the JSON view. */
+/**
+ * Rows as CSV by RFC 4180, with one rule per kind of value so that every file reads the same way: a header row;
+ * CRLF after every record; every text value (header names included) in double quotes, a quote inside doubled;
+ * numbers and booleans bare, numbers in plain decimal notation ({@code 0.0000725}, never {@code 7.25E-5}); an
+ * absent value empty. A column may hold a JSON object, written as JSON text (its numbers plain too). Thread-safe.
+ */
 final class CsvExport {
-    private final CsvMapper mapper = new CsvMapper();
+    private final CsvMapper csv = CsvMapper.builder()
+            .enable(CsvGenerator.Feature.ALWAYS_QUOTE_STRINGS)
+            .enable(CsvGenerator.Feature.ALWAYS_QUOTE_EMPTY_STRINGS)
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .build();
+    private final ObjectMapper json = JsonMapper.builder()
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .build();
 
-    byte[] write(List<RequestRecord> records, JsonViews views) {
-        CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true);
-        ObjectNode template = views.request(sample(records));
-        for (Iterator<String> it = template.fieldNames(); it.hasNext(); ) {
-            schema.addColumn(it.next());
-        }
+    /**
+     * @param columns the header, in order; each row's fields of these names are written (a missing one empty)
+     * @param rows flat objects: text, numbers, booleans, nulls, or objects and arrays (written as JSON text)
+     */
+    byte[] write(List<String> columns, List<ObjectNode> rows) {
+        CsvSchema.Builder schema = CsvSchema.builder().setUseHeader(true).setLineSeparator("\r\n");
+        columns.forEach(schema::addColumn);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (var writer = mapper.writer(schema.build()).writeValues(out)) {
-            for (RequestRecord r : records) {
-                writer.write(views.request(r));
+        try (var writer = csv.writer(schema.build()).writeValues(out)) {
+            for (ObjectNode row : rows) {
+                writer.write(flat(row));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("writing CSV to memory failed", e);
@@ -32,11 +51,47 @@ final class CsvExport {
         return out.toByteArray();
     }
 
-    private static RequestRecord sample(List<RequestRecord> records) {
-        if (!records.isEmpty()) {
-            return records.get(0);
+    /** The row with nested objects and arrays as JSON text, and every floating-point number as a plain decimal. */
+    private ObjectNode flat(ObjectNode row) {
+        ObjectNode flat = row.objectNode();
+        for (Map.Entry<String, JsonNode> field : row.properties()) {
+            JsonNode value = field.getValue();
+            if (value.isContainerNode()) {
+                flat.put(field.getKey(), jsonText(plain(value)));
+            } else {
+                flat.set(field.getKey(), plain(value));
+            }
         }
-        return new RequestRecord("", "", java.time.Instant.EPOCH, "", "", "", false,
-                io.kimi.core.RequestStatus.SUCCESS, 0, null, null, io.kimi.core.TokenUsage.ZERO, null, 0, 0, 0, "");
+        return flat;
+    }
+
+    private String jsonText(JsonNode node) {
+        try {
+            return json.writeValueAsString(node);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to memory failed", e);
+        }
+    }
+
+    /**
+     * A copy whose binary floating-point numbers are decimals of the same shortest digits ({@code 7.25E-5} becomes
+     * {@code 0.0000725}): a finite double has at most about 330 digits written out in full.
+     */
+    static JsonNode plain(JsonNode node) {
+        if (node.isFloatingPointNumber() && !node.isBigDecimal()) {
+            double d = node.doubleValue();
+            return Double.isFinite(d) ? DecimalNode.valueOf(BigDecimal.valueOf(d)) : node;
+        }
+        if (node.isObject()) {
+            ObjectNode copy = ((ObjectNode) node).objectNode();
+            node.properties().forEach(e -> copy.set(e.getKey(), plain(e.getValue())));
+            return copy;
+        }
+        if (node.isArray()) {
+            ArrayNode copy = ((ArrayNode) node).arrayNode();
+            node.forEach(e -> copy.add(plain(e)));
+            return copy;
+        }
+        return node;
     }
 }

@@ -208,6 +208,7 @@ public final class KimiServer implements AutoCloseable {
                 Routes routes = rest.routes();
                 new MetricsApi(store, accountant, views, metrics, clock, bridgeStatus).addTo(routes);
                 new EventsApi(incoming, convergenceIngest, views).addTo(routes);
+                new ExportApi(store, accountant, views, clock).addTo(routes);
                 new WidgetsApi(widgets, views).addTo(routes);
                 new FeaturesApi(features, store, accountant, sessions, views).addTo(routes);
                 ClassLoader loader = Thread.currentThread().getContextClassLoader();
@@ -226,7 +227,8 @@ public final class KimiServer implements AutoCloseable {
                         .childOption(ChannelOption.TCP_NODELAY, true)
                         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 << 10, 256 << 10))
                         .childHandler(new ServerInitializer(limiter, server.connections(), metrics::requestTimedOut,
-                                server.maxBodyBytes(), dispatcher))
+                                new PipelinedRequests.Overflows(metrics::pipelineOverflowed), server.maxBodyBytes(),
+                                dispatcher))
                         .bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.KimiConfig;
-import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
@@ -26,22 +25,18 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
-/** The dashboard's REST routes for proxy sessions, providers, models, export and health. */
+/** The dashboard's REST routes for proxy sessions, providers, models and health. */
 final class RestApi {
     private static final int RECENT_REQUESTS = 50;
-    private static final int EXPORT_PAGE = 1000;
 
     private final Store store;
     private final ProxySessions sessions;
     private final Accountant accountant;
     private final KimiConfig config;
     private final JsonViews views;
-    private final CsvExport csv;
     private final Clock clock;
     private final Instant started;
     private final ConvergenceIngest convergence;
@@ -64,7 +59,6 @@ final class RestApi {
         this.accountant = accountant;
         this.config = config;
         this.views = views;
-        this.csv = new CsvExport();
         this.clock = clock;
         this.started = clock.instant();
         this.rateLimiter = rateLimiter;
@@ -81,8 +75,7 @@ final class RestApi {
                 .add(HttpMethod.POST, "/api/sessions/{id}/activate", this::activate)
                 .add(HttpMethod.GET, "/api/providers", this::providers)
                 .add(HttpMethod.GET, "/api/models", this::models)
-                .add(HttpMethod.GET, "/api/rate-limit", this::rateLimit)
-                .add(HttpMethod.GET, "/api/export/{format}", this::export);
+                .add(HttpMethod.GET, "/api/rate-limit", this::rateLimit);
     }
 
     /** Waits until every finished request is recorded, so reads see what clients already received. */
@@ -244,50 +237,6 @@ final class RestApi {
         ArrayNode list = n.putArray("providers");
         rateLimiter.usage().forEach(u -> list.add(views.rateLimit(u)));
         return ApiResponse.json(200, views.bytes(n));
-    }
-
-    private ApiResponse export(ApiRequest r) throws Exception {
-        String format = r.pathParam("format");
-        if (!format.equals("csv") && !format.equals("json")) {
-            return Errors.response(404, "unknown_format", "Export formats are csv and json, not '" + format + "'.");
-        }
-        catchUp();
-        String id = r.query("session_id");
-        Session session = id != null ? find(id) : store.findActiveSession().orElse(null);
-        if (session == null) {
-            return Errors.response(404, "no_active_session",
-                    "No proxy session is active; name one with ?session_id=.");
-        }
-        List<RequestRecord> all = allRequests(session.sessionId());
-        String file = "kimi-session-" + session.sessionId() + "." + format;
-        ApiResponse response;
-        if (format.equals("csv")) {
-            response = new ApiResponse(200, "text/csv; charset=utf-8", csv.write(all, views),
-                    java.util.Map.of());
-        } else {
-            ObjectNode n = views.mapper().createObjectNode();
-            n.set("session", views.session(session));
-            n.set("requests", views.requests(all));
-            n.put("exported_at", clock.instant().toString());
-            response = ApiResponse.json(200, views.bytes(n));
-        }
-        return response.withHeader("Content-Disposition", ContentDisposition.attachment(file));
-    }
-
-    /** Every request of a session, oldest first. */
-    private List<RequestRecord> allRequests(String sessionId) {
-        List<RequestRecord> newestFirst = new ArrayList<>();
-        int offset = 0;
-        while (true) {
-            Page<RequestRecord> page = store.listRequests(sessionId, EXPORT_PAGE, offset);
-            newestFirst.addAll(page.items());
-            offset += page.items().size();
-            if (page.items().isEmpty() || offset >= page.total()) {
-                break;
-            }
-        }
-        java.util.Collections.reverse(newestFirst);
-        return newestFirst;
     }
 
     private Session find(String id) {

@@ -16,15 +16,17 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final ConnectionLimiter limiter;
     private final ConnectionLimits limits;
     private final Consumer<String> onTimeout;
+    private final PipelinedRequests.Overflows overflows;
     private final int maxBodyBytes;
     private final Dispatcher dispatcher;
 
     /** @param onTimeout told the phase of each connection timeout (see {@link HttpTimeouts}), for metrics */
     ServerInitializer(ConnectionLimiter limiter, ConnectionLimits limits, Consumer<String> onTimeout,
-            int maxBodyBytes, Dispatcher dispatcher) {
+            PipelinedRequests.Overflows overflows, int maxBodyBytes, Dispatcher dispatcher) {
         this.limiter = limiter;
         this.limits = limits;
         this.onTimeout = onTimeout;
+        this.overflows = overflows;
         this.maxBodyBytes = maxBodyBytes;
         this.dispatcher = dispatcher;
     }
@@ -40,6 +42,8 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast("http", new HttpServerCodec());
         p.addLast("timeouts", timeouts);
         p.addLast("keep-alive", new HttpServerKeepAliveHandler());
+        p.addLast("in-order", new PipelinedRequests(limits.maxPipelinedRequests(),
+                PipelinedRequests.PAUSE_AT_BYTES, overflows));
         p.addLast("body", new BodyLimitAggregator(maxBodyBytes));
         p.addLast("dispatch", dispatcher);
     }

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
  * SQLite file and events posted to {@code POST /api/events} or sent by a loop on loopback.
  */
 class ConvergenceMetricsEndToEndTest {
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
     @TempDir
     Path dir;
 
@@ -180,7 +182,7 @@ class ConvergenceMetricsEndToEndTest {
             loop.sendBatch(events);
             loop.send("{not json");
             LoopSessions.awaitSession(server, "conv-bridge", n -> n.path("status").asText().equals("converged"));
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() ->
+            await().atMost(WAIT).alias("the invalid message is counted").until(() ->
                     scrape().value("kimi_convergence_bridge_invalid_events_total", Map.of()) == 1);
 
             PrometheusText s = scrape();
@@ -192,12 +194,11 @@ class ConvergenceMetricsEndToEndTest {
             assertThat(sessions(s, "converged")).isEqualTo(1);
 
             loop.close();
-            await("the lost connection shows").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> {
-                        PrometheusText now = scrape();
-                        return now.value("kimi_convergence_bridge_state", Map.of("state", "connected")) == 0
-                                && now.value("kimi_convergence_bridge_reconnects_total", Map.of()) == 1;
-                    });
+            await().atMost(WAIT).alias("the lost connection shows").until(() -> {
+                PrometheusText now = scrape();
+                return now.value("kimi_convergence_bridge_state", Map.of("state", "connected")) == 0
+                        && now.value("kimi_convergence_bridge_reconnects_total", Map.of()) == 1;
+            });
         }
     }
 }

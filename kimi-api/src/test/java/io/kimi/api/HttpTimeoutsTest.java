@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /** {@link HttpTimeouts} on an embedded channel whose clock the test moves. */
 class HttpTimeoutsTest {
     private static final ConnectionLimits LIMITS = new ConnectionLimits(Duration.ofSeconds(10),
-            Duration.ofSeconds(20), Duration.ofSeconds(30), 10, 10);
+            Duration.ofSeconds(20), Duration.ofSeconds(30), 10, 10, 16);
 
     private final List<String> timeouts = new ArrayList<>();
     private final List<HttpObject> requests = new ArrayList<>();

@@ -8,7 +8,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -128,6 +130,30 @@ final class RawClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits for {@code count} complete responses, in the order they came (bodies with Content-Length or chunked;
+     * a chunked body comes back decoded); fails if the connection ends first or they do not come in time.
+     */
+    List<Response> awaitResponses(int count, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            boolean closed = poll();
+            List<Response> all = parseAll(received.toByteArray());
+            if (all.size() >= count) {
+                return all.subList(0, count);
+            }
+            if (closed) {
+                throw new AssertionError("the server closed the connection after " + all.size() + " of " + count
+                        + " responses; got: \"" + received() + "\"");
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("only " + all.size() + " of " + count + " responses within " + timeout
+                        + "; got: \"" + received() + "\"");
+            }
+            pause();
+        }
+    }
+
     /** Everything received so far, as text. */
     String received() {
         return received.toString(StandardCharsets.ISO_8859_1);
@@ -148,25 +174,88 @@ final class RawClient implements AutoCloseable {
     }
 
     private static Response parse(byte[] bytes) {
+        List<Response> all = parseAll(bytes);
+        return all.isEmpty() ? null : all.get(0);
+    }
+
+    /** The complete responses at the start of {@code bytes}, one after another. */
+    static List<Response> parseAll(byte[] bytes) {
+        List<Response> responses = new ArrayList<>();
+        int[] at = {0};
+        Response r;
+        while ((r = parseAt(bytes, at)) != null) {
+            responses.add(r);
+        }
+        return responses;
+    }
+
+    /** The response starting at {@code at[0]}, moving it past the response; null while it is incomplete. */
+    private static Response parseAt(byte[] bytes, int[] at) {
         String text = new String(bytes, StandardCharsets.ISO_8859_1);
-        int end = text.indexOf("\r\n\r\n");
+        int start = at[0];
+        int end = text.indexOf("\r\n\r\n", start);
         if (end < 0) {
             return null;
         }
-        String[] lines = text.substring(0, end).split("\r\n");
-        int status = Integer.parseInt(lines[0].split(" ")[1]);
+        String[] lines = text.substring(start, end).split("\r\n");
+        int status;
+        try {
+            status = Integer.parseInt(lines[0].split(" ")[1]);
+        } catch (RuntimeException e) {
+            throw new AssertionError("not an HTTP response at byte " + start + ": \"" + text.substring(start)
+                    + "\"", e);
+        }
         Map<String, String> headers = new LinkedHashMap<>();
         for (int i = 1; i < lines.length; i++) {
             int colon = lines[i].indexOf(':');
             headers.putIfAbsent(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
                     lines[i].substring(colon + 1).trim());
         }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
         int bodyStart = end + 4;
+        if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            int pos = bodyStart;
+            while (true) {
+                int lineEnd = text.indexOf("\r\n", pos);
+                if (lineEnd < 0) {
+                    return null;
+                }
+                int size;
+                try {
+                    size = Integer.parseInt(text.substring(pos, lineEnd).split(";")[0].trim(), 16);
+                } catch (NumberFormatException e) {
+                    throw new AssertionError("bad chunk size at byte " + pos + " of a chunked body: \""
+                            + text.substring(bodyStart) + "\"", e);
+                }
+                if (size == 0) {
+                    int trailerEnd = text.indexOf("\r\n", lineEnd + 2);
+                    if (trailerEnd != lineEnd + 2) {
+                        return trailerEnd < 0 ? null : failTrailer(text, lineEnd);
+                    }
+                    at[0] = trailerEnd + 2;
+                    return new Response(status, headers, body.toString(StandardCharsets.UTF_8));
+                }
+                if (bytes.length < lineEnd + 2 + size + 2) {
+                    return null;
+                }
+                body.write(bytes, lineEnd + 2, size);
+                if (!text.startsWith("\r\n", lineEnd + 2 + size)) {
+                    throw new AssertionError("a chunk of a chunked body does not end with CRLF at byte "
+                            + (lineEnd + 2 + size) + ": \"" + text.substring(bodyStart) + "\"");
+                }
+                pos = lineEnd + 2 + size + 2;
+            }
+        }
+        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
         if (bytes.length < bodyStart + length) {
             return null;
         }
+        at[0] = bodyStart + length;
         return new Response(status, headers, new String(bytes, bodyStart, length, StandardCharsets.UTF_8));
+    }
+
+    private static Response failTrailer(String text, int at) {
+        throw new AssertionError("unexpected trailer after a chunked body at byte " + at + ": \"" + text + "\"");
     }
 
     private static void pause() {

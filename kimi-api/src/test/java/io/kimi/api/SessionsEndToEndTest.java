@@ -126,9 +126,9 @@ class SessionsEndToEndTest extends EndToEndTest {
         assertThat(csv.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).contains("text/csv"));
         assertThat(csv.headers().firstValue("content-disposition")).hasValueSatisfying(
                 v -> assertThat(v).contains("attachment").contains(id));
-        String[] lines = csv.body().split("\r?\n");
+        String[] lines = csv.body().split("\r\n");
         assertThat(lines).hasSize(3);
-        assertThat(lines[0]).startsWith("request_id,session_id,timestamp");
+        assertThat(lines[0]).startsWith("\"request_id\",\"session_id\",\"timestamp\"");
         assertThat(lines[1]).contains(id).contains(",100,10,110,");
 
         JsonNode exported = json(server.get("/api/export/json?session_id=" + id));

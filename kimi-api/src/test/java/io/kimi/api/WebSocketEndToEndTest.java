@@ -95,6 +95,32 @@ class WebSocketEndToEndTest {
     }
 
     @Test
+    void theHeartbeatOfSeed000TypePingIsAnsweredWithPongAsActionPingIs() {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            client.next("init");
+            for (String ping : List.of("{\"type\":\"ping\"}", "{\"action\":\"ping\"}",
+                    "{\"type\":\"ping\",\"action\":\"ping\"}")) {
+                client.send(ping);
+
+                JsonNode reply = client.next(m -> m.path("type").asText().matches("pong|error"), "pong or error");
+                assertThat(reply.path("type").asText()).as(ping + " answered " + reply).isEqualTo("pong");
+                assertThat(reply.path("timestamp").asText()).endsWith("Z");
+            }
+        }
+    }
+
+    @Test
+    void aTypeOtherThanPingIsNoAction() {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            client.send("{\"type\":\"list_sessions\"}");
+
+            JsonNode error = client.next("error");
+            assertThat(error.path("code").asText()).isEqualTo("missing_action");
+            assertThat(error.path("message").asText()).contains("{\"type\":\"ping\"}");
+        }
+    }
+
+    @Test
     void subscriptionsFilterByEventOrMessageType() {
         try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
             client.next("init");

@@ -82,8 +82,8 @@ public final class AsyncDashboardClient {
     }
 
     /**
-     * {@code GET /api/export/{csv|json}}: a proxy session's requests as CSV text, or the session and its requests
-     * as JSON text.
+     * {@code GET /api/export/{csv|json}}: a proxy session's requests (a convergence session's events) as CSV text,
+     * or the session and them as JSON text.
      *
      * @param sessionId the session, or {@code null} for the active one
      */

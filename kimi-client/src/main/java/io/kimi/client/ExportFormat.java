@@ -1,6 +1,9 @@
 package io.kimi.client;
 
-/** What {@code GET /api/export/{format}} writes: a session's requests as CSV, or the session and them as JSON. */
+/**
+ * What {@code GET /api/export/{format}} writes: a proxy session's requests (a convergence session's events) as
+ * CSV, or the session and them as JSON.
+ */
 public enum ExportFormat {
     CSV("csv"), JSON("json");
 

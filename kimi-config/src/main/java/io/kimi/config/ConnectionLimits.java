@@ -14,17 +14,27 @@ import java.time.Duration;
  *     while a response is being sent, so a long streamed completion is not cut
  * @param maxConnections connections open at once (WebSockets included); more are refused with a 503 and closed
  * @param maxConnectionsPerClient connections open at once from one client address (at most {@code maxConnections})
+ * @param maxPipelinedRequests requests one connection may send ahead (HTTP/1.1 pipelining) while a response is
+ *     still being written: they wait and are answered in order; one more is answered 503 in its turn and the
+ *     connection closed
  */
 public record ConnectionLimits(
         Duration headerReadTimeout,
         Duration bodyReadTimeout,
         Duration idleTimeout,
         int maxConnections,
-        int maxConnectionsPerClient) {
+        int maxConnectionsPerClient,
+        int maxPipelinedRequests) {
 
-    /** 10 s for headers, 60 s for a body, 60 s idle, 4096 connections, 1024 per client address. */
+    /** The most {@code maxPipelinedRequests} may be. */
+    public static final int MAX_PIPELINED_REQUESTS = 1024;
+
+    /**
+     * 10 s for headers, 60 s for a body, 60 s idle, 4096 connections, 1024 per client address, 16 requests waiting
+     * per connection.
+     */
     public static final ConnectionLimits DEFAULTS = new ConnectionLimits(Duration.ofSeconds(10),
-            Duration.ofSeconds(60), Duration.ofSeconds(60), 4096, 1024);
+            Duration.ofSeconds(60), Duration.ofSeconds(60), 4096, 1024, 16);
 
     public ConnectionLimits {
         positive(headerReadTimeout, "headerReadTimeout");
@@ -36,6 +46,10 @@ public record ConnectionLimits(
         if (maxConnectionsPerClient < 1 || maxConnectionsPerClient > maxConnections) {
             throw new IllegalArgumentException("maxConnectionsPerClient: " + maxConnectionsPerClient
                     + " (expected: 1-" + maxConnections + ", the maxConnections)");
+        }
+        if (maxPipelinedRequests < 1 || maxPipelinedRequests > MAX_PIPELINED_REQUESTS) {
+            throw new IllegalArgumentException("maxPipelinedRequests: " + maxPipelinedRequests + " (expected: 1-"
+                    + MAX_PIPELINED_REQUESTS + ")");
         }
     }
 

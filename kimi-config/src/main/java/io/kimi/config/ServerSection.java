@@ -45,8 +45,8 @@ final class ServerSection {
             "allow_unauthenticated_remote", "io_threads", "blocking_threads", "ws_idle_timeout_ms",
             "ws_max_frame_bytes", "ws_queue_limit", "allowed_origins", "ws_outbound_limit_bytes",
             "header_read_timeout_ms", "body_read_timeout_ms", "idle_timeout_ms", "max_connections",
-            "max_connections_per_client", "allowed_hosts", "max_accounted_reply_bytes", "estimate_sample_every",
-            "accounting_queue_limit");
+            "max_connections_per_client", "max_pipelined_requests", "allowed_hosts", "max_accounted_reply_bytes",
+            "estimate_sample_every", "accounting_queue_limit");
     static final int MAX_ACCOUNTING_QUEUE_LIMIT = 10_000_000;
     static final int MAX_ESTIMATE_SAMPLE_EVERY = 1_000_000;
 
@@ -101,7 +101,9 @@ final class ServerSection {
             throw server.error("max_connections_per_client", perClient + " is more than max_connections (" + max
                     + ")");
         }
-        return new ConnectionLimits(header, body, idle, max, perClient);
+        int pipelined = server.intOr("max_pipelined_requests", d.maxPipelinedRequests(), 1,
+                ConnectionLimits.MAX_PIPELINED_REQUESTS);
+        return new ConnectionLimits(header, body, idle, max, perClient, pipelined);
     }
 
     private static Duration millis(Table server, String key, Duration fallback) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code [server]}'s connection keys: header_read_timeout_ms, body_read_timeout_ms, idle_timeout_ms,
- * max_connections, max_connections_per_client, allowed_hosts.
+ * max_connections, max_connections_per_client, max_pipelined_requests, allowed_hosts.
  */
 class ConnectionSettingsTest {
     @TempDir
@@ -26,7 +26,7 @@ class ConnectionSettingsTest {
     }
 
     @Test
-    void defaultsAreTenSecondsForHeadersAMinuteForBodiesAndIdleAnd4096ConnectionsOf1024PerClient() {
+    void defaultsAreTenSecondsForHeadersAMinuteForBodiesAndIdle4096ConnectionsOf1024PerClientAnd16Waiting() {
         ServerConfig builtIn = new Loading(dir).loader(Map.of()).load(ConfigOverrides.none()).server();
         ServerConfig fileWithoutTheKeys = server("port = 9000");
 
@@ -37,6 +37,7 @@ class ConnectionSettingsTest {
             assertThat(s.connections().idleTimeout()).isEqualTo(Duration.ofSeconds(60));
             assertThat(s.connections().maxConnections()).isEqualTo(4096);
             assertThat(s.connections().maxConnectionsPerClient()).isEqualTo(1024);
+            assertThat(s.connections().maxPipelinedRequests()).isEqualTo(16);
             assertThat(s.allowedHosts()).isEmpty();
         }
     }
@@ -49,11 +50,12 @@ class ConnectionSettingsTest {
                 idle_timeout_ms = 3500
                 max_connections = 200
                 max_connections_per_client = 20
+                max_pipelined_requests = 4
                 allowed_hosts = ["Dash.Example.com.", "192.168.1.20", "[FD00::1]"]
                 """);
 
         assertThat(s.connections()).isEqualTo(new ConnectionLimits(Duration.ofMillis(1500), Duration.ofMillis(2500),
-                Duration.ofMillis(3500), 200, 20));
+                Duration.ofMillis(3500), 200, 20, 4));
         assertThat(s.allowedHosts()).containsExactly("dash.example.com", "192.168.1.20", "fd00::1");
     }
 
@@ -92,6 +94,10 @@ class ConnectionSettingsTest {
                 .endsWith("server.idle_timeout_ms: out of range: 86400001 (expected: 1-86400000)");
         assertThat(failure("max_connections = 0").getMessage())
                 .endsWith("server.max_connections: out of range: 0 (expected: 1-1000000)");
+        assertThat(failure("max_pipelined_requests = 0").getMessage())
+                .endsWith("server.max_pipelined_requests: out of range: 0 (expected: 1-1024)");
+        assertThat(failure("max_pipelined_requests = 1025").getMessage())
+                .endsWith("server.max_pipelined_requests: out of range: 1025 (expected: 1-1024)");
         assertThat(failure("max_connections_per_client = \"many\"").reason())
                 .isEqualTo("expected an integer, got string \"many\"");
     }

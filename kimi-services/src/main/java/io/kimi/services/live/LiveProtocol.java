@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The client side of the live protocol (seed 002): {@code subscribe}, {@code unsubscribe},
- * {@code list_sessions}, {@code get_session}, {@code ping}, and the {@code init} message a client receives on
- * connecting. Every reply is JSON text; bad input gets {@code {"type":"error",...}} and never an exception.
+ * {@code list_sessions}, {@code get_session}, {@code ping} (also as seed 000's {@code {"type":"ping"}}), and the
+ * {@code init} message a client receives on connecting. Every reply is JSON text; bad input gets {@code {"type":"error",...}} and never an exception.
  * Reads run on the blocking executor. Thread-safe.
  */
 public final class LiveProtocol {
@@ -59,15 +59,17 @@ public final class LiveProtocol {
             return done(error(null, "invalid_message", "A message must be a JSON object with an \"action\"."));
         }
         JsonNode actionNode = message.get("action");
+        if (actionNode == null && isTypePing(message)) {
+            return done(pong());
+        }
         if (actionNode == null || !actionNode.isTextual()) {
             return done(error(null, "missing_action", "The message needs a string \"action\": one of subscribe, "
-                    + "unsubscribe, list_sessions, get_session, ping."));
+                    + "unsubscribe, list_sessions, get_session, ping ({\"type\":\"ping\"} is a ping too)."));
         }
         String action = actionNode.asText();
         switch (action) {
             case "ping":
-                return done(views.text(views.mapper().createObjectNode().put("type", "pong")
-                        .put("timestamp", clock.instant().toString())));
+                return done(pong());
             case "subscribe":
             case "unsubscribe":
                 return done(subscription(action, message.get("events"), subscriptions));
@@ -79,6 +81,20 @@ public final class LiveProtocol {
                 return done(error(action, "unknown_action", "Unknown action '" + action + "'; expected one of "
                         + "subscribe, unsubscribe, list_sessions, get_session, ping."));
         }
+    }
+
+    /**
+     * Seed 000's heartbeat, {@code {"type":"ping"}}: a ping written the way the server's own messages are. Only
+     * {@code ping} is read from {@code type}; every other request needs an {@code action}.
+     */
+    private static boolean isTypePing(JsonNode message) {
+        JsonNode type = message.get("type");
+        return type != null && type.isTextual() && type.asText().equals("ping");
+    }
+
+    private String pong() {
+        return views.text(views.mapper().createObjectNode().put("type", "pong")
+                .put("timestamp", clock.instant().toString()));
     }
 
     /** The {@code init} message: the active session, its totals and recent requests, and the gauge thresholds. */

@@ -73,6 +73,8 @@ import org.slf4j.LoggerFactory;
  *     <td>reason (total, per_client)</td></tr>
  * <tr><td>{@code kimi.http.timeouts}</td><td>{@code kimi_http_timeouts_total}</td>
  *     <td>phase (header, body, idle)</td></tr>
+ * <tr><td>{@code kimi.http.pipeline.overflows}</td><td>{@code kimi_http_pipeline_overflows_total}</td>
+ *     <td></td></tr>
  * <tr><td>{@code kimi.requests.interrupted}</td><td>{@code kimi_requests_interrupted_total}</td><td></td></tr>
  * <tr><td>{@code kimi.requests.untraced}</td><td>{@code kimi_requests_untraced_total}</td><td></td></tr>
  * <tr><td>{@code kimi.accounting.errors}</td><td>{@code kimi_accounting_errors_total}</td>
@@ -104,6 +106,7 @@ public final class ServerMetrics implements AutoCloseable {
     static final String HTTP_CONNECTIONS = "kimi.http.connections";
     static final String HTTP_REFUSED = "kimi.http.connections.refused";
     static final String HTTP_TIMEOUTS = "kimi.http.timeouts";
+    static final String HTTP_PIPELINE_OVERFLOWS = "kimi.http.pipeline.overflows";
     static final String INTERRUPTED = "kimi.requests.interrupted";
     static final String UNTRACED = "kimi.requests.untraced";
     static final String ACCOUNTING_ERRORS = "kimi.accounting.errors";
@@ -171,6 +174,7 @@ public final class ServerMetrics implements AutoCloseable {
     private final Map<OverflowPolicy, Counter> overflow = new EnumMap<>(OverflowPolicy.class);
     /** Registered at start, so that both series exist (at 0) before the first failure. */
     private final Map<AccountingOutcome, Counter> accountingErrors = new EnumMap<>(AccountingOutcome.class);
+    private final Counter pipelineOverflows;
 
     /** A registry on the system clock, with the JVM and process meters bound. */
     public ServerMetrics() {
@@ -205,6 +209,10 @@ public final class ServerMetrics implements AutoCloseable {
                     .tag("record", outcome.tag())
                     .register(registry));
         }
+        pipelineOverflows = Counter.builder(HTTP_PIPELINE_OVERFLOWS)
+                .description("Connections answered 503 and closed for sending more requests ahead than "
+                        + "server.max_pipelined_requests while a response was being written")
+                .register(registry);
         for (OverflowPolicy policy : OverflowPolicy.values()) {
             overflow.put(policy, Counter.builder(ACCOUNTING_OVERFLOW)
                     .description("Requests past the recording queue's bound (accounting_queue_limit), by what was"
@@ -400,6 +408,14 @@ public final class ServerMetrics implements AutoCloseable {
                 .tag("phase", requireNonNull(phase, "phase"))
                 .register(registry)
                 .increment();
+    }
+
+    /**
+     * Counts one connection that sent more requests ahead than {@code server.max_pipelined_requests} while a
+     * response was being written; it was answered 503 and closed.
+     */
+    public void pipelineOverflowed() {
+        pipelineOverflows.increment();
     }
 
     /** Every meter in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). */
