@@ -13,7 +13,7 @@
 #   STREAM_LEVELS   concurrent streams tried (default 64,128,256,512,1024)
 #   WS_CLIENTS      WebSocket fan-out clients (default 1000)
 #   WS_RATES        fan-out event rates tried in order, events/s (default 100,300,1000)
-#   LANES           latency,throughput,streaming,fanout,soak,jmh (default: all)
+#   LANES           latency,throughput,streaming,large,fanout,soak,jmh (default: all)
 #   PEERS           nginx,portkey,kimi (default: all; "direct" is always measured)
 #   KIMI_JVM_FLAGS  our JVM flags (default below, documented in docs/benchmarks.md)
 #   BENCH_WORK      work directory (default benchmarks/target/bench-run, or bench-smoke)

@@ -244,7 +244,7 @@ test('the advice button opens the preview; undo and apply each raise a notificat
     });
     let opened = 0;
     bus.on('context:open-preview', () => { opened += 1; });
-    bus.emit('gauge:level', 'red');
+    bus.emit('gauge:level', 'high');
     assert.equal(advice.hidden, false);
     assert.equal(text.textContent, fr('gauge.compactAdvice'));
     clicked();
@@ -256,7 +256,7 @@ test('the advice button opens the preview; undo and apply each raise a notificat
         ['Compaction appliquée : 4 000 → 1 000 tokens.', 'success'],
         ['Compaction annulée : la conversation est de nouveau envoyée en entier (4 000 tokens).', 'info'],
     ]);
-    bus.emit('gauge:level', 'green');
+    bus.emit('gauge:level', 'normal');
     assert.equal(advice.hidden, true);
 });
 

@@ -163,9 +163,10 @@ test('widget charts and tables accept the shapes widgets send', () => {
 });
 
 test('compaction advice appears from the warning level; counts are read from the event', () => {
-    assert.equal(shouldAdviseCompaction('green'), false);
-    assert.equal(shouldAdviseCompaction('yellow'), true);
-    assert.equal(shouldAdviseCompaction('red'), true);
+    assert.equal(shouldAdviseCompaction('normal'), false);
+    assert.equal(shouldAdviseCompaction('warning'), true);
+    assert.equal(shouldAdviseCompaction('high'), true);
+    assert.equal(shouldAdviseCompaction('critical'), true);
     assert.deepEqual(compactionCounts({ tokens_before: 100, tokens_after: 40 }), { before: 100, after: 40 });
 });
 

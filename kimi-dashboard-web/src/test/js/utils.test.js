@@ -8,21 +8,26 @@ import {
 
 const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
 
-test('the gauge is green below warning, yellow below high and red from high up', () => {
+test('the context level is named like the thresholds: normal, warning, high, critical', () => {
     const thresholds = { warning: 70, high: 85, critical: 95 };
-    assert.equal(gaugeLevel(0, thresholds), 'green');
-    assert.equal(gaugeLevel(69.99, thresholds), 'green');
-    assert.equal(gaugeLevel(70, thresholds), 'yellow');
-    assert.equal(gaugeLevel(84.9, thresholds), 'yellow');
-    assert.equal(gaugeLevel(85, thresholds), 'red');
-    assert.equal(gaugeLevel(140, thresholds), 'red');
+    assert.equal(gaugeLevel(0, thresholds), 'normal');
+    assert.equal(gaugeLevel(69.99, thresholds), 'normal');
+    assert.equal(gaugeLevel(70, thresholds), 'warning');
+    assert.equal(gaugeLevel(84.9, thresholds), 'warning');
+    assert.equal(gaugeLevel(85, thresholds), 'high');
+    assert.equal(gaugeLevel(94.9, thresholds), 'high');
+    assert.equal(gaugeLevel(95, thresholds), 'critical');
+    assert.equal(gaugeLevel(140, thresholds), 'critical');
 });
 
-test('the gauge follows the server thresholds and defaults to 70/85', () => {
-    assert.equal(gaugeLevel(55, { warning: 50, high: 60 }), 'yellow');
-    assert.equal(gaugeLevel(61, { warning: 50, high: 60 }), 'red');
-    assert.equal(gaugeLevel(75), 'yellow');
-    assert.equal(gaugeLevel(Number.NaN), 'green');
+test('the level follows the server thresholds and defaults to 70/85/95', () => {
+    assert.equal(gaugeLevel(55, { warning: 50, high: 60, critical: 80 }), 'warning');
+    assert.equal(gaugeLevel(61, { warning: 50, high: 60, critical: 80 }), 'high');
+    assert.equal(gaugeLevel(81, { warning: 50, high: 60, critical: 80 }), 'critical');
+    assert.equal(gaugeLevel(75), 'warning');
+    assert.equal(gaugeLevel(90), 'high');
+    assert.equal(gaugeLevel(96), 'critical');
+    assert.equal(gaugeLevel(Number.NaN), 'normal');
 });
 
 test('context percent is tokens over window, 0 without a window', () => {
@@ -38,6 +43,15 @@ test('numbers, percents and costs are formatted in French by default', () => {
     assert.equal(formatPercent(86.666, 'en'), '86.7%');
     assert.equal(plain(formatCost(0.0123)), '0,0123 $US');
     assert.equal(plain(formatCost(1.5)), '1,50 $US');
+    assert.equal(plain(formatCost(7.25e-5)), '0,0000725 $US');
+    assert.equal(plain(formatCost(8.500000000000001e-5)), '0,000085 $US');
+    assert.equal(plain(formatCost(1.5e-7)), '0,00000015 $US');
+    assert.equal(plain(formatCost(0.5)), '0,50 $US');
+    assert.equal(plain(formatCost(0.123456)), '0,123 $US');
+    assert.equal(plain(formatCost(0)), '0 $US');
+    assert.equal(plain(formatCost(1234.5)), '1 234,50 $US');
+    assert.equal(formatCost(7.25e-5, 'en'), 'US$0.0000725');
+    assert.equal(formatCost(0, 'en'), 'US$0');
     assert.equal(formatCost(1.5, 'en'), 'US$1.50');
     assert.equal(formatNumber(null), '—');
     assert.equal(formatCost(undefined), '—');

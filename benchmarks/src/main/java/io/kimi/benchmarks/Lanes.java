@@ -128,6 +128,24 @@ final class Lanes {
     }
 
     /**
+     * Large replies, one request at a time: non-streamed replies of each planned size, then the largest as one
+     * stream event, through every peer and direct (see {@link LargeReplies}).
+     */
+    void large() throws InterruptedException {
+        ArrayNode rows = results.putArray("large");
+        LargeReplies large = new LargeReplies();
+        for (int mib : plan.largeMib()) {
+            for (Peer p : peers.all()) {
+                rows.add(large.measure(p, mib, false, plan.largeReps()));
+            }
+        }
+        int largest = plan.largeMib().stream().max(Integer::compare).orElseThrow();
+        for (Peer p : peers.all()) {
+            rows.add(large.measure(p, largest, true, plan.largeReps()));
+        }
+    }
+
+    /**
      * WebSocket fan-out (ours only: the peers have no such thing), at rising event rates; stops after the first
      * rate whose delivery p99 reaches 50 ms or that delivers less than 99 % of the messages.
      */

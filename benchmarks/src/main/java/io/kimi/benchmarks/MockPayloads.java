@@ -59,6 +59,29 @@ public final class MockPayloads {
         return b.append(tail).toString();
     }
 
+    /** The model that asks the mock for a reply of {@code mib} MiB (the large-reply lane). */
+    public static String largeModel(int mib) {
+        return "bench-" + mib + "m";
+    }
+
+    /**
+     * A whole stream whose content comes in one event of about {@code bytes} bytes, then the usage chunk and
+     * {@code [DONE]}: the large-reply lane's single event.
+     */
+    static String singleEventStream(int bytes) {
+        String head = "data: {\"id\":\"" + ID + "\",\"object\":\"chat.completion.chunk\",\"created\":1700000000,"
+                + "\"model\":\"bench\",\"choices\":[{\"index\":0,\"delta\":{\"role\":\"assistant\",\"content\":\"";
+        String end = "\"},\"logprobs\":null,\"finish_reason\":\"stop\"}]}\n\n";
+        String words = "The first cause is work on the event loop that should not be there. ";
+        int room = Math.max(0, bytes - head.length() - end.length());
+        StringBuilder b = new StringBuilder(bytes + 256).append(head);
+        while (b.length() - head.length() < room) {
+            b.append(words);
+        }
+        b.setLength(head.length() + room);
+        return b.append(end).append(streamTail(Math.max(1, bytes / 5))).toString();
+    }
+
     /** One SSE delta event; the first one carries the role, the last one the finish reason. */
     static String streamDelta(int i, int count) {
         String delta = i == 0 ? "{\"role\":\"assistant\",\"content\":\"Token" + i + " \"}"

@@ -30,6 +30,8 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,6 +42,8 @@ import java.util.concurrent.TimeUnit;
  * <ul>
  *   <li>{@code "stream":true}: an SSE stream of {@code deltas} chunks {@code intervalMs} apart (the first at
  *       once), then a usage chunk and {@code [DONE]};</li>
+ *   <li>a {@code model} {@code bench-<n>m}: a reply of {@code n} MiB at once, JSON or (with {@code "stream":true})
+ *       an SSE stream whose content is one event of {@code n} MiB (the large-reply lane);</li>
  *   <li>a {@code model} containing {@code delay}: the JSON reply after {@code delayMs};</li>
  *   <li>anything else: the JSON reply at once (zero-delay mode, pure overhead).</li>
  * </ul>
@@ -53,6 +57,8 @@ public final class MockUpstream {
     private final ByteBuf reply;
     private final ByteBuf[] deltas;
     private final ByteBuf tail;
+    /** Large replies by size and kind; at most {@link #MAX_LARGE_MIB} MiB each, a handful of sizes per run. */
+    private final Map<String, ByteBuf> large = new ConcurrentHashMap<>();
 
     private MockUpstream(Args args) {
         this.args = args;
@@ -122,7 +128,11 @@ public final class MockUpstream {
             }
             ByteBuf body = request.content();
             boolean keepAlive = HttpUtil.isKeepAlive(request);
-            if (contains(body, STREAM_TRUE) || contains(body, STREAM_TRUE_SPACED)) {
+            boolean streamed = contains(body, STREAM_TRUE) || contains(body, STREAM_TRUE_SPACED);
+            int mib = largeMib(body);
+            if (mib > 0) {
+                large(ctx, request, mib, streamed);
+            } else if (streamed) {
                 stream(ctx, keepAlive);
             } else if (contains(body, DELAY)) {
                 FullHttpResponse response = full(reply.duplicate(), "application/json", request);
@@ -130,6 +140,24 @@ public final class MockUpstream {
             } else {
                 ctx.writeAndFlush(full(reply.duplicate(), "application/json", request));
             }
+        }
+
+        /** A reply of {@code mib} MiB, built once per size and kind and then shared. */
+        private void large(ChannelHandlerContext ctx, FullHttpRequest request, int mib, boolean streamed) {
+            ByteBuf payload = large.computeIfAbsent(mib + (streamed ? "s" : "j"), k -> readOnly(streamed
+                    ? MockPayloads.singleEventStream(mib << 20) : MockPayloads.chatCompletion(mib << 20)));
+            if (!streamed) {
+                ctx.writeAndFlush(full(payload.duplicate(), "application/json", request));
+                return;
+            }
+            HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+            head.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/event-stream")
+                    .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
+            HttpUtil.setTransferEncodingChunked(head, true);
+            HttpUtil.setKeepAlive(head, HttpUtil.isKeepAlive(request));
+            ctx.write(head);
+            ctx.write(new DefaultHttpContent(payload.duplicate()));
+            ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
         }
 
         private void stream(ChannelHandlerContext ctx, boolean keepAlive) {
@@ -176,6 +204,25 @@ public final class MockUpstream {
     private static final byte[] STREAM_TRUE = "\"stream\":true".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] STREAM_TRUE_SPACED = "\"stream\": true".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DELAY = "delay".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LARGE_MODEL = "\"model\":\"bench-".getBytes(StandardCharsets.US_ASCII);
+    static final int MAX_LARGE_MIB = 64;
+
+    /** The {@code n} of a {@code "model":"bench-<n>m"} in the body, or 0 when the body has none. */
+    static int largeMib(ByteBuf body) {
+        int at = ByteBufUtil.indexOf(Unpooled.wrappedBuffer(LARGE_MODEL), body);
+        if (at < 0) {
+            return 0;
+        }
+        int mib = 0;
+        int i = at + LARGE_MODEL.length;
+        for (; i < body.writerIndex() && Character.isDigit(body.getByte(i)); i++) {
+            mib = mib * 10 + (body.getByte(i) - '0');
+            if (mib > MAX_LARGE_MIB) {
+                return 0;
+            }
+        }
+        return i < body.writerIndex() && body.getByte(i) == 'm' ? mib : 0;
+    }
 
     static boolean contains(ByteBuf buf, byte[] needle) {
         return ByteBufUtil.indexOf(Unpooled.wrappedBuffer(needle), buf) >= 0;

@@ -194,8 +194,13 @@ final class Peers implements AutoCloseable {
                 """.formatted(dir, temp, mockPort, port);
     }
 
-    /** Ours: one provider (the mock), the benchmark's two models, no convergence bridge. */
+    /** Ours: one provider (the mock), the benchmark's models, no convergence bridge. */
     static String kimiConfig(int port, int mockPort, Path db) {
+        StringBuilder large = new StringBuilder();
+        for (int mib : LargeReplies.SIZES_MIB) {
+            large.append("\n[models.\"").append(MockPayloads.largeModel(mib)).append("\"]\nprovider = \"mock\"\n")
+                    .append("context_window = 262144\n");
+        }
         return """
                 # Written by the benchmark harness.
                 [server]
@@ -219,6 +224,6 @@ final class Peers implements AutoCloseable {
                 [models.bench-delay]
                 provider = "mock"
                 context_window = 262144
-                """.formatted(port, db.toString().replace("\\", "\\\\"), mockPort);
+                """.formatted(port, db.toString().replace("\\", "\\\\"), mockPort) + large;
     }
 }

@@ -23,21 +23,25 @@ import java.util.List;
  * @param wsWarmupSeconds fan-out warm-up
  * @param wsSeconds fan-out measured seconds
  * @param jmhArgs arguments of the JMH run
+ * @param largeMib sizes of the large-reply lane, MiB (among {@link LargeReplies#SIZES_MIB}); the largest is also
+ *     sent as one stream event
+ * @param largeReps timed requests per peer and size in the large-reply lane
  */
 record Plan(boolean smoke, int latencySeconds, int warmupSeconds, int rounds, int throughputSeconds, List<Integer> sweep,
         double p99BoundMs, List<Integer> streamLevels, double streamWarmupSeconds, double streamSeconds,
         int soakSeconds, int soakSampleSeconds, int wsClients, List<Integer> wsRates, double wsWarmupSeconds,
         double wsSeconds,
-        List<String> jmhArgs) {
+        List<String> jmhArgs, List<Integer> largeMib, int largeReps) {
 
     static Plan full(int soakSeconds, List<Integer> streamLevels, int wsClients, List<Integer> wsRates) {
         return new Plan(false, 10, 3, 3, 8, List.of(1, 4, 16, 64), 5.0, streamLevels, 3, 6, soakSeconds,
                 soakSeconds >= 120 ? 10 : 2, wsClients, wsRates, 3, 10,
-                List.of("-f", "1", "-wi", "3", "-w", "1s", "-i", "5", "-r", "1s"));
+                List.of("-f", "1", "-wi", "3", "-w", "1s", "-i", "5", "-r", "1s"), List.of(8, 16, 24), 5);
     }
 
     static Plan smoke(int soakSeconds) {
         return new Plan(true, 1, 1, 1, 1, List.of(64), 5.0, List.of(64), 0.5, 1.5, soakSeconds, 1, 50, List.of(100), 1, 2,
-                List.of("-f", "0", "-wi", "0", "-i", "1", "-r", "200ms", "-p", "conversationTokens=20000"));
+                List.of("-f", "0", "-wi", "0", "-i", "1", "-r", "200ms", "-p", "conversationTokens=20000"),
+                List.of(1), 1);
     }
 }

@@ -83,6 +83,7 @@ final class Report {
         latency();
         throughput();
         streaming();
+        large();
         memory();
         fanout();
         jmh();
@@ -427,6 +428,65 @@ final class Report {
     }
 
     // ---- lane 4 -------------------------------------------------------------------------------------------------
+
+    private void large() {
+        JsonNode rows = r.path("large");
+        if (rows.size() == 0) {
+            return;
+        }
+        line("## Large replies");
+        line();
+        line("One request at a time for a reply of several MiB (the mock's `bench-<n>m` models), timed from sending "
+                + "the request to the reply's last byte, read and discarded by the client (Java's HttpClient); "
+                + "median of " + r.path("run").path("plan").path("largeReps").asInt() + " requests after one "
+                + "untimed. Non-streamed JSON replies of each size, then a stream whose content is one event of the "
+                + "largest size. Between two requests to ours, a REST read waits until ours has recorded the previous "
+                + "one (the wait, parsing and counting the reply, is the last column, not part of the time).");
+        line();
+        List<String> peers = new ArrayList<>();
+        for (String p : ORDER) {
+            if (find(rows, n -> n.path("peer").asText().equals(p)) != null) {
+                peers.add(p);
+            }
+        }
+        StringBuilder head = new StringBuilder("| reply |");
+        StringBuilder rule = new StringBuilder("|---|");
+        for (String p : peers) {
+            head.append(' ').append(label(p)).append(" |");
+            rule.append("---|");
+        }
+        line(head + " ours ÷ direct | ours CPU per reply | ours recording it |");
+        line(rule + "---|---|---|");
+        for (JsonNode direct : sorted(rows, n -> n.path("peer").asText().equals("direct"))) {
+            int mib = direct.path("mib").asInt();
+            boolean stream = direct.path("stream").asBoolean();
+            StringBuilder row = new StringBuilder("| " + mib + " MiB " + (stream ? "as one SSE event" : "JSON") + " |");
+            for (String p : peers) {
+                JsonNode n = find(rows, x -> x.path("peer").asText().equals(p) && x.path("mib").asInt() == mib
+                        && x.path("stream").asBoolean() == stream);
+                row.append(' ').append(n == null ? "" : n.has("median_s") ? seconds(n.path("median_s").asDouble())
+                        : "failed: " + n.path("error").asText()).append(" |");
+            }
+            JsonNode kimi = find(rows, x -> x.path("peer").asText().equals("kimi") && x.path("mib").asInt() == mib
+                    && x.path("stream").asBoolean() == stream);
+            boolean both = kimi != null && kimi.has("median_s") && direct.has("median_s");
+            List<Double> recorded = new ArrayList<>();
+            if (kimi != null) {
+                kimi.path("record_s").forEach(v -> recorded.add(v.asDouble()));
+            }
+            row.append(' ').append(both ? ratio(kimi.path("median_s").asDouble(), direct.path("median_s").asDouble())
+                    : "").append(" | ")
+                    .append(kimi != null && kimi.has("peer_cpu_s_per_request")
+                            ? seconds(kimi.path("peer_cpu_s_per_request").asDouble()) : "").append(" | ")
+                    .append(recorded.isEmpty() ? "" : seconds(median(recorded))).append(" |");
+            line(row.toString());
+        }
+        line();
+    }
+
+    private static String seconds(double s) {
+        return s >= 1 ? String.format(Locale.ROOT, "%.2f s", s) : String.format(Locale.ROOT, "%.0f ms", s * 1000);
+    }
 
     private void memory() {
         JsonNode idle = r.path("idle_rss_kib");

@@ -18,7 +18,7 @@ import java.util.List;
  * installs the tools and calls this; see {@code docs/benchmarks.md} for what each lane measures.
  *
  * <p>Options: {@code --repo DIR --work DIR --out FILE [--smoke] [--soak-seconds N] [--stream-levels 64,128]
- * [--ws-clients N] [--ws-rates 100,300,1000] [--lanes latency,throughput,streaming,fanout,soak,jmh]
+ * [--ws-clients N] [--ws-rates 100,300,1000] [--lanes latency,throughput,streaming,large,fanout,soak,jmh]
  * [--peers nginx,portkey,kimi] [--portkey-dir DIR] [--kimi-jvm-flags "..."] [--nginx PATH] [--wrk PATH]
  * [--node PATH] [--mock-threads N] [--profile]}; {@code --report-only results.json} rewrites the report.
  */
@@ -41,7 +41,8 @@ public final class Runner {
         Plan plan = smoke ? Plan.smoke(soak)
                 : Plan.full(soak, ints(args.str("stream-levels", "64,128,256,512,1024")),
                         args.intOr("ws-clients", 1000), ints(args.str("ws-rates", "100,300,1000")));
-        List<String> lanes = List.of(args.str("lanes", "latency,throughput,streaming,fanout,soak,jmh").split(","));
+        List<String> lanes = List.of(args.str("lanes", "latency,throughput,streaming,large,fanout,soak,jmh")
+                .split(","));
         List<String> wanted = List.of(args.str("peers", "nginx,portkey,kimi").split(","));
         System.exit(run(args, repo, work, out, plan, lanes, wanted) ? 0 : 1);
     }
@@ -95,13 +96,14 @@ public final class Runner {
             Lanes lane = new Lanes(plan, peers, load, root);
             ok &= step("idle", notes, lane::idle);
             save(root, results);
-            for (String name : List.of("latency", "throughput", "streaming", "fanout")) {
+            for (String name : List.of("latency", "throughput", "streaming", "large", "fanout")) {
                 if (lanes.contains(name)) {
                     ok &= step("settle before " + name, notes, () -> lane.settle(name));
                     ok &= step(name, notes, switch (name) {
                         case "latency" -> lane::latency;
                         case "throughput" -> lane::throughput;
                         case "streaming" -> lane::streaming;
+                        case "large" -> lane::large;
                         default -> lane::fanout;
                     });
                     save(root, results);

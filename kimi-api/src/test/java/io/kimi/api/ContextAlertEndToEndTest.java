@@ -59,7 +59,7 @@ class ContextAlertEndToEndTest {
         assertThat(server.post("/v1/chat/completions", chatBody("tiny", false, "")).statusCode()).isEqualTo(200);
         JsonNode active = json(server.get("/api/sessions/active"));
 
-        assertThat(active.path("context").path("level").asText()).isEqualTo("red");
+        assertThat(active.path("context").path("level").asText()).as("the gauge names its level like the alert").isEqualTo("high");
         List<JsonNode> alerts = messages("alert");
         assertThat(alerts).hasSize(1);
         JsonNode data = alerts.get(0).path("data");

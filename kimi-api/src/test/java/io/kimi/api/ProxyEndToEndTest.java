@@ -49,7 +49,7 @@ class ProxyEndToEndTest extends EndToEndTest {
         double cost = (600 * 0.60 + 400 * 0.15 + 200 * 2.50) / 1_000_000;
         assertThat(active.path("totals").path("cost_usd").asDouble()).isCloseTo(cost, within());
         assertThat(active.path("context").path("tokens").asLong()).isEqualTo(1200);
-        assertThat(active.path("context").path("level").asText()).isEqualTo("green");
+        assertThat(active.path("context").path("level").asText()).isEqualTo("normal");
         JsonNode request = active.path("recent_requests").get(0);
         assertThat(request.path("usage_source").asText()).isEqualTo("reported");
         assertThat(request.path("status").asText()).isEqualTo("success");

@@ -64,7 +64,8 @@ public record Session(String sessionId, String kind, String name, String target,
     /**
      * The context gauge: the last request's prompt + completion against the model's window.
      *
-     * @param level {@code green}, {@code yellow} or {@code red}
+     * @param level {@code normal}, {@code warning}, {@code high} or {@code critical}: the names of the
+     *              server's {@code [thresholds]}, as in its alerts
      */
     public record ContextGauge(long tokens, long window, double percent, String level) {
     }

@@ -137,7 +137,7 @@ class DashboardClientTest {
         assertThat(s.provider()).isEqualTo("fake");
         assertThat(s.model()).isEqualTo("kimi-k2");
         assertThat(s.totals().totalTokens()).isEqualTo(17);
-        assertThat(s.context().level()).isEqualTo("green");
+        assertThat(s.context().level()).isEqualTo("normal");
         assertThat(s.recentRequests()).hasSize(1);
         ProxyRequest r = s.recentRequests().get(0);
         assertThat(r.status()).isEqualTo("success");

@@ -2,9 +2,12 @@ package io.kimi.config;
 
 import java.util.List;
 
-/** Reads {@code [thresholds]}: context fill percentages; keys left out take the defaults (70, 85, 95). */
+/**
+ * Reads {@code [thresholds]}: context fill percentages; keys left out take the defaults (70, 85, 95). The keys are
+ * the levels' names ({@link Thresholds#LEVELS}), the same as the API's and the page's.
+ */
 final class ThresholdsSection {
-    static final List<String> KEYS = List.of("warning", "high", "critical");
+    static final List<String> KEYS = Thresholds.LEVELS;
 
     Thresholds read(Table thresholds) {
         thresholds.requireOnly(KEYS);

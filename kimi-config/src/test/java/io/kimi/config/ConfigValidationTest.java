@@ -214,6 +214,18 @@ class ConfigValidationTest {
     }
 
     @Test
+    void theLevelsAreNamedLikeTheKeysAndStartAtTheirThresholds() {
+        Thresholds t = new Loading(dir).load("[thresholds]\nwarning = 60\nhigh = 80\ncritical = 90\n").thresholds();
+
+        assertThat(t.level(59.99)).isEqualTo("normal");
+        assertThat(t.level(60)).isEqualTo("warning");
+        assertThat(t.level(80)).isEqualTo("high");
+        assertThat(t.level(90)).isEqualTo("critical");
+        assertThat(t.level(140)).isEqualTo("critical");
+        assertThat(Thresholds.LEVELS).containsExactly("warning", "high", "critical");
+    }
+
+    @Test
     void zeroOrNegativeTimeoutIsRejected() {
         assertThat(failure(PROVIDER + "read_timeout_ms = 0\n", "providers.p.read_timeout_ms"))
                 .startsWith("out of range: 0 (expected: 1-");

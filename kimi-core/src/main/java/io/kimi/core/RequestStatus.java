@@ -11,6 +11,11 @@ public enum RequestStatus {
     /** The client went away before the reply was complete. */
     CANCELLED,
     /**
+     * The provider answered 2xx with something that is not a chat completion (a body that is not JSON, such as an
+     * HTML page, or JSON without {@code choices}; a stream whose events are not JSON). It was relayed unchanged.
+     */
+    MALFORMED_REPLY,
+    /**
      * Sent upstream, but the server stopped (a crash, {@code kill -9}, power loss) before the outcome was stored:
      * whether the client got its reply, and what the provider billed, are unknown. Set when the store is opened
      * again, from the request's pending record (see {@link PendingRequest}).

@@ -48,10 +48,13 @@ import org.slf4j.LoggerFactory;
  * client's event loop, which is also the upstream connection's, so there is no locking and no thread hop.
  *
  * <p>Replies of 2xx with {@code text/event-stream} are relayed event by event as they arrive; a read from the
- * provider is requested only once the previous write to the client has completed (backpressure). Other 2xx
- * replies are relayed whole, byte for byte. Non-2xx replies become our OpenAI-format error, with the provider's
- * message. No configured secret passes: {@link SecretScrubber} replaces it in every event, body and error, and
- * a response header that holds one is not passed on.
+ * provider is requested only once the previous write to the client has completed (backpressure); an event longer
+ * than {@link ProxyOptions#maxBufferedReplyBytes()} ends the stream with {@code upstream_event_too_large}. Other 2xx
+ * replies are relayed whole, byte for byte, gathered as they came (never merged: linear in their size). Non-2xx
+ * replies become our OpenAI-format error, with the provider's message. A bounded copy of what passed, apart from
+ * the relayed buffers, is handed to accounting ({@link Transcript}). No configured secret passes:
+ * {@link SecretScrubber} replaces it in every event, body and error, and a response header that holds one is not
+ * passed on.
  */
 final class ProxyExchange implements UpstreamListener {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
@@ -228,10 +231,10 @@ final class ProxyExchange implements UpstreamListener {
         int status = response.status().code();
         if (status < 200 || status >= 300) {
             mode = Mode.ERROR;
-            body = client.alloc().compositeBuffer();
+            body = wholeBody();
         } else if (request.stream() && HeaderPolicy.isEventStream(response.headers())) {
             mode = Mode.STREAM;
-            framer = new SseFramer(client.alloc());
+            framer = new SseFramer(client.alloc(), options.maxBufferedReplyBytes());
             HttpResponse head = new DefaultHttpResponse(HttpVersion.HTTP_1_1, response.status());
             copyResponseHeaders(response, head);
             HttpUtil.setTransferEncodingChunked(head, true);
@@ -240,9 +243,17 @@ final class ProxyExchange implements UpstreamListener {
             client.writeAndFlush(head);
         } else {
             mode = Mode.BUFFERED;
-            body = client.alloc().compositeBuffer();
+            body = wholeBody();
         }
         requestRead();
+    }
+
+    /**
+     * Where a reply relayed whole gathers: the pieces as they came, never merged (a composite that consolidated
+     * every few pieces copied the whole body again each time: quadratic in its size).
+     */
+    private CompositeByteBuf wholeBody() {
+        return client.alloc().compositeBuffer(Integer.MAX_VALUE);
     }
 
     private void onContent(HttpContent content) {
@@ -283,8 +294,8 @@ final class ProxyExchange implements UpstreamListener {
 
     private void relayEvents(ByteBuf data, boolean last) {
         List<ByteBuf> events = new ArrayList<>(4);
-        framer.feed(data, events);
-        if (last) {
+        boolean fits = framer.feed(data, events);
+        if (fits && last) {
             ByteBuf rest = framer.remainder();
             if (rest.isReadable()) {
                 events.add(rest);
@@ -308,6 +319,17 @@ final class ProxyExchange implements UpstreamListener {
                 out = client.alloc().compositeBuffer(Math.max(events.size(), 2));
             }
             out.addComponent(true, event);
+        }
+        if (!fits) {
+            if (out != null) {
+                client.write(new DefaultHttpContent(out));
+            }
+            log.warn("Provider '{}' sent a stream event larger than {} bytes to request {}; the stream is ended with"
+                    + " upstream_event_too_large", provider.key(), options.maxBufferedReplyBytes(), request.requestId());
+            fail(OpenAiError.of(502, "upstream_error", "upstream_event_too_large",
+                    "Provider '" + provider.key() + "' sent a stream event larger than "
+                            + options.maxBufferedReplyBytes() + " bytes."));
+            return;
         }
         if (last) {
             finish(RequestStatus.SUCCESS, upstreamResponse.status().code(), null);

@@ -8,7 +8,8 @@ import static java.util.Objects.requireNonNull;
  * @param instanceId sent upstream in {@link HeaderPolicy#HOP_HEADER}; a request coming back with it is a loop
  * @param transcriptLimitBytes the most reply bytes kept per exchange for counting ({@link Transcript}; the server's
  *     {@code max_accounted_reply_bytes})
- * @param maxBufferedReplyBytes the largest non-streamed reply accepted (they are relayed whole)
+ * @param maxBufferedReplyBytes the largest non-streamed reply accepted (they are relayed whole), and the largest
+ *     single event of a stream
  * @param maxErrorBodyBytes the most of a provider's error body read to build our error message
  */
 public record ProxyOptions(String instanceId, int transcriptLimitBytes, int maxBufferedReplyBytes,

@@ -2,8 +2,10 @@ package io.kimi.proxy;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import io.kimi.core.TokenUsage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +19,22 @@ import org.slf4j.LoggerFactory;
  * fields of OpenAI ({@code prompt_tokens_details.cached_tokens}), Moonshot ({@code cached_tokens}) and
  * DeepSeek ({@code prompt_cache_hit_tokens}). Thread-safe.
  *
+ * <p>Also says whether a reply was a chat completion at all ({@link ParsedReply#malformed()}): a body that is
+ * empty, not JSON (or JSON followed by anything else), or JSON without a {@code choices} array is not, nor is a
+ * stream with an event whose data is not JSON. A cut body is judged on its head ({@link JsonStart}).
+ *
  * <p>{@link #reportedUsage} reads only the usage, for the requests whose completion is not counted locally: it
- * builds no text and parses only what may hold usage, and always agrees with {@code parse(...).reported()}.
+ * builds no text and parses only what may hold usage, and always agrees with {@code parse(...).reported()} (no
+ * usage for a malformed body).
  */
 public final class ReplyParser {
     private static final Logger log = LoggerFactory.getLogger(ReplyParser.class);
 
+    /** How much of a malformed reply its description quotes. */
+    private static final int SAMPLE_CHARS = 80;
+
     private final ObjectMapper json = new ObjectMapper();
+    private final ObjectReader strict = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final CutBody cutBody = new CutBody(json);
 
     /**
@@ -32,6 +43,10 @@ public final class ReplyParser {
      */
     public ParsedReply parse(ReplyTranscript transcript, boolean streamed) {
         if (!streamed && transcript.cut()) {
+            String malformed = JsonStart.malformed(json.getFactory(), transcript.head());
+            if (malformed != null) {
+                return malformed(malformed + " (" + sample(transcript.head()) + ")");
+            }
             return cutBody.parse(transcript.head(), transcript.tail());
         }
         if (transcript.tail().length == 0) {
@@ -48,7 +63,7 @@ public final class ReplyParser {
      */
     public TokenUsage reportedUsage(ReplyTranscript transcript, boolean streamed) {
         if (!streamed && transcript.cut()) {
-            return cutBody.parse(transcript.head(), transcript.tail()).reported();
+            return parse(transcript, false).reported();
         }
         if (transcript.tail().length == 0) {
             return reportedUsage(transcript.head(), streamed);
@@ -72,27 +87,35 @@ public final class ReplyParser {
         return streamed ? streamUsage(transcript) : bodyUsage(transcript);
     }
 
+    /**
+     * As {@link #parseBody} reads the usage: none unless the body is one JSON object with a {@code choices} array
+     * and nothing after it (else it is malformed); the last {@code usage} and {@code choices} keys count, as in a
+     * tree.
+     */
     private TokenUsage bodyUsage(byte[] body) {
         if (body.length == 0) {
             return null;
         }
         try (JsonParser p = json.getFactory().createParser(body)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
-                // readTree reads any other root (or fails on a bad one); none of them has a top-level usage.
-                if (p.currentToken() != null) {
-                    p.skipChildren();
-                }
-                return null;
+                return null; // not an object (or not JSON): no choices, malformed
             }
             JsonNode usage = null;
+            boolean choices = false;
             for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
                 String name = p.currentName();
-                p.nextToken();
+                JsonToken value = p.nextToken();
                 if ("usage".equals(name)) {
-                    usage = json.readTree(p); // a repeated key: the last one, as in a tree
+                    usage = json.readTree(p);
                 } else {
+                    if ("choices".equals(name)) {
+                        choices = value == JsonToken.START_ARRAY;
+                    }
                     p.skipChildren();
                 }
+            }
+            if (p.nextToken() != null || !choices) {
+                return null; // something after the object, or no choices array: malformed
             }
             return usage == null ? null : usage(usage);
         } catch (IOException e) {
@@ -180,27 +203,32 @@ public final class ReplyParser {
 
     private ParsedReply parseBody(byte[] body) {
         if (body.length == 0) {
-            return new ParsedReply(null, "", false);
+            return malformed("an empty body");
         }
+        JsonNode reply;
         try {
-            JsonNode reply = json.readTree(body);
-            StringBuilder text = new StringBuilder();
-            boolean finished = false;
-            for (JsonNode choice : reply.path("choices")) {
-                appendGenerated(choice.path("message"), text);
-                finished |= choice.hasNonNull("finish_reason");
-            }
-            return new ParsedReply(usageOf(reply), text.toString(), finished);
+            reply = strict.readTree(body);
         } catch (IOException e) {
             log.debug("Reply body is not JSON; counting nothing from it: {}", e.toString());
-            return new ParsedReply(null, "", false);
+            return malformed("a body that is not JSON (" + sample(body) + ")");
         }
+        if (reply == null || !reply.path("choices").isArray()) {
+            return malformed("JSON without a \"choices\" array (" + sample(body) + ")");
+        }
+        StringBuilder text = new StringBuilder();
+        boolean finished = false;
+        for (JsonNode choice : reply.path("choices")) {
+            appendGenerated(choice.path("message"), text);
+            finished |= choice.hasNonNull("finish_reason");
+        }
+        return new ParsedReply(usageOf(reply), text.toString(), finished);
     }
 
     private ParsedReply parseStream(String sse) {
         StringBuilder text = new StringBuilder();
         TokenUsage usage = null;
         boolean finished = false;
+        String malformed = null;
         int pos = 0;
         int len = sse.length();
         while (pos < len) {
@@ -229,9 +257,27 @@ public final class ReplyParser {
                 }
             } catch (IOException e) {
                 log.debug("Skipping an SSE event that is not JSON: {}", e.toString());
+                if (malformed == null) {
+                    malformed = "an event that is not JSON (" + sample(data.getBytes(StandardCharsets.UTF_8)) + ")";
+                }
             }
         }
-        return new ParsedReply(usage, text.toString(), finished);
+        return new ParsedReply(usage, text.toString(), finished, malformed);
+    }
+
+    private static ParsedReply malformed(String why) {
+        return new ParsedReply(null, "", false, why);
+    }
+
+    /** The reply's first characters, quoted, with control characters as spaces; for describing what came. */
+    static String sample(byte[] bytes) {
+        String start = new String(bytes, 0, Math.min(bytes.length, SAMPLE_CHARS * 4), StandardCharsets.UTF_8);
+        StringBuilder out = new StringBuilder("starts with \"");
+        start.codePoints().limit(SAMPLE_CHARS).forEach(c -> out.appendCodePoint(Character.isISOControl(c)
+                || Character.getType(c) == Character.LINE_SEPARATOR
+                || Character.getType(c) == Character.PARAGRAPH_SEPARATOR ? ' ' : c));
+        boolean cut = start.codePointCount(0, start.length()) > SAMPLE_CHARS || bytes.length > SAMPLE_CHARS * 4;
+        return out.append(cut ? "...\"" : "\"").toString();
     }
 
     /** The end of the event starting at {@code from}: after its blank line, or the end of the text. */

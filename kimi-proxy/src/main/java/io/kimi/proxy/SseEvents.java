@@ -1,41 +1,49 @@
 package io.kimi.proxy;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.search.AbstractSearchProcessorFactory;
+import io.netty.buffer.search.KmpSearchProcessorFactory;
 import java.nio.charset.StandardCharsets;
 
 /** Cheap byte-level looks at one SSE event, so that JSON is parsed only for the rare events that need it. */
 final class SseEvents {
-    private static final byte[] USAGE_KEY = "\"usage\"".getBytes(StandardCharsets.US_ASCII);
+    private static final KmpSearchProcessorFactory USAGE_SEARCH = AbstractSearchProcessorFactory
+            .newKmpSearchProcessorFactory("\"usage\"".getBytes(StandardCharsets.US_ASCII));
 
     private SseEvents() {
     }
 
-    /** Whether the event holds {@code "usage"} followed by an object (not {@code null}). */
+    /**
+     * Whether the event holds {@code "usage"} followed by an object (not {@code null}). One pass over the bytes
+     * (Knuth-Morris-Pratt through {@link ByteBuf#forEachByte}), whatever the event's size.
+     */
     static boolean mayHoldUsage(ByteBuf event) {
-        int from = event.readerIndex();
         int end = event.writerIndex();
-        outer:
-        for (int i = from; i <= end - USAGE_KEY.length; i++) {
-            for (int j = 0; j < USAGE_KEY.length; j++) {
-                if (event.getByte(i + j) != USAGE_KEY[j]) {
-                    continue outer;
-                }
+        int from = event.readerIndex();
+        while (from < end) {
+            int keyEnd = event.forEachByte(from, end - from, USAGE_SEARCH.newSearchProcessor());
+            if (keyEnd < 0) {
+                return false;
             }
-            int k = i + USAGE_KEY.length;
-            while (k < end && isSpace(event.getByte(k))) {
-                k++;
-            }
+            int k = skipSpace(event, keyEnd + 1, end);
             if (k < end && event.getByte(k) == ':') {
-                k++;
-                while (k < end && isSpace(event.getByte(k))) {
-                    k++;
-                }
+                k = skipSpace(event, k + 1, end);
                 if (k < end && event.getByte(k) == '{') {
                     return true;
                 }
             }
+            from = keyEnd + 1;
         }
         return false;
+    }
+
+    /** The first index in {@code [from, end)} that is not JSON white space, or {@code end}. */
+    private static int skipSpace(ByteBuf event, int from, int end) {
+        if (from >= end) {
+            return end;
+        }
+        int k = event.forEachByte(from, end - from, SseEvents::isSpace);
+        return k < 0 ? end : k;
     }
 
     /** The event's data: its {@code data:} lines' values joined by newlines, or {@code null} when none. */

@@ -12,6 +12,7 @@ import io.netty.channel.pool.ChannelPool;
 import io.netty.channel.pool.FixedChannelPool;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -30,6 +31,13 @@ import javax.net.ssl.SSLException;
  * connections in use read only on demand. Host names are resolved off the event loops ({@link OffLoopResolver}).
  */
 final class UpstreamPools implements AutoCloseable {
+    /**
+     * Reply content is handed on in pieces of up to 64 KiB (one socket read at most), not Netty's default 8 KiB:
+     * a large reply is then 8 times fewer pieces to gather, frame and write. A piece is passed on as soon as it
+     * is read whatever its size, so streamed events are not delayed.
+     */
+    private static final int MAX_CHUNK_BYTES = 64 << 10;
+
     private final Map<Key, ChannelPool> pools = new ConcurrentHashMap<>();
     private final SslContext ssl;
     /** Host-name lookups, off the event loops; one daemon thread is plenty (answers are cached by the JDK). */
@@ -73,7 +81,8 @@ final class UpstreamPools implements AutoCloseable {
                 if (tls) {
                     p.addLast("tls", ssl.newHandler(ch.alloc(), host, port));
                 }
-                p.addLast("http", new HttpClientCodec());
+                p.addLast("http", new HttpClientCodec(new HttpDecoderConfig().setMaxChunkSize(MAX_CHUNK_BYTES), false,
+                        false));
                 p.addLast("exchange", new UpstreamHandler());
             }
 

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kimi.core.TokenUsage;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -124,13 +125,79 @@ class ReplyParserTest {
     }
 
     @Test
-    void emptyBodyIsNothing() {
-        assertThat(parser.parse(new byte[0], false)).isEqualTo(new ParsedReply(null, "", false));
+    void emptyBodyIsMalformed() {
+        assertThat(parser.parse(new byte[0], false)).isEqualTo(new ParsedReply(null, "", false, "an empty body"));
     }
 
     @Test
-    void bodyThatIsNotJsonIsNothing() {
-        assertThat(parseBody("<html>Bad Gateway</html>")).isEqualTo(new ParsedReply(null, "", false));
+    void bodyThatIsNotJsonIsMalformedAndItsStartQuoted() {
+        assertThat(parseBody("<html>Bad Gateway</html>")).isEqualTo(new ParsedReply(null, "", false,
+                "a body that is not JSON (starts with \"<html>Bad Gateway</html>\")"));
+    }
+
+    @Test
+    void jsonWithoutAChoicesArrayIsMalformed() {
+        assertThat(parseBody("{\"error\":{\"message\":\"quota exceeded\"}}").malformed())
+                .startsWith("JSON without a \"choices\" array (starts with \"{\"error\":");
+        assertThat(parseBody("{\"choices\":null}").malformed()).startsWith("JSON without a \"choices\" array");
+        assertThat(parseBody("{\"choices\":{\"message\":{}}}").malformed()).isNotNull();
+        assertThat(parseBody("[{\"choices\":[]}]").malformed()).isNotNull();
+        assertThat(parseBody("42").malformed()).isNotNull();
+    }
+
+    @Test
+    void jsonFollowedByAnythingElseIsMalformed() {
+        assertThat(parseBody("{\"choices\":[]} <html></html>").malformed()).startsWith("a body that is not JSON");
+    }
+
+    @Test
+    void aChatCompletionWithNoChoiceIsWellFormed() {
+        assertThat(parseBody("{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":0}}"))
+                .isEqualTo(new ParsedReply(new TokenUsage(3, 0, 0), "", false, null));
+    }
+
+    @Test
+    void theQuotedStartIsCutAndHasNoControlCharacters() {
+        String page = "<html>\r\n<body>\u2028" + "x".repeat(200) + "</body></html>";
+
+        String why = parseBody(page).malformed();
+
+        assertThat(why).isEqualTo("a body that is not JSON (starts with \"<html>  <body> " + "x".repeat(65) + "...\")");
+    }
+
+    // --- bodies longer than what was kept: judged by their head ---
+
+    @Test
+    void aCutBodyThatStartsAsAChatCompletionIsWellFormed() {
+        String body = "{\"id\":\"c\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\","
+                + "\"content\":\"" + "word ".repeat(1000) + "\"},\"finish_reason\":\"stop\"}],"
+                + "\"usage\":{\"prompt_tokens\":70,\"completion_tokens\":1001,\"total_tokens\":1071}}";
+        byte[] bytes = body.getBytes(UTF_8);
+
+        ParsedReply reply = cut(Arrays.copyOf(bytes, 300), Arrays.copyOfRange(bytes, bytes.length - 120, bytes.length));
+
+        assertThat(reply.malformed()).isNull();
+        assertThat(reply.reported()).isEqualTo(new TokenUsage(70, 1001, 0));
+    }
+
+    @Test
+    void aCutThatSplitsALiteralOrACharacterIsNotASyntaxError() {
+        byte[] accent = "{\"choices\":[{\"message\":{\"content\":\"caf\u00e9".getBytes(UTF_8);
+
+        assertThat(cut("{\"choices\":[{\"finish_reason\":nu".getBytes(UTF_8), new byte[0]).malformed()).isNull();
+        assertThat(cut(Arrays.copyOf(accent, accent.length - 1), new byte[0]).malformed()).isNull();
+    }
+
+    @Test
+    void aCutBodyThatStartsAsSomethingElseIsMalformed() {
+        byte[] html = ("<!DOCTYPE html><html>" + "<p>maintenance</p>".repeat(100)).getBytes(UTF_8);
+
+        assertThat(cut(Arrays.copyOf(html, 500), new byte[0]))
+                .isEqualTo(new ParsedReply(null, "", false, "a body that is not JSON (starts with \"<!DOCTYPE html>"
+                        + "<html><p>maintenance</p><p>maintenance</p><p>maintenance</p><p>ma...\")"));
+        assertThat(cut("[1,2,3,".getBytes(UTF_8), new byte[0]).malformed()).startsWith("JSON that is not an object");
+        assertThat(cut("{\"choices\":[}]    and more text after it".getBytes(UTF_8), new byte[0]).malformed())
+                .startsWith("a body that is not JSON");
     }
 
     // --- streamed transcripts ---
@@ -334,6 +401,36 @@ class ReplyParserTest {
     }
 
     @Test
+    void aStreamWithAnEventThatIsNotJsonIsMalformedAndItsOtherEventsStillRead() {
+        String sse = sse("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}",
+                "<html>proxy error</html>",
+                "{\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":1}}", "[DONE]");
+
+        ParsedReply reply = parseStream(sse);
+
+        assertThat(reply.malformed()).isEqualTo("an event that is not JSON (starts with \"<html>proxy error</html>\")");
+        assertThat(reply.completionText()).isEqualTo("Hi");
+        assertThat(reply.reported()).isEqualTo(new TokenUsage(4, 1, 0));
+        assertThat(reply.finished()).isTrue();
+    }
+
+    @Test
+    void aStreamOfCommentsBlankDataAndDoneIsWellFormed() {
+        assertThat(parseStream(": ping\n\ndata:\n\ndata: [DONE]\n\n").malformed()).isNull();
+    }
+
+    @Test
+    void aTruncatedStreamReadsItsTailEventAfterItsHead() {
+        String head = sse("{\"choices\":[{\"index\":0,\"delta\":{\"content\":\"a\"}}]}");
+        String tail = sse("{\"choices\":[],\"usage\":{\"prompt_tokens\":6,\"completion_tokens\":500}}");
+
+        ParsedReply reply = parser.parse(new ReplyTranscript(head.getBytes(UTF_8), tail.getBytes(UTF_8), false, 900),
+                true);
+
+        assertThat(reply).isEqualTo(new ParsedReply(new TokenUsage(6, 500, 0), "a", false, null));
+    }
+
+    @Test
     void emptyTranscriptIsNothing() {
         assertThat(parser.parse(new byte[0], true)).isEqualTo(new ParsedReply(null, "", false));
     }
@@ -355,18 +452,24 @@ class ReplyParserTest {
 
     @Test
     void usageAloneTakesTheLastOfARepeatedKeyAsATreeDoes() {
-        String body = "{\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1},\"usage\":null}";
+        String body = "{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1},\"usage\":null}";
 
         assertThat(parseBody(body).reported()).isNull();
-        assertThat(parseBody("{\"usage\":null,\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2}}")
-                .reported()).isEqualTo(new TokenUsage(4, 2, 0));
+        assertThat(parseBody("{\"choices\":[],\"usage\":null,"
+                + "\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2}}").reported())
+                .isEqualTo(new TokenUsage(4, 2, 0));
+        assertThat(parseBody("{\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2},"
+                + "\"choices\":{}}").reported()).as("the last choices is not an array: malformed").isNull();
     }
 
     @Test
-    void usageAloneIgnoresWhatFollowsTheBodyButNotABrokenBody() {
+    void usageAloneFindsNoUsageInAMalformedBody() {
         String usage = "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}";
 
-        assertThat(parseBody("{" + usage + "} trailing words").reported()).isEqualTo(new TokenUsage(5, 1, 0));
+        assertThat(parseBody("{\"choices\":[]," + usage + "}").reported()).isEqualTo(new TokenUsage(5, 1, 0));
+        assertThat(parseBody("{\"choices\":[]," + usage + "} trailing words").reported()).isNull();
+        assertThat(parseBody("{\"choices\":[]," + usage + "} {}").reported()).isNull();
+        assertThat(parseBody("{" + usage + "}").reported()).as("no choices").isNull();
         assertThat(parseBody("{" + usage + ",\"choices\":[{\"message\":").reported()).isNull();
         assertThat(parseBody("[{" + usage + "}]").reported()).isNull();
         assertThat(parseBody("  ").reported()).isNull();
@@ -380,6 +483,14 @@ class ReplyParserTest {
                 "{\"choices\":[{\"delta\":{\"content\":\"after\"}}]}", "[DONE]");
 
         assertThat(parseStream(sse).reported()).isEqualTo(new TokenUsage(8, 2, 0));
+    }
+
+    /** {@link ReplyParser#parse} of a cut body, after checking that {@link ReplyParser#reportedUsage} agrees. */
+    private ParsedReply cut(byte[] head, byte[] tail) {
+        ReplyTranscript transcript = new ReplyTranscript(head, tail, true, 1000);
+        ParsedReply reply = parser.parse(transcript, false);
+        assertThat(parser.reportedUsage(transcript, false)).isEqualTo(reply.reported());
+        return reply;
     }
 
     /** {@link ReplyParser#parse} of a body, after checking that {@link ReplyParser#reportedUsage} agrees. */

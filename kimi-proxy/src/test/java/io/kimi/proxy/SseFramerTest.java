@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.io.ByteArrayOutputStream;
@@ -337,6 +338,85 @@ class SseFramerTest {
         roots.add(root(rest));
         rest.release();
         assertAllReleased(roots, a, b, c, d);
+    }
+
+    // --- long events, and the limit ---
+
+    @Test
+    void anEventArrivingInManyPiecesIsOneCompositeOfThemWithoutCopying() {
+        SseFramer framer = new SseFramer(PLAIN);
+        List<ByteBuf> out = new ArrayList<>();
+        List<ByteBuf> pieces = new ArrayList<>();
+        StringBuilder expected = new StringBuilder("data: ");
+        pieces.add(buffer(PLAIN, "data: "));
+        for (int i = 0; i < 1000; i++) {
+            String piece = "piece" + i + " ";
+            expected.append(piece);
+            pieces.add(buffer(PLAIN, piece));
+        }
+        pieces.add(buffer(PLAIN, "\n\ndata: next"));
+        expected.append("\n\n");
+
+        for (ByteBuf piece : pieces) {
+            assertThat(framer.feed(piece, out)).isTrue();
+        }
+
+        assertThat(out).hasSize(1);
+        ByteBuf event = out.get(0);
+        assertThat(event.toString(UTF_8)).isEqualTo(expected.toString());
+        assertThat(event).isInstanceOf(CompositeByteBuf.class);
+        assertThat(((CompositeByteBuf) event).numComponents()).as("one component per piece: nothing merged")
+                .isEqualTo(pieces.size());
+        release(out);
+        ByteBuf rest = framer.remainder();
+        assertThat(rest.toString(UTF_8)).isEqualTo("data: next");
+        rest.release();
+        assertAllReleased(List.of(), pieces.toArray(ByteBuf[]::new));
+    }
+
+    @Test
+    void anEventOfExactlyTheLimitPasses() {
+        SseFramer framer = new SseFramer(PLAIN, 10);
+        List<ByteBuf> out = new ArrayList<>();
+
+        assertThat(framer.feed(buffer(PLAIN, "data: ab"), out)).isTrue();
+        assertThat(framer.feed(buffer(PLAIN, "\n\ndata: 12\n\n"), out)).isTrue();
+
+        assertThat(strings(out)).containsExactly("data: ab\n\n", "data: 12\n\n");
+        release(out);
+        framer.release();
+    }
+
+    @Test
+    void anIncompleteEventOverTheLimitIsRefusedAsSoonAsItIsLongerAndEverythingReleased() {
+        SseFramer framer = new SseFramer(PLAIN, 10);
+        List<ByteBuf> out = new ArrayList<>();
+        ByteBuf first = buffer(PLAIN, "data: 1\n\ndata: ");
+        ByteBuf second = buffer(PLAIN, "abcde");
+
+        assertThat(framer.feed(first, out)).isTrue();
+        assertThat(framer.feed(second, out)).as("11 bytes of an event, no end yet").isFalse();
+
+        assertThat(strings(out)).containsExactly("data: 1\n\n");
+        List<ByteBuf> roots = roots(out);
+        release(out);
+        assertThat(framer.remainder().isReadable()).isFalse();
+        assertAllReleased(roots, first, second);
+    }
+
+    @Test
+    void aCompleteEventOverTheLimitIsRefusedAfterTheEventsBeforeIt() {
+        SseFramer framer = new SseFramer(PLAIN, 10);
+        List<ByteBuf> out = new ArrayList<>();
+        ByteBuf in = buffer(PLAIN, "data: 1\n\ndata: 123\n\ndata: 2\n\n");
+
+        assertThat(framer.feed(in, out)).isFalse();
+
+        assertThat(strings(out)).containsExactly("data: 1\n\n");
+        List<ByteBuf> roots = roots(out);
+        release(out);
+        framer.release();
+        assertAllReleased(roots, in);
     }
 
     // --- helpers ---

@@ -65,6 +65,8 @@ public final class Accountant implements AutoCloseable {
     /** Longest this thread waits for room among the records queued for the writer before queuing one anyway. */
     static final Duration WRITER_WAIT = Duration.ofSeconds(30);
     private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
+    /** The error type of a request whose 2xx reply was not a chat completion. */
+    static final String MALFORMED_REPLY = RequestStatus.MALFORMED_REPLY.wireName();
 
     private final Store store;
     private final ProxySessions sessions;
@@ -83,6 +85,7 @@ public final class Accountant implements AutoCloseable {
     private final ThrottledLog refusedLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
     private final ThrottledLog writerWaitLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
     private final TraceTimeouts traceTimeouts;
+    private final MalformedReplyLog malformedLog = new MalformedReplyLog();
     private final ObjectMapper json = new ObjectMapper();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.background("kimi-accounting"));
 
@@ -224,10 +227,19 @@ public final class Accountant implements AutoCloseable {
             double cost = model.prices().cost(counted.promptTokens(), counted.completionTokens(),
                     counted.cachedPromptTokens());
             OpenAiError error = result.error();
+            RequestStatus status = result.status();
+            String errorType = error == null ? null : error.code();
+            String errorMessage = error == null ? null : error.message();
+            if (status == RequestStatus.SUCCESS && reply.malformed() != null) {
+                status = RequestStatus.MALFORMED_REPLY;
+                errorType = MALFORMED_REPLY;
+                errorMessage = "Provider '" + context.route().provider().key() + "' answered "
+                        + result.httpStatus() + " with " + reply.malformed() + "; it was relayed unchanged.";
+                malformedLog.warn(context.route().provider().key(), context.requestId(), errorMessage);
+            }
             RequestRecord request = new RequestRecord(context.requestId(), context.sessionId(), context.arrival(),
                     context.route().provider().key(), model.key(), model.upstreamModel(), context.stream(),
-                    result.status(), result.httpStatus(), error == null ? null : error.code(),
-                    error == null ? null : error.message(), estimated, reported, cost,
+                    status, result.httpStatus(), errorType, errorMessage, estimated, reported, cost,
                     result.totalNanos() / NANOS_PER_MS,
                     result.ttftNanos() < 0 ? -1 : result.ttftNanos() / NANOS_PER_MS, context.source(),
                     reply.estimatedReplyBytes(), reply.accountingError(), reply.completionCounted());

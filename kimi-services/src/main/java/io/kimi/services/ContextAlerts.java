@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ContextAlerts {
     private static final Logger log = LoggerFactory.getLogger(ContextAlerts.class);
-    private static final List<String> LEVELS = List.of("warning", "high", "critical");
+    private static final List<String> LEVELS = Thresholds.LEVELS;
     private static final char NBSP = '\u00a0';
 
     private final Thresholds thresholds;

@@ -81,7 +81,7 @@ public final class JsonViews {
                 .put("tokens", t.contextTokens())
                 .put("window", s.contextWindow())
                 .put("percent", ContextPercent.shown(percent))
-                .put("level", config.thresholds().colour(percent));
+                .put("level", config.thresholds().level(percent));
         return n;
     }
 

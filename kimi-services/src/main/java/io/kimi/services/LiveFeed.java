@@ -77,7 +77,7 @@ public final class LiveFeed {
                 .put("context_tokens", s.totals().contextTokens())
                 .put("context_window", s.contextWindow())
                 .put("context_percent", ContextPercent.shown(s.contextPercent()))
-                .put("level", views.config().thresholds().colour(s.contextPercent()))
+                .put("level", views.config().thresholds().level(s.contextPercent()))
                 .put("session_total_tokens", s.totals().totalTokens())
                 .put("session_cost_usd", s.totals().costUsd());
         JsonViews.putEstimatedCompletion(d, r);

@@ -59,23 +59,33 @@ final class ReplyCounter {
         TokenUsage reported = null;
         String step = "reading";
         try {
-            reported = parser.reportedUsage(transcript, result.streamed());
-            if (reported != null && !sampleReported.getAsBoolean()) {
-                return CountedReply.uncounted(reported);
+            ParsedReply reply = null;
+            if (result.streamed()) {
+                // A stream is malformed when any of its events is not JSON, which only parsing every event tells.
+                reply = parser.parse(transcript, true);
+                reported = reply.reported();
+            } else {
+                // A body's usage is read only when it is a well-formed chat completion (no usage otherwise).
+                reported = parser.reportedUsage(transcript, false);
             }
-            ParsedReply reply = parser.parse(transcript, result.streamed());
+            if (reported != null && !sampleReported.getAsBoolean()) {
+                return CountedReply.uncounted(reported, reply == null ? null : reply.malformed());
+            }
+            if (reply == null) {
+                reply = parser.parse(transcript, false);
+            }
             reported = reply.reported();
             step = "counting";
             int counted = count.count(encoding, reply.completionText());
             return new CountedReply(reported, saturated(counted + estimate(uncounted, counted, readBytes)),
-                    uncounted, null, true);
+                    uncounted, null, reply.malformed(), true);
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             String reason = e.getClass().getSimpleName() + " while " + step + " the reply";
             StackTraceElement[] trace = e.getStackTrace();
             log.error("Request {}: {} (at {}); it is recorded with its completion estimated from the reply's size",
                     requestId, reason, trace.length > 0 ? trace[0] : "?");
             long all = readBytes + uncounted;
-            return new CountedReply(reported, saturated(estimate(all, 0, 0)), all, reason, true);
+            return new CountedReply(reported, saturated(estimate(all, 0, 0)), all, reason, null, true);
         }
     }
 

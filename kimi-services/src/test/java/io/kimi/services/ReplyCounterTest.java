@@ -26,7 +26,7 @@ class ReplyCounterTest {
         CountedReply reply = counter.count("r1", ENCODING, exchange(ReplyTranscript.whole(BODY.getBytes(UTF_8))));
 
         assertThat(reply).isEqualTo(new CountedReply(new TokenUsage(9, 7, 0),
-                tokens.countCompletion(ENCODING, "Hello there, how are you?"), 0, null, true));
+                tokens.countCompletion(ENCODING, "Hello there, how are you?"), 0, null, null, true));
     }
 
     @Test
@@ -34,7 +34,7 @@ class ReplyCounterTest {
         CountedReply reply = counter.count("r1", ENCODING, exchange(ReplyTranscript.whole(BODY.getBytes(UTF_8))),
                 () -> false);
 
-        assertThat(reply).isEqualTo(CountedReply.uncounted(new TokenUsage(9, 7, 0)));
+        assertThat(reply).isEqualTo(CountedReply.uncounted(new TokenUsage(9, 7, 0), null));
         assertThat(reply.completionCounted()).isFalse();
     }
 

@@ -68,7 +68,7 @@ class DashboardPageBrowserTest extends BrowserTestBase {
                         && plain(d.findElement(By.id("gauge-tokens")).getText()).startsWith("28 144 / 262 144"));
 
         assertThat(plain(text("gauge-percent"))).isEqualTo("10,7 %");
-        assertThat(attr("gauge", "data-level")).isEqualTo("green");
+        assertThat(attr("gauge", "data-level")).isEqualTo("normal");
         assertThat(text("gauge-level")).isEqualTo("Normal");
         assertThat(text("gauge-source")).isEqualTo("Compté par le fournisseur");
         assertThat(text("session-name")).isNotEqualTo("Aucune session active");
@@ -82,31 +82,52 @@ class DashboardPageBrowserTest extends BrowserTestBase {
     }
 
     @Test
-    void theGaugeTurnsYellowThenRedAtTheThresholdsAndAlertsShowAsNotifications() {
+    void theGaugeNamesAndMarksTheThreeConfiguredLevelsAndAlertsShowAsNotifications() {
         server = PageServer.start(dir, fake.baseUrl(), 0, false);
-        // 262144 tokens: 190000 + 5000 is 74.4 % (warning at 70), 232000 + 5000 is 90.4 % (high at 85).
-        fake.enqueue(Reply.chatCompletion("Un", 190000, 5000), Reply.chatCompletion("Deux", 232000, 5000));
+        // 262144 tokens: 190000 + 5000 is 74.4 % (warning at 70), 232000 + 5000 is 90.4 % (high at 85),
+        // 250000 + 2000 is 96.1 % (critical at 95).
+        fake.enqueue(Reply.chatCompletion("Un", 190000, 5000), Reply.chatCompletion("Deux", 232000, 5000),
+                Reply.chatCompletion("Trois", 250000, 2000));
         open("/");
+        // The three thresholds of the config, named as in the config and the API, each marked on the bar.
+        assertThat(plain(text("gauge-thresholds"))).isEqualTo("Seuils : attention 70 %, élevé 85 %, critique 95 %");
+        for (String[] tick : new String[][] {{"warning", "70%"}, {"high", "85%"}, {"critical", "95%"}}) {
+            assertThat(browser.js("return document.getElementById('gauge-tick-" + tick[0] + "').style.left"))
+                    .as(tick[0] + " tick").isEqualTo(tick[1]);
+        }
 
         assertThat(server.chat("kimi-k2")).isEqualTo(200);
-        browser.waitFor(WAIT, "yellow gauge", d -> "yellow".equals(attr("gauge", "data-level")));
+        browser.waitFor(WAIT, "the warning level", d -> "warning".equals(attr("gauge", "data-level")));
         assertThat(text("gauge-level")).isEqualTo("Attention");
         assertThat(plain(text("gauge-percent"))).isEqualTo("74,4 %");
         assertThat(browser.driver.findElement(By.id("compaction-advice")).isDisplayed()).isTrue();
         browser.waitFor(WAIT, "an alert notification", d ->
                 !d.findElements(By.cssSelector(".notification-alert")).isEmpty());
-        browser.screenshot("03-gauge-yellow");
+        assertThat(plain(browser.driver.findElement(By.cssSelector(".notification-alert strong")).getText()))
+                .isEqualTo("Alerte de contexte : Attention");
+        browser.screenshot("03-gauge-warning");
 
         assertThat(server.chat("kimi-k2")).isEqualTo(200);
-        browser.waitFor(WAIT, "red gauge", d -> "red".equals(attr("gauge", "data-level")));
-        assertThat(text("gauge-level")).isEqualTo("Critique");
+        browser.waitFor(WAIT, "the high level", d -> "high".equals(attr("gauge", "data-level")));
+        assertThat(text("gauge-level")).as("85 % is « high » in the config: Élevé, not Critique").isEqualTo("Élevé");
         assertThat(plain(text("gauge-percent"))).isEqualTo("90,4 %");
         browser.waitFor(WAIT, "a second alert", d -> d.findElements(By.cssSelector(".notification-alert")).size() >= 2);
         assertThat(plain(browser.driver.findElement(By.cssSelector(".notification-alert")).getText()))
-                .contains("Alerte de contexte", "Contexte à 90 %");
-        assertThat(browser.driver.findElement(By.id("gauge-track")).getAttribute("aria-valuetext")).contains("Critique");
+                .contains("Alerte de contexte : Élevé", "Contexte à 90 %");
+        assertThat(browser.driver.findElement(By.id("gauge-track")).getAttribute("aria-valuetext")).contains("Élevé");
+        String apiLevel = server.get("/api/sessions/active").body();
+        assertThat(apiLevel).as("the API names the level the same way").contains("\"level\":\"high\"");
+        browser.screenshot("04-gauge-high-with-alert");
+
+        assertThat(server.chat("kimi-k2")).isEqualTo(200);
+        browser.waitFor(WAIT, "the critical level", d -> "critical".equals(attr("gauge", "data-level")));
+        assertThat(text("gauge-level")).isEqualTo("Critique");
+        assertThat(plain(text("gauge-percent"))).isEqualTo("96,1 %");
+        browser.waitFor(WAIT, "a third alert", d -> d.findElements(By.cssSelector(".notification-alert")).size() >= 3);
+        assertThat(plain(browser.driver.findElement(By.cssSelector(".notification-alert strong")).getText()))
+                .isEqualTo("Alerte de contexte : Critique");
         assertThat(severe()).as("console errors").isEmpty();
-        browser.screenshot("04-gauge-red-with-alert");
+        browser.screenshot("04b-gauge-critical");
     }
 
     @Test
@@ -217,7 +238,7 @@ class DashboardPageBrowserTest extends BrowserTestBase {
     }
 
     @Test
-    void registeredWidgetsAreDrawnAndUpdatedLiveAndA360PixelScreenIsUsable() {
+    void registeredWidgetsAreDrawnAndUpdatedLive() {
         server = PageServer.start(dir, fake.baseUrl(), 0, false);
         server.server.widgets().register("requetes", RequestCounter::new);
         server.server.widgets().register("modeles", () -> new Widget() {
@@ -240,16 +261,9 @@ class DashboardPageBrowserTest extends BrowserTestBase {
         assertThat(server.chat("kimi-k2")).isEqualTo(200);
         browser.waitFor(WAIT, "the counter updates live", d ->
                 "1".equals(d.findElement(By.cssSelector("[data-widget='requetes'] .widget-value")).getText()));
-        browser.screenshot("10-widgets");
-
-        browser.size(360, 800);
-        browser.driver.findElement(By.id("tab-overview")).click();
-        browser.waitFor(WAIT, "the request", d -> d.findElements(By.cssSelector("#requests-body tr")).size() == 1);
-        // The charts take the new width asynchronously (Chart.js resizes on its ResizeObserver's next callback).
-        browser.waitFor(WAIT, "no horizontal scrolling of the page at 360 px", d -> browser.jsLong(
-                "return document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0);
         assertThat(severe()).as("console errors").isEmpty();
-        browser.screenshot("11-overview-360px");
+        browser.screenshot("10-widgets");
+        // Every view at 360 px: MobileBrowserTest.
     }
 
     /** A counter widget: proxied requests seen. */

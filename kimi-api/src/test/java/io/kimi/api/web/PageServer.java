@@ -93,6 +93,10 @@ final class PageServer implements AutoCloseable {
                 .POST(HttpRequest.BodyPublishers.ofString(body))).statusCode();
     }
 
+    HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(URI.create(url(path))).GET());
+    }
+
     HttpResponse<String> post(String path, String json) {
         return send(HttpRequest.newBuilder(URI.create(url(path))).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));

@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  * <caption>Meters and their Prometheus names</caption>
  * <tr><th>meter</th><th>Prometheus</th><th>tags</th></tr>
  * <tr><td>{@code kimi.proxy.requests}</td><td>{@code kimi_proxy_requests_total}</td>
- *     <td>provider, model, status (success, error, cancelled), stream</td></tr>
+ *     <td>provider, model, status (success, error, cancelled, malformed_reply), stream</td></tr>
  * <tr><td>{@code kimi.proxy.tokens}</td><td>{@code kimi_proxy_tokens_total}</td>
  *     <td>provider, model, kind (prompt, completion, cached: a part of prompt), source (reported, estimated)</td></tr>
  * <tr><td>{@code kimi.proxy.cost}</td><td>{@code kimi_proxy_cost_usd_total}</td><td>provider, model</td></tr>
@@ -56,6 +56,8 @@ import org.slf4j.LoggerFactory;
  * <tr><td>{@code kimi.proxy.errors}</td><td>{@code kimi_proxy_errors_total}</td>
  *     <td>type (the error code when it is one of {@link #KNOWN_ERROR_CODES} or {@code upstream_<status>}, else
  *     {@code other})</td></tr>
+ * <tr><td>{@code kimi.proxy.malformed.replies}</td><td>{@code kimi_proxy_malformed_replies_total}</td>
+ *     <td>provider</td></tr>
  * <tr><td>{@code kimi.proxy.secrets.redacted}</td><td>{@code kimi_proxy_secrets_redacted_total}</td>
  *     <td></td></tr>
  * <tr><td>{@code kimi.websocket.clients}</td><td>{@code kimi_websocket_clients}</td><td></td></tr>
@@ -97,6 +99,7 @@ public final class ServerMetrics implements AutoCloseable {
     static final String TTFT = "kimi.proxy.ttft";
     static final String OVERHEAD = "kimi.proxy.overhead";
     static final String ERRORS = "kimi.proxy.errors";
+    static final String MALFORMED = "kimi.proxy.malformed.replies";
     static final String WS_CLIENTS = "kimi.websocket.clients";
     static final String WS_DROPPED = "kimi.websocket.dropped";
     static final String WS_OUTBOUND = "kimi.websocket.outbound";
@@ -152,7 +155,8 @@ public final class ServerMetrics implements AutoCloseable {
     static final Set<String> KNOWN_ERROR_CODES = Set.of(
             // ours
             "upstream_timeout", "upstream_unreachable", "upstream_connection_reset", "upstream_disconnected",
-            "upstream_tls_failed", "upstream_reply_too_large", "provider_key_missing", "provider_not_configured",
+            "upstream_tls_failed", "upstream_reply_too_large", "upstream_event_too_large", "provider_key_missing",
+            "provider_not_configured",
             "context_length_exceeded", "rate_limit_exceeded", "model_not_found", "log_error",
             // OpenAI-style providers'
             "invalid_api_key", "insufficient_quota", "server_error", "invalid_request_error", "invalid_value",
@@ -272,6 +276,15 @@ public final class ServerMetrics implements AutoCloseable {
                     .description("Requests that ended in an error, by error code")
                     .baseUnit("errors")
                     .tag("type", errorType(r.errorType()))
+                    .register(registry)
+                    .increment();
+        }
+        if (r.status() == RequestStatus.MALFORMED_REPLY) {
+            Counter.builder(MALFORMED)
+                    .description("Replies of 2xx that were not chat completions (not JSON, JSON without choices, a"
+                            + " stream event that is not JSON), relayed unchanged")
+                    .baseUnit("replies")
+                    .tag("provider", r.provider())
                     .register(registry)
                     .increment();
         }

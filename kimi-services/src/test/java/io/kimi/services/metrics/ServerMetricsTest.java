@@ -55,6 +55,25 @@ class ServerMetricsTest {
     }
 
     @Test
+    void malformedRepliesAreCountedByProviderApartFromErrors() {
+        metrics.recordRequest(record(RequestStatus.MALFORMED_REPLY, 200, "malformed_reply", TokenUsage.ZERO, null, 0,
+                40, 10), 1_000_000);
+        metrics.recordRequest(record(RequestStatus.MALFORMED_REPLY, 200, "malformed_reply", TokenUsage.ZERO, null, 0,
+                40, 10), 1_000_000);
+        metrics.recordRequest(record(RequestStatus.ERROR, 502, "upstream_event_too_large", TokenUsage.ZERO, null, 0,
+                40, 10), 1_000_000);
+
+        PrometheusText scrape = PrometheusText.parse(metrics.scrape());
+
+        assertThat(scrape.value("kimi_proxy_malformed_replies_total", Map.of("provider", "fake"))).isEqualTo(2);
+        assertThat(scrape.value("kimi_proxy_requests_total", Map.of("provider", "fake", "model", "kimi-k2",
+                "status", "malformed_reply", "stream", "false"))).isEqualTo(2);
+        assertThat(scrape.value("kimi_proxy_errors_total", Map.of("type", "upstream_event_too_large")))
+                .isEqualTo(1);
+        assertThat(scrape.families().get("kimi_proxy_errors_total").samples()).hasSize(1);
+    }
+
+    @Test
     void interruptedAndUntracedRequestsAreCounted() {
         metrics.requestsInterrupted(3);
         metrics.requestsInterrupted(0);

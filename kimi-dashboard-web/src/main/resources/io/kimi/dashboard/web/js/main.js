@@ -7,14 +7,16 @@ import { WebSocketManager, liveUrl } from './modules/websocket.js';
 import { ChartManager } from './modules/charts.js';
 import { SessionState, SessionsPanel } from './modules/sessions.js';
 import {
-    DomCache, Notifier, Tabs, renderConnection, renderGauge, renderRequests, renderSessionHeader, renderStats,
+    DomCache, Notifier, Tabs, TokenModeSwitch, labelled, renderConnection, renderGauge, renderRequests,
+    renderSessionHeader, renderStats,
 } from './modules/ui.js';
 import { ModalManager } from './modules/modals.js';
 import { CompactionAdvisor } from './modules/compaction.js';
 import { ContextPanel } from './modules/contextPanel.js';
 import { formatSavings } from './modules/context.js';
-import { ConvergenceView } from './modules/convergence.js';
-import { WidgetsPanel } from './modules/widgets.js';
+import { ScrollCues } from './modules/scrollCue.js';
+import { SwipeNavigation } from './modules/swipe.js';
+import { LazyViews } from './modules/lazyViews.js';
 
 function start() {
     const params = new URLSearchParams(window.location.search);
@@ -40,10 +42,14 @@ function start() {
     const api = new ApiClient({ token, bus });
     const notifier = new Notifier(dom.get('notifications'), t);
     const modals = new ModalManager(dom.get('modal-root'), t);
-    const charts = new ChartManager({ t });
-    charts.createTokenChart(dom.get('tokens-chart'));
-    charts.createSourceChart(dom.get('sources-chart'));
     const state = new SessionState({ maxRequests: 50 });
+    const charts = new ChartManager({ t, maxPoints: state.maxRequests });
+    const tokenMode = new TokenModeSwitch({
+        fieldset: dom.get('tokens-mode'), title: dom.get('tokens-chart-title'), charts, t,
+    });
+    charts.createTokenChart(dom.get('tokens-chart'), { mode: tokenMode.saved() });
+    tokenMode.select(charts.tokenMode);
+    charts.createSourceChart(dom.get('sources-chart'));
 
     new CompactionAdvisor({
         advice: dom.get('compaction-advice'), text: dom.get('compaction-advice-text'),
@@ -53,8 +59,30 @@ function start() {
         root: dom.get('view-context'), api, t, modals, notifier, bus, sessionId: () => state.active?.session_id ?? null,
     });
     const sessions = new SessionsPanel({ root: dom.get('view-sessions'), api, t, modals, notifier, bus });
-    const convergence = new ConvergenceView({ root: dom.get('view-convergence'), api, t, charts, bus });
-    const widgets = new WidgetsPanel({ root: dom.get('view-widgets'), api, t, charts, bus });
+    // The convergence and widgets views load their module and data the first time they are shown.
+    const lazy = new LazyViews({
+        t,
+        factories: {
+            convergence: async () => {
+                const { ConvergenceView } = await import('./modules/convergence.js');
+                const view = new ConvergenceView({ root: dom.get('view-convergence'), api, t, charts, bus });
+                view.loadList();
+                return view;
+            },
+            widgets: async () => {
+                const { WidgetsPanel } = await import('./modules/widgets.js');
+                return new WidgetsPanel({ root: dom.get('view-widgets'), api, t, charts, bus });
+            },
+        },
+        onShown: {
+            convergence: (view) => view.ensureChart(),
+            widgets: (view) => {
+                if (!view.loaded) {
+                    view.load();
+                }
+            },
+        },
+    });
 
     // The overview is redrawn at most once per 100 ms however many messages arrive.
     let lastLevel = null;
@@ -80,7 +108,9 @@ function start() {
     const overview = createBatcher(renderOverview, 100);
     const redrawAll = () => {
         overview.cancel();
-        charts.resetRequests(state.requests);
+        // When the session has more requests than the page got, the per-minute sums skip the partial first minute.
+        const truncated = (state.active?.totals?.requests ?? 0) > state.requests.length;
+        charts.resetRequests(state.requests, { truncated });
         renderOverview();
     };
 
@@ -117,7 +147,8 @@ function start() {
         state.applyInit(message.data ?? {});
         redrawAll();
         refreshSessions();
-        if (widgets.loaded) {
+        const widgets = lazy.get('widgets');
+        if (widgets?.loaded) {
             widgets.load();
         }
     });
@@ -149,7 +180,10 @@ function start() {
             percent: formatPercent(a.percent, lang), model: a.model ?? '—',
             tokens: formatNumber(a.context_tokens, lang), window: formatNumber(a.context_window, lang),
         });
-        notifier.show(text, { type: 'alert', title: t('alert.title') });
+        // The level is named as on the gauge (Attention, Élevé, Critique).
+        const levelKey = `gauge.level.${a.level}`;
+        const title = t.has(levelKey) ? labelled(t, t('alert.title'), t(levelKey)) : t('alert.title');
+        notifier.show(text, { type: 'alert', title });
     });
     bus.on('sessions:changed', () => reloadActive());
     bus.on('context:savings', (s) => {
@@ -159,10 +193,8 @@ function start() {
         if (view === 'sessions') {
             sessions.load();
             sessions.loadModels();
-        } else if (view === 'widgets' && !widgets.loaded) {
-            widgets.load();
-        } else if (view === 'convergence') {
-            convergence.ensureChart();
+        } else {
+            lazy.show(view);
         }
     });
 
@@ -175,6 +207,10 @@ function start() {
     });
     tabs.select(tabs.fromHash());
     renderOverview();
+    // The tab strip and wide tables show a shadow on the side they scroll to (narrow screens).
+    new ScrollCues();
+    // On a touch screen, a sideways swipe moves between views.
+    new SwipeNavigation({ area: dom.get('main'), tabs });
 
     const ws = new WebSocketManager({ url: liveUrl(window.location, token), bus });
     ws.connect();

@@ -1,38 +1,42 @@
 // Chart.js charts (the UMD build served from /vendor, a global "Chart"). Live points are batched: however
-// many metrics arrive, each chart is redrawn at most once per 100 ms, and only the last N points are kept so
-// a page left open all day does not grow. The time axis is a linear axis of epoch milliseconds with our own
-// labels, so no date adapter is needed.
+// many metrics arrive, each chart is redrawn at most once per 100 ms. The token chart has two modes (see
+// tokenSeries.js): per request (the last N, evenly spaced) and per minute (sums, pauses as zeros); both use a
+// category axis with our own labels, so no date adapter is needed.
 
-import { capPoints, createBatcher, formatNumber, formatTime, sourceBucket, toMillis } from './utils.js';
+import { createBatcher, formatMinute, formatNumber, formatTime, sourceBucket } from './utils.js';
+import { TOKEN_MODES, TokenSeries } from './tokenSeries.js';
 
 export const SOURCE_KEYS = ['proxy', 'logs', 'compilechat', 'error'];
 
 const COLORS = {
-    prompt: 'rgb(37, 99, 235)',
-    promptFill: 'rgba(37, 99, 235, 0.15)',
-    completion: 'rgb(22, 163, 74)',
-    completionFill: 'rgba(22, 163, 74, 0.15)',
+    promptBar: 'rgba(37, 99, 235, 0.8)',
+    completionBar: 'rgba(22, 163, 74, 0.8)',
     sources: ['rgba(37, 99, 235, 0.85)', 'rgba(22, 163, 74, 0.85)', 'rgba(147, 51, 234, 0.85)', 'rgba(220, 38, 38, 0.85)'],
     findings: 'rgba(234, 88, 12, 0.85)',
     fixes: 'rgba(22, 163, 74, 0.85)',
     series: ['rgb(37, 99, 235)', 'rgb(22, 163, 74)', 'rgb(234, 88, 12)', 'rgb(147, 51, 234)', 'rgb(220, 38, 38)'],
 };
 
-/** Chart points {x: epoch ms, y} for one request. */
-export function requestPoints(request) {
-    const x = toMillis(request.timestamp) ?? Date.now();
-    return { x, prompt: request.prompt_tokens ?? 0, completion: request.completion_tokens ?? 0 };
-}
-
 export class ChartManager {
-    constructor({ t, ChartImpl = globalThis.Chart, maxPoints = 200, intervalMs = 100 } = {}) {
+    /**
+     * @param {object} options t, ChartImpl (Chart.js), maxPoints (requests in the per-request mode), maxMinutes
+     *                 (minutes in the per-minute mode), intervalMs (live redraws at most this often)
+     */
+    constructor({ t, ChartImpl = globalThis.Chart, maxPoints = 50, maxMinutes = 60, intervalMs = 100 } = {}) {
         this.t = t;
         this.ChartImpl = ChartImpl;
         this.maxPoints = maxPoints;
+        this.maxMinutes = maxMinutes;
+        this.series = new TokenSeries({ maxRequests: maxPoints, maxMinutes });
+        this.tokenMode = 'request';
+        this.tokenCanvas = null;
+        this.minuteTimer = null;
         this.charts = new Map();
         this.sourceCounts = Object.fromEntries(SOURCE_KEYS.map((k) => [k, 0]));
         this.flushes = 0;
         this.batcher = createBatcher((batch) => this.flushRequests(batch), intervalMs);
+        this.narrow = typeof globalThis.matchMedia === 'function' ? globalThis.matchMedia('(max-width: 767.98px)') : null;
+        this.narrow?.addEventListener('change', () => this.fitLegends());
     }
 
     get available() {
@@ -54,8 +58,25 @@ export class ChartManager {
             maintainAspectRatio: false,
             animation: false,
             interaction: { mode: 'nearest', intersect: false },
-            plugins: { legend: { position: 'bottom', labels: { boxWidth: 12 } } },
+            plugins: { legend: { position: 'bottom', labels: this.legendLabels() } },
         };
+    }
+
+    /** Legend entries: compact on a narrow screen (below 768 px), as on seed 000's page. */
+    legendLabels() {
+        return this.narrow?.matches
+            ? { boxWidth: 8, boxHeight: 8, padding: 6, font: { size: 10 } }
+            : { boxWidth: 12, padding: 10, font: { size: 12 } };
+    }
+
+    /** Applies the legend size of the screen's width to every chart (the media query changed). */
+    fitLegends() {
+        for (const chart of this.charts.values()) {
+            if (chart.options?.plugins?.legend) {
+                chart.options.plugins.legend.labels = this.legendLabels();
+                chart.update('none');
+            }
+        }
     }
 
     create(id, canvas, config) {
@@ -71,48 +92,111 @@ export class ChartManager {
         return chart;
     }
 
-    createTokenChart(canvas) {
+    /** The token chart in a mode ("request" or "minute"; the current one if left out). */
+    createTokenChart(canvas, { mode = this.tokenMode } = {}) {
+        this.tokenCanvas = canvas;
+        this.tokenMode = TOKEN_MODES.includes(mode) ? mode : 'request';
+        const chart = this.create('tokens', canvas, this.tokenConfig(this.tokenMode));
+        if (chart) {
+            canvas.dataset.mode = this.tokenMode;
+            this.fillTokens();
+        }
+        this.scheduleMinuteTick();
+        return chart;
+    }
+
+    /** Switches the token chart between per request and per minute (a new chart: other labels, other bars). */
+    setTokenMode(mode) {
+        if (!TOKEN_MODES.includes(mode) || mode === this.tokenMode) {
+            return false;
+        }
+        this.tokenMode = mode;
+        if (this.tokenCanvas?.isConnected) {
+            this.createTokenChart(this.tokenCanvas, { mode });
+        }
+        this.scheduleMinuteTick();
+        return true;
+    }
+
+    tokenConfig(mode) {
         const lang = this.t.lang;
-        return this.create('tokens', canvas, {
-            type: 'line',
-            data: {
-                datasets: [
-                    { label: this.t('chart.prompt'), data: [], borderColor: COLORS.prompt,
-                        backgroundColor: COLORS.promptFill, fill: true, tension: 0.2, pointRadius: 2 },
-                    { label: this.t('chart.completion'), data: [], borderColor: COLORS.completion,
-                        backgroundColor: COLORS.completionFill, fill: true, tension: 0.2, pointRadius: 2 },
-                ],
-            },
+        const perMinute = mode === 'minute';
+        const label = perMinute ? (ms) => formatMinute(ms, lang) : (ms) => formatTime(ms, lang);
+        // Stacked bars: the height is the request's (or the minute's) total, split into prompt and completion.
+        // Per minute the bars touch, as in a histogram.
+        const shape = perMinute ? { categoryPercentage: 1, barPercentage: 0.92 } : { maxBarThickness: 48 };
+        const datasets = [
+            { label: this.t('chart.prompt'), data: [], backgroundColor: COLORS.promptBar, stack: 'tokens', ...shape },
+            { label: this.t('chart.completion'), data: [], backgroundColor: COLORS.completionBar, stack: 'tokens',
+                ...shape },
+        ];
+        return {
+            type: 'bar',
+            data: { labels: [], datasets },
             options: {
                 ...this.baseOptions(),
-                parsing: false,
-                normalized: true,
+                interaction: { mode: 'index', intersect: false },
                 scales: {
                     x: {
-                        type: 'linear',
-                        title: { display: false, text: this.t('chart.time') },
+                        type: 'category',
+                        stacked: true,
+                        title: { display: false, text: this.t(perMinute ? 'chart.minute' : 'chart.time') },
                         ticks: {
+                            maxRotation: 0,
+                            autoSkip: true,
                             maxTicksLimit: 6,
-                            // Over a few seconds several ticks fall in the same second: label only the first.
-                            callback: (value, index, ticks) => {
-                                const label = formatTime(value, lang);
-                                return index > 0 && formatTime(ticks[index - 1].value, lang) === label ? '' : label;
+                            // The labels are epoch milliseconds; the axis shows them as times of day.
+                            callback(value) {
+                                return label(this.getLabelForValue(value));
                             },
                         },
                     },
-                    y: { beginAtZero: true, suggestedMax: 10, ticks: { precision: 0, callback: (value) => formatNumber(value, lang) } },
+                    y: {
+                        beginAtZero: true, stacked: true, suggestedMax: 10,
+                        ticks: { precision: 0, callback: (value) => formatNumber(value, lang) },
+                    },
                 },
                 plugins: {
                     ...this.baseOptions().plugins,
                     tooltip: {
                         callbacks: {
-                            title: (items) => (items.length ? formatTime(items[0].parsed.x, lang) : ''),
+                            title: (items) => (items.length ? label(items[0].chart.data.labels[items[0].dataIndex]) : ''),
                             label: (item) => `${item.dataset.label} : ${formatNumber(item.parsed.y, lang)}`,
                         },
                     },
                 },
             },
-        });
+        };
+    }
+
+    /** Puts the series of the current mode into the token chart. */
+    fillTokens() {
+        const chart = this.charts.get('tokens');
+        if (!chart) {
+            return;
+        }
+        const s = this.tokenMode === 'minute' ? this.series.perMinute(Date.now()) : this.series.perRequest();
+        chart.data.labels = s.labels;
+        chart.data.datasets[0].data = s.prompt;
+        chart.data.datasets[1].data = s.completion;
+        chart.update('none');
+    }
+
+    /** Per minute, the chart moves on at each new minute even with no request (a pause shows as zeros). */
+    scheduleMinuteTick() {
+        if (this.minuteTimer !== null) {
+            clearTimeout(this.minuteTimer);
+            this.minuteTimer = null;
+        }
+        if (this.tokenMode !== 'minute' || !this.charts.has('tokens')) {
+            return;
+        }
+        const wait = 60000 - (Date.now() % 60000) + 50;
+        this.minuteTimer = setTimeout(() => {
+            this.minuteTimer = null;
+            this.fillTokens();
+            this.scheduleMinuteTick();
+        }, wait);
     }
 
     createSourceChart(canvas) {
@@ -143,19 +227,19 @@ export class ChartManager {
         });
     }
 
-    /** Redraws the request charts from a full list (init, or another session became active). */
-    resetRequests(requests) {
+    /**
+     * Redraws the request charts from a full list (init, or another session became active). {@code truncated}:
+     * the list is only the newest part of the session's requests.
+     */
+    resetRequests(requests, { truncated = false } = {}) {
         this.batcher.cancel();
-        const tokens = this.charts.get('tokens');
-        const ordered = [...requests].sort((a, b) => (toMillis(a.timestamp) ?? 0) - (toMillis(b.timestamp) ?? 0));
         for (const key of SOURCE_KEYS) {
             this.sourceCounts[key] = 0;
         }
-        if (tokens) {
-            tokens.data.datasets[0].data = [];
-            tokens.data.datasets[1].data = [];
+        this.series.reset(requests, { truncated });
+        for (const r of requests) {
+            this.sourceCounts[sourceBucket(r)] += 1;
         }
-        this.applyRequests(ordered);
         this.redraw();
     }
 
@@ -165,46 +249,16 @@ export class ChartManager {
     }
 
     flushRequests(batch) {
-        this.applyRequests(batch);
-        this.redraw();
-    }
-
-    applyRequests(requests) {
-        const tokens = this.charts.get('tokens');
-        for (const r of requests) {
-            const p = requestPoints(r);
-            if (tokens) {
-                tokens.data.datasets[0].data.push({ x: p.x, y: p.prompt });
-                tokens.data.datasets[1].data.push({ x: p.x, y: p.completion });
-            }
+        for (const r of batch) {
+            this.series.add(r);
             this.sourceCounts[sourceBucket(r)] += 1;
         }
-        if (tokens) {
-            capPoints(tokens.data.datasets[0].data, this.maxPoints);
-            capPoints(tokens.data.datasets[1].data, this.maxPoints);
-        }
+        this.redraw();
     }
 
     redraw() {
         this.flushes += 1;
-        const tokens = this.charts.get('tokens');
-        if (tokens) {
-            // With no points show the last five minutes, and at least one minute around a few points, rather
-            // than a span Chart.js makes up (one point alone gets hours of axis).
-            const x = tokens.options.scales.x;
-            const points = tokens.data.datasets[0].data;
-            if (points.length === 0) {
-                x.min = Date.now() - 5 * 60000;
-                x.max = Date.now();
-            } else {
-                const first = points[0].x;
-                const last = points[points.length - 1].x;
-                const narrow = last - first < 60000;
-                x.min = narrow ? last - 60000 : undefined;
-                x.max = narrow ? last + 5000 : undefined;
-            }
-            tokens.update('none');
-        }
+        this.fillTokens();
         const sources = this.charts.get('sources');
         if (sources) {
             sources.data.datasets[0].data = SOURCE_KEYS.map((k) => this.sourceCounts[k]);

@@ -4,9 +4,9 @@
 
 import { EventBus, formatNumber } from './utils.js';
 
-/** Whether to advise compacting at a gauge level. */
+/** Whether to advise compacting at a context level: from the warning threshold up. */
 export function shouldAdviseCompaction(level) {
-    return level === 'yellow' || level === 'red';
+    return level === 'warning' || level === 'high' || level === 'critical';
 }
 
 /** Token counts before and after, from a COMPACTION_APPLIED event's data, whatever the field names. */

@@ -93,6 +93,41 @@ export function countReport(findings) {
     return counts;
 }
 
+/** The running session that started last, or null. */
+export function latestRunning(sessions) {
+    let latest = null;
+    for (const s of sessions) {
+        if (s.status === 'running'
+                && (latest === null || (toMillis(s.start_time) ?? 0) > (toMillis(latest.start_time) ?? 0))) {
+            latest = s;
+        }
+    }
+    return latest;
+}
+
+/**
+ * Which session the view shows after the list is (re)loaded. Following: the running session that started last,
+ * else the one shown if it is still listed, else the newest. Not following (the user picked one): the one shown
+ * while it is listed, else as when following.
+ */
+export function sessionToShow(sessions, selected, follow) {
+    if (sessions.length === 0) {
+        return null;
+    }
+    const listed = selected !== null && sessions.some((s) => s.session_id === selected);
+    if (!follow && listed) {
+        return selected;
+    }
+    const latest = latestRunning(sessions);
+    if (latest) {
+        return latest.session_id;
+    }
+    if (listed) {
+        return selected;
+    }
+    return [...sessions].sort((a, b) => (toMillis(b.start_time) ?? 0) - (toMillis(a.start_time) ?? 0))[0].session_id;
+}
+
 /** A short one-line summary of an event's data for the log. */
 export function eventSummary(event) {
     const d = event.data ?? {};
@@ -127,12 +162,31 @@ export class ConvergenceView {
         this.findings = new Map();
         this.log = [];
         this.select = root.querySelector('#conv-select');
-        this.select.addEventListener('change', () => this.show(this.select.value));
+        // « Suivre » (on by default) moves to each new running session; picking one in the list turns it off,
+        // so the user's choice stays until they turn it back on.
+        this.follow = true;
+        this.followBox = root.querySelector('#conv-follow');
+        this.followBox.checked = true;
+        this.followBox.addEventListener('change', () => {
+            this.follow = this.followBox.checked;
+            if (this.follow) {
+                this.loadList();
+            }
+        });
+        this.select.addEventListener('change', () => {
+            this.setFollow(false);
+            this.show(this.select.value);
+        });
         this.refreshMetrics = throttle(() => this.loadMetrics(), 500);
         this.refreshList = throttle(() => this.loadList(), 1000);
         this.chartReady = false;
         bus.on('ws:event', (e) => this.onEvent(e));
         bus.on('ws:init', () => this.loadList());
+    }
+
+    setFollow(follow) {
+        this.follow = follow;
+        this.followBox.checked = follow;
     }
 
     ensureChart() {
@@ -156,10 +210,7 @@ export class ConvergenceView {
                 this.selected = null;
                 return;
             }
-            let target = this.selected && this.sessions.has(this.selected) ? this.selected : null;
-            if (!target) {
-                target = (page.sessions.find((s) => s.status === 'running') ?? page.sessions[0]).session_id;
-            }
+            const target = sessionToShow(page.sessions, this.selected, this.follow);
             if (target !== this.selected) {
                 await this.show(target);
             }
@@ -254,9 +305,19 @@ export class ConvergenceView {
             return;
         }
         if (e.session_id !== this.selected || !this.summary) {
+            // Another listed session moved on (it may have started after the shown one): the list says which
+            // runs, and when following the view goes to the latest.
+            if (this.follow) {
+                this.refreshList();
+            }
             return;
         }
+        const before = this.summary.status;
         this.summary = foldEvent(this.summary, e);
+        if (this.follow && before !== this.summary.status) {
+            // The shown session ended (or restarted): another one may be running now.
+            this.refreshList();
+        }
         this.foldFindings(e);
         this.log.unshift(e);
         this.log.splice(this.maxLog);

@@ -83,6 +83,9 @@ export class Tabs {
             if (panel) {
                 panel.hidden = !selected;
             }
+            if (selected) {
+                this.reveal(tab);
+            }
             if (selected && focus) {
                 tab.focus();
             }
@@ -92,6 +95,28 @@ export class Tabs {
         }
         this.current = view;
         this.bus.emit('view:shown', view);
+    }
+
+    /** Shows the next or previous view ("next" / "previous"); nothing past the first or the last. */
+    step(direction) {
+        const i = this.tabs.findIndex((t) => t.dataset.view === this.current);
+        const next = this.tabs[i + (direction === 'next' ? 1 : -1)];
+        if (next) {
+            this.select(next.dataset.view, { updateHash: true });
+        }
+        return Boolean(next);
+    }
+
+    /** Scrolls the strip (not the page) so a tab is in view, clear of the strip's edge shadows. */
+    reveal(tab) {
+        const strip = this.tablist.getBoundingClientRect();
+        const box = tab.getBoundingClientRect();
+        const margin = 24;
+        if (box.left < strip.left + margin) {
+            this.tablist.scrollLeft -= strip.left + margin - box.left;
+        } else if (box.right > strip.right - margin) {
+            this.tablist.scrollLeft += box.right - (strip.right - margin);
+        }
     }
 
     onKey(e, tab) {
@@ -200,12 +225,15 @@ export function renderGauge(dom, t, { session, thresholds, lastRequest }) {
     dom.get('gauge-tokens').textContent = session ? t('gauge.tokens', {
         tokens: formatNumber(context.tokens ?? 0, t.lang), window: formatNumber(window, t.lang),
     }) : '—';
-    const warning = thresholds?.warning ?? 70;
-    const high = thresholds?.high ?? 85;
-    dom.get('gauge-tick-warning').style.left = `${warning}%`;
-    dom.get('gauge-tick-high').style.left = `${high}%`;
-    dom.get('gauge-thresholds').textContent = t('gauge.thresholds', {
-        warning: formatPercent(warning, t.lang, 0), high: formatPercent(high, t.lang, 0),
+    const limits = { warning: 70, high: 85, critical: 95, ...thresholds };
+    for (const name of ['warning', 'high', 'critical']) {
+        const tick = dom.get(`gauge-tick-${name}`);
+        tick.style.left = `${Math.min(100, Math.max(0, limits[name]))}%`;
+        tick.title = `${t(`gauge.level.${name}`)} : ${formatPercent(limits[name], t.lang, 0)}`;
+    }
+    dom.get('gauge-thresholds').textContent = t('gauge.thresholdLevels', {
+        warning: formatPercent(limits.warning, t.lang, 0), high: formatPercent(limits.high, t.lang, 0),
+        critical: formatPercent(limits.critical, t.lang, 0),
     });
 
     const source = dom.get('gauge-source');
@@ -286,4 +314,63 @@ export function errorPanel(t, error, onRetry) {
     return el('div', { class: 'panel-error', role: 'alert' },
         el('p', {}, t('error.load', { message })),
         onRetry ? el('button', { type: 'button', class: 'btn', onclick: onRetry }, t('error.retry')) : null);
+}
+
+/** localStorage, or null where the browser refuses it (private modes, storage off). */
+export function pageStorage() {
+    try {
+        return window.localStorage ?? null;
+    } catch (error) {
+        console.warn('Stockage local indisponible : les préférences ne seront pas retenues.', error);
+        return null;
+    }
+}
+
+/**
+ * The token chart's switch between « Par requête » and « Par minute »: radio buttons, the chart's title, and
+ * the choice remembered in localStorage for the next visit.
+ */
+export class TokenModeSwitch {
+    static KEY = 'kimi-dashboard.tokens-mode';
+
+    constructor({ fieldset, title, charts, t, storage = pageStorage() }) {
+        this.fieldset = fieldset;
+        this.title = title;
+        this.charts = charts;
+        this.t = t;
+        this.storage = storage;
+        fieldset.addEventListener('change', (e) => {
+            if (e.target?.name === 'tokens-mode') {
+                this.select(e.target.value, { remember: true });
+            }
+        });
+    }
+
+    /** The remembered mode, else "request". */
+    saved() {
+        try {
+            return this.storage?.getItem(TokenModeSwitch.KEY) === 'minute' ? 'minute' : 'request';
+        } catch (error) {
+            console.warn('Lecture du stockage local impossible.', error);
+            return 'request';
+        }
+    }
+
+    select(mode, { remember = false } = {}) {
+        this.charts.setTokenMode(mode);
+        const current = this.charts.tokenMode;
+        for (const input of this.fieldset.querySelectorAll('input[name="tokens-mode"]')) {
+            input.checked = input.value === current;
+        }
+        this.title.textContent = current === 'minute'
+            ? this.t('chart.tokensPerMinute', { count: formatNumber(this.charts.maxMinutes, this.t.lang) })
+            : this.t('chart.tokensPerRequest', { count: formatNumber(this.charts.maxPoints, this.t.lang) });
+        if (remember) {
+            try {
+                this.storage?.setItem(TokenModeSwitch.KEY, current);
+            } catch (error) {
+                console.warn('Écriture du stockage local impossible.', error);
+            }
+        }
+    }
 }

@@ -39,18 +39,25 @@ export function createEventBus() {
 /** The page's one bus. */
 export const EventBus = createEventBus();
 
-/** Gauge colour for a fill percentage: green below warning, yellow below high, red from high up. */
+/**
+ * The context level of a fill percentage, named like the server's [thresholds] keys and its alerts: "normal"
+ * below warning, then "warning", "high" and "critical" from each threshold up (defaults 70, 85, 95).
+ */
 export function gaugeLevel(percent, thresholds = {}) {
     const warning = Number.isFinite(thresholds.warning) ? thresholds.warning : 70;
     const high = Number.isFinite(thresholds.high) ? thresholds.high : 85;
+    const critical = Number.isFinite(thresholds.critical) ? thresholds.critical : 95;
     const p = Number.isFinite(percent) ? percent : 0;
+    if (p >= critical) {
+        return 'critical';
+    }
     if (p >= high) {
-        return 'red';
+        return 'high';
     }
     if (p >= warning) {
-        return 'yellow';
+        return 'warning';
     }
-    return 'green';
+    return 'normal';
 }
 
 /** Context fill in percent, 0 when the window is unknown. */
@@ -167,18 +174,30 @@ export function formatPercent(value, lang = 'fr', fractionDigits = 1) {
     }).format(Number(value) / 100);
 }
 
-/** US dollars, four decimals under one dollar (per-request costs are tiny): "0,0123 $US" / "US$0.0123". */
+/**
+ * US dollars with the digits a cost needs: two decimals from one dollar up; under a dollar, three significant
+ * digits (at least two decimals), so a real per-request cost never reads as zero: "0,0000725 $US",
+ * "0,0123 $US", "0,50 $US", "1,50 $US". Zero is "0 $US", whatever the row.
+ */
 export function formatCost(value, lang = 'fr') {
     const v = Number(value);
     if (value === null || value === undefined || !Number.isFinite(v)) {
         return '—';
     }
-    const digits = v !== 0 && Math.abs(v) < 1 ? 4 : 2;
+    let min = 2;
+    let max = 2;
+    if (v === 0) {
+        min = 0;
+        max = 0;
+    } else if (Math.abs(v) < 1) {
+        // 3 significant digits: 0.0000725 has its first one at the 5th decimal, so 7 decimals (at most 12).
+        max = Math.min(12, Math.max(2, 2 - Math.floor(Math.log10(Math.abs(v)))));
+    }
     return new Intl.NumberFormat(localeOf(lang), {
         style: 'currency',
         currency: 'USD',
-        minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
+        minimumFractionDigits: min,
+        maximumFractionDigits: max,
     }).format(v);
 }
 
@@ -213,6 +232,16 @@ export function formatTime(value, lang = 'fr') {
     return new Intl.DateTimeFormat(localeOf(lang), {
         hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
     }).format(new Date(ms));
+}
+
+/** Hours and minutes "14:03" for an ISO string or epoch milliseconds. */
+export function formatMinute(value, lang = 'fr') {
+    const ms = toMillis(value);
+    if (ms === null) {
+        return '—';
+    }
+    return new Intl.DateTimeFormat(localeOf(lang), { hour: '2-digit', minute: '2-digit', hour12: false })
+        .format(new Date(ms));
 }
 
 /** Date and time "23/11/2026 14:03". */
