@@ -1,6 +1,7 @@
 package io.kimi.api;
 
 import io.kimi.core.ControlCharacters;
+import io.kimi.core.ThrottledLog;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpRequest;
 import java.time.Duration;

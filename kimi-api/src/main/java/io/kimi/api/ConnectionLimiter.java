@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.sun.management.UnixOperatingSystemMXBean;
 import io.kimi.config.ConnectionLimits;
+import io.kimi.core.ThrottledLog;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;

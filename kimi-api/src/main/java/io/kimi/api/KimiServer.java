@@ -178,7 +178,7 @@ public final class KimiServer implements AutoCloseable {
                 features = new ContextFeatures(config, store, counter, featureEvents, clock);
                 accountant = new Accountant(store, sessions, counter, feed,
                         new ContextAlerts(config.thresholds(), store, feed, clock), metrics,
-                        new FeatureOutcomes(store, featureEvents, features.compactionTrigger()));
+                        new FeatureOutcomes(store, featureEvents, features.compactionTrigger()), server.accounting());
                 logWatcher = new LogWatcher(config.logs(), clock, new LogRecords(sessions, accountant, config));
                 RateLimiter rateLimiter = new RateLimiter(config, clock);
                 SecretScrubber secrets = SecretScrubber.of(config);
@@ -267,6 +267,19 @@ public final class KimiServer implements AutoCloseable {
     public URI baseUri() {
         String host = config.server().host();
         return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+    }
+
+    /**
+     * The store of the running server, for tests in this package that must reach behind the HTTP API (e.g. hold
+     * the SQLite writer to make recording fall behind).
+     */
+    Store store() {
+        synchronized (lifecycle) {
+            if (store == null) {
+                throw new IllegalStateException("not started");
+            }
+            return store;
+        }
     }
 
     private static boolean isWildcard(String host) {

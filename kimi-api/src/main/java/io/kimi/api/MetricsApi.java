@@ -232,6 +232,8 @@ final class MetricsApi {
         } else {
             accuracy.putNull("completion_mean_abs_error_percent");
         }
+        // The completion is counted locally only on a sample of the requests with reported usage.
+        accuracy.put("completion_sampled_requests", a.completionSampledRequests());
     }
 
     /** Waits until every finished request is recorded, so reads see what clients already received. */

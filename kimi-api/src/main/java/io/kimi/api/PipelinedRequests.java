@@ -2,6 +2,7 @@ package io.kimi.api;
 
 import static java.util.Objects.requireNonNull;
 
+import io.kimi.core.ThrottledLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;

@@ -2,6 +2,7 @@ package io.kimi.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kimi.core.ThrottledLog;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;

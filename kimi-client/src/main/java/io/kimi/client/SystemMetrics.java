@@ -47,9 +47,11 @@ public record SystemMetrics(long totalSessions, long activeSessions, long conver
 
     /**
      * How far the dashboard's token estimate is from the provider's reported usage, as a mean absolute error in
-     * percent ({@code null} without samples).
+     * percent ({@code null} without samples). The completion is counted only on a sample of the requests with
+     * reported usage, {@code completionSampledRequests} of them ({@code null} from a server older than the
+     * sampling, which counted every one); its error is over that sample.
      */
     public record EstimateAccuracy(long requestsWithReportedUsage, Double promptMeanAbsErrorPercent,
-            Double completionMeanAbsErrorPercent) {
+            Double completionMeanAbsErrorPercent, Long completionSampledRequests) {
     }
 }

@@ -31,6 +31,7 @@ import java.util.List;
  *     host ({@code "*"}: any); lower case, IPv6 addresses without brackets
  * @param maxAccountedReplyBytes the most bytes of one reply kept for counting its tokens; the bytes past it are
  *     still relayed, and their tokens estimated from their size (0 keeps none: every reply is estimated)
+ * @param accounting how proxied requests are recorded: local counting sample, recording queue bound
  */
 public record ServerConfig(
         String host,
@@ -48,7 +49,18 @@ public record ServerConfig(
         long wsOutboundLimitBytes,
         ConnectionLimits connections,
         List<String> allowedHosts,
-        int maxAccountedReplyBytes) {
+        int maxAccountedReplyBytes,
+        AccountingConfig accounting) {
+
+    /** As before {@code [server]} had keys for the accounting: those take their defaults. */
+    public ServerConfig(String host, int port, Path dbPath, int maxBodyBytes, Secret authToken,
+            boolean allowUnauthenticatedRemote, int ioThreads, int blockingThreads, Duration wsIdleTimeout,
+            int wsMaxFrameBytes, int wsQueueLimit, List<String> allowedOrigins, long wsOutboundLimitBytes,
+            ConnectionLimits connections, List<String> allowedHosts, int maxAccountedReplyBytes) {
+        this(host, port, dbPath, maxBodyBytes, authToken, allowUnauthenticatedRemote, ioThreads, blockingThreads,
+                wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins, wsOutboundLimitBytes, connections,
+                allowedHosts, maxAccountedReplyBytes, AccountingConfig.DEFAULTS);
+    }
 
     public ServerConfig {
         requireNonNull(host, "host");
@@ -77,6 +89,7 @@ public record ServerConfig(
             throw new IllegalArgumentException("maxAccountedReplyBytes: " + maxAccountedReplyBytes
                     + " (expected: >= 0)");
         }
+        requireNonNull(accounting, "accounting");
     }
 
     /** This configuration bound elsewhere: each non-null argument replaces its field. */
@@ -84,6 +97,6 @@ public record ServerConfig(
         return new ServerConfig(newHost != null ? newHost : host, newPort != null ? newPort : port,
                 newDbPath != null ? newDbPath : dbPath, maxBodyBytes, authToken, allowUnauthenticatedRemote,
                 ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins,
-                wsOutboundLimitBytes, connections, allowedHosts, maxAccountedReplyBytes);
+                wsOutboundLimitBytes, connections, allowedHosts, maxAccountedReplyBytes, accounting);
     }
 }

@@ -67,7 +67,7 @@ final class ServerOverrides {
                 fromFile.allowUnauthenticatedRemote(), fromFile.ioThreads(), fromFile.blockingThreads(),
                 fromFile.wsIdleTimeout(), fromFile.wsMaxFrameBytes(), fromFile.wsQueueLimit(),
                 fromFile.allowedOrigins(), fromFile.wsOutboundLimitBytes(), fromFile.connections(),
-                fromFile.allowedHosts(), fromFile.maxAccountedReplyBytes());
+                fromFile.allowedHosts(), fromFile.maxAccountedReplyBytes(), fromFile.accounting());
     }
 
     private String variable(String name) {

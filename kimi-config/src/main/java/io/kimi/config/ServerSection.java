@@ -45,7 +45,10 @@ final class ServerSection {
             "allow_unauthenticated_remote", "io_threads", "blocking_threads", "ws_idle_timeout_ms",
             "ws_max_frame_bytes", "ws_queue_limit", "allowed_origins", "ws_outbound_limit_bytes",
             "header_read_timeout_ms", "body_read_timeout_ms", "idle_timeout_ms", "max_connections",
-            "max_connections_per_client", "max_pipelined_requests", "allowed_hosts", "max_accounted_reply_bytes");
+            "max_connections_per_client", "max_pipelined_requests", "allowed_hosts", "max_accounted_reply_bytes",
+            "estimate_sample_every", "accounting_queue_limit");
+    static final int MAX_ACCOUNTING_QUEUE_LIMIT = 10_000_000;
+    static final int MAX_ESTIMATE_SAMPLE_EVERY = 1_000_000;
 
     private final EnvExpander expander;
 
@@ -76,7 +79,14 @@ final class ServerSection {
                 MAX_MAX_ACCOUNTED_REPLY_BYTES);
         return new ServerConfig(host, port, toPath(server, dbPath), maxBodyBytes, authToken, allowRemote,
                 ioThreads, blockingThreads, wsIdleTimeout, wsMaxFrameBytes, wsQueueLimit, allowedOrigins,
-                wsOutboundLimitBytes, connections(server), allowedHosts, maxAccountedReplyBytes);
+                wsOutboundLimitBytes, connections(server), allowedHosts, maxAccountedReplyBytes, accounting(server));
+    }
+
+    private static AccountingConfig accounting(Table server) {
+        AccountingConfig d = AccountingConfig.DEFAULTS;
+        return new AccountingConfig(
+                server.intOr("estimate_sample_every", d.estimateSampleEvery(), 0, MAX_ESTIMATE_SAMPLE_EVERY),
+                server.intOr("accounting_queue_limit", d.queueLimit(), 1, MAX_ACCOUNTING_QUEUE_LIMIT));
     }
 
     private static ConnectionLimits connections(Table server) {

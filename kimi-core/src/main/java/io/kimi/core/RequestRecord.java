@@ -18,7 +18,8 @@ import java.time.Instant;
  * @param httpStatus the status code the client received
  * @param errorType OpenAI error type or our fault class, {@code null} on success
  * @param errorMessage a readable message, {@code null} on success; never holds a secret
- * @param estimated our local count (prompt before sending, completion from what passed through)
+ * @param estimated our local count (prompt before sending, completion from what passed through); its completion
+ *     is 0 when {@code completionEstimated} is false
  * @param reported the provider's usage, {@code null} when it reported none
  * @param costUsd cost of the effective usage at the model's prices
  * @param latencyMs from arrival to the last byte sent to the client
@@ -28,6 +29,9 @@ import java.time.Instant;
  *     tokens of this many bytes in {@code estimated.completionTokens()} come from their size, not from a count
  * @param accountingError why counting this request's reply failed (a short reason, never content), its estimate
  *     then coming from the reply's size; {@code null} when counting went well
+ * @param completionEstimated whether the completion was counted locally: always when the provider reported no
+ *     usage (the estimate is then what counts), on a sample otherwise ({@code [server] estimate_sample_every});
+ *     an estimate that was not made is absent, never 0
  */
 public record RequestRecord(
         String requestId,
@@ -48,7 +52,18 @@ public record RequestRecord(
         long ttftMs,
         String source,
         long estimatedReplyBytes,
-        String accountingError) {
+        String accountingError,
+        boolean completionEstimated) {
+
+    /** A record whose completion was counted locally. */
+    public RequestRecord(String requestId, String sessionId, Instant timestamp, String provider, String model,
+            String upstreamModel, boolean stream, RequestStatus status, int httpStatus, String errorType,
+            String errorMessage, TokenUsage estimated, TokenUsage reported, double costUsd, long latencyMs,
+            long ttftMs, String source, long estimatedReplyBytes, String accountingError) {
+        this(requestId, sessionId, timestamp, provider, model, upstreamModel, stream, status, httpStatus, errorType,
+                errorMessage, estimated, reported, costUsd, latencyMs, ttftMs, source, estimatedReplyBytes,
+                accountingError, true);
+    }
 
     public RequestRecord {
         requireNonNull(requestId, "requestId");
@@ -63,6 +78,10 @@ public record RequestRecord(
         if (estimatedReplyBytes < 0) {
             throw new IllegalArgumentException("estimatedReplyBytes: " + estimatedReplyBytes + " (expected: >= 0)");
         }
+        if (!completionEstimated && (reported == null || estimated.completionTokens() != 0)) {
+            throw new IllegalArgumentException("a completion left uncounted needs reported usage and an estimated "
+                    + "completion of 0: reported=" + reported + ", estimated=" + estimated);
+        }
     }
 
     /** A record whose reply, if any, was counted whole and without failure. */
@@ -71,7 +90,7 @@ public record RequestRecord(
             String errorMessage, TokenUsage estimated, TokenUsage reported, double costUsd, long latencyMs,
             long ttftMs, String source) {
         this(requestId, sessionId, timestamp, provider, model, upstreamModel, stream, status, httpStatus, errorType,
-                errorMessage, estimated, reported, costUsd, latencyMs, ttftMs, source, 0, null);
+                errorMessage, estimated, reported, costUsd, latencyMs, ttftMs, source, 0, null, true);
     }
 
     /** The usage that counts for this request: see {@link #countedUsage}. */

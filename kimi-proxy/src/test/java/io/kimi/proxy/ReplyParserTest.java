@@ -440,16 +440,73 @@ class ReplyParserTest {
         assertThat(parseStream(": ping\n\n: ping\n\n")).isEqualTo(new ParsedReply(null, "", false));
     }
 
+    // --- usage alone (reportedUsage), which every test above also checks against parse ---
+
+    @Test
+    void usageAloneReadsAKeySpelledWithEscapesInABodyAndInAStream() {
+        String body = "{\"choices\":[],\"\\u0075sage\":{\"prompt_tokens\":3,\"completion_tokens\":1}}";
+
+        assertThat(parseBody(body).reported()).isEqualTo(new TokenUsage(3, 1, 0));
+        assertThat(parseStream(sse(body, "[DONE]")).reported()).isEqualTo(new TokenUsage(3, 1, 0));
+    }
+
+    @Test
+    void usageAloneTakesTheLastOfARepeatedKeyAsATreeDoes() {
+        String body = "{\"choices\":[],\"usage\":{\"prompt_tokens\":3,\"completion_tokens\":1},\"usage\":null}";
+
+        assertThat(parseBody(body).reported()).isNull();
+        assertThat(parseBody("{\"choices\":[],\"usage\":null,"
+                + "\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2}}").reported())
+                .isEqualTo(new TokenUsage(4, 2, 0));
+        assertThat(parseBody("{\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":2},"
+                + "\"choices\":{}}").reported()).as("the last choices is not an array: malformed").isNull();
+    }
+
+    @Test
+    void usageAloneFindsNoUsageInAMalformedBody() {
+        String usage = "\"usage\":{\"prompt_tokens\":5,\"completion_tokens\":1}";
+
+        assertThat(parseBody("{\"choices\":[]," + usage + "}").reported()).isEqualTo(new TokenUsage(5, 1, 0));
+        assertThat(parseBody("{\"choices\":[]," + usage + "} trailing words").reported()).isNull();
+        assertThat(parseBody("{\"choices\":[]," + usage + "} {}").reported()).isNull();
+        assertThat(parseBody("{" + usage + "}").reported()).as("no choices").isNull();
+        assertThat(parseBody("{" + usage + ",\"choices\":[{\"message\":").reported()).isNull();
+        assertThat(parseBody("[{" + usage + "}]").reported()).isNull();
+        assertThat(parseBody("  ").reported()).isNull();
+        assertThat(parseBody("null").reported()).isNull();
+    }
+
+    @Test
+    void usageAloneSkipsEventsThatCannotNameUsage() {
+        String sse = sse("{\"choices\":[{\"delta\":{\"content\":\"usage is high\"}}]}",
+                "{\"choices\":[],\"usage\":{\"prompt_tokens\":8,\"completion_tokens\":2}}",
+                "{\"choices\":[{\"delta\":{\"content\":\"after\"}}]}", "[DONE]");
+
+        assertThat(parseStream(sse).reported()).isEqualTo(new TokenUsage(8, 2, 0));
+    }
+
+    /** {@link ReplyParser#parse} of a cut body, after checking that {@link ReplyParser#reportedUsage} agrees. */
     private ParsedReply cut(byte[] head, byte[] tail) {
-        return parser.parse(new ReplyTranscript(head, tail, true, 1000), false);
+        ReplyTranscript transcript = new ReplyTranscript(head, tail, true, 1000);
+        ParsedReply reply = parser.parse(transcript, false);
+        assertThat(parser.reportedUsage(transcript, false)).isEqualTo(reply.reported());
+        return reply;
     }
 
+    /** {@link ReplyParser#parse} of a body, after checking that {@link ReplyParser#reportedUsage} agrees. */
     private ParsedReply parseBody(String body) {
-        return parser.parse(body.getBytes(UTF_8), false);
+        ParsedReply reply = parser.parse(body.getBytes(UTF_8), false);
+        assertThat(parser.reportedUsage(body.getBytes(UTF_8), false)).as("usage alone of %s", body)
+                .isEqualTo(reply.reported());
+        return reply;
     }
 
+    /** {@link ReplyParser#parse} of a stream, after checking that {@link ReplyParser#reportedUsage} agrees. */
     private ParsedReply parseStream(String sse) {
-        return parser.parse(sse.getBytes(UTF_8), true);
+        ParsedReply reply = parser.parse(sse.getBytes(UTF_8), true);
+        assertThat(parser.reportedUsage(sse.getBytes(UTF_8), true)).as("usage alone of %s", sse)
+                .isEqualTo(reply.reported());
+        return reply;
     }
 
     private static String sse(String... data) {

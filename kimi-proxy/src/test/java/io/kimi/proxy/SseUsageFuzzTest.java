@@ -21,7 +21,8 @@ import java.util.List;
  * never misses an event whose data carries a {@code usage} object (top-level or in a choice, with
  * {@code prompt_tokens}), since a missed one is dropped from a full transcript and its usage lost; a chunk
  * stripped as usage-only carries no generated text and no end of reply; the parser never throws, on the
- * stream or on the same bytes read as a whole body, and its usage is sane (cached tokens within the prompt).
+ * stream or on the same bytes read as a whole body, and its usage is sane (cached tokens within the prompt);
+ * {@link ReplyParser#reportedUsage} reads the same usage as the full parse, either way.
  * Corpus: {@code src/test/resources/io/kimi/proxy/SseUsageFuzzTestInputs/}.
  */
 class SseUsageFuzzTest {
@@ -31,8 +32,12 @@ class SseUsageFuzzTest {
 
     @FuzzTest(maxDuration = "3m")
     void everyUsageIsSeenAndReadSanely(byte[] stream) {
-        assertSane(parser.parse(stream, true));
-        assertSane(parser.parse(stream, false));
+        ParsedReply asStream = parser.parse(stream, true);
+        ParsedReply asBody = parser.parse(stream, false);
+        assertSane(asStream);
+        assertSane(asBody);
+        assertThat(parser.reportedUsage(stream, true)).as("usage alone, stream").isEqualTo(asStream.reported());
+        assertThat(parser.reportedUsage(stream, false)).as("usage alone, body").isEqualTo(asBody.reported());
 
         for (byte[] event : events(stream)) {
             ByteBuf buffer = Unpooled.wrappedBuffer(event);

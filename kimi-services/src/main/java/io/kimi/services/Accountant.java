@@ -1,11 +1,13 @@
 package io.kimi.services;
 
 import io.kimi.core.Ids;
+import io.kimi.core.ThrottledLog;
 import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.config.AccountingConfig;
 import io.kimi.config.ModelConfig;
 import io.kimi.core.Event;
 import io.kimi.core.EventTypes;
@@ -28,26 +30,41 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Turns finished exchanges into request records and session totals, on its own thread, in arrival order:
- * counts the completion locally from what was kept of the reply ({@link ReplyCounter}: bounded, and a failure
- * there still gives a record, flagged with {@code accounting_error}), prices the effective usage, settles the
- * request's rate-limit permit with that usage, queues the writes and raises context alerts. No failure stops the
- * thread. Nothing here runs on an event loop.
+ * reads the reply's usage and counts the completion locally from what was kept of the reply ({@link
+ * ReplyCounter}: bounded, and a failure there still gives a record, flagged with {@code accounting_error}; beside
+ * reported usage only on a sample, {@code [server] estimate_sample_every}), prices the effective usage, settles
+ * the request's rate-limit permit with that usage, queues the writes and raises context alerts. No failure stops
+ * the thread. Nothing here runs on an event loop.
+ *
+ * <p>Bounded ({@code [server] accounting_queue_limit}, L): while L or more finished exchanges wait behind the one
+ * being recorded, it is recorded the light way (record, totals and event, Prometheus figures; no sampled local
+ * count, no live push, no alerts, no context-feature bookkeeping) and counted as overflow; at most L records
+ * queued here wait for the SQLite writer, past which this thread waits for it (never an event loop); and while 2L
+ * exchanges wait, {@link #admit()} refuses new ones. Every exchange submitted is recorded.
  */
 public final class Accountant implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Accountant.class);
     private static final long NANOS_PER_MS = 1_000_000L;
     /** Longest a request waits for its pending record to be committed before it is sent upstream anyway. */
     static final Duration TRACE_WAIT = Duration.ofSeconds(1);
+    /** How often the waits for pending records are looked at: a wait lasts at most this much longer. */
+    static final Duration TRACE_TICK = Duration.ofMillis(50);
+    /** Longest this thread waits for room among the records queued for the writer before queuing one anyway. */
+    static final Duration WRITER_WAIT = Duration.ofSeconds(30);
+    private static final Duration LOG_INTERVAL = Duration.ofSeconds(10);
     /** The error type of a request whose 2xx reply was not a chat completion. */
     static final String MALFORMED_REPLY = RequestStatus.MALFORMED_REPLY.wireName();
 
@@ -58,19 +75,32 @@ public final class Accountant implements AutoCloseable {
     private final ServerMetrics metrics;
     private final FeatureOutcomes features;
     private final ReplyCounter replies;
+    private final EstimateSampler sampler;
+    private final int queueLimit;
+    /** Finished exchanges (and external requests) submitted whose recording has not started. */
+    private final AtomicInteger waiting = new AtomicInteger();
+    /** Room among the records this thread queued for the writer and that are not committed yet. */
+    private final Semaphore writerRoom;
+    private final ThrottledLog overflowLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
+    private final ThrottledLog refusedLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
+    private final ThrottledLog writerWaitLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
+    private final TraceTimeouts traceTimeouts;
     private final MalformedReplyLog malformedLog = new MalformedReplyLog();
     private final ObjectMapper json = new ObjectMapper();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.background("kimi-accounting"));
 
     public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
-            ContextAlerts alerts, ServerMetrics metrics, FeatureOutcomes features) {
+            ContextAlerts alerts, ServerMetrics metrics, FeatureOutcomes features, AccountingConfig accounting) {
         this(store, sessions, feed, alerts, metrics, features,
-                new ReplyCounter(new ReplyParser(), counter::countCompletion));
+                new ReplyCounter(new ReplyParser(), counter::countCompletion), accounting);
     }
 
     /** With the reply counting given (tests inject failures into it). */
     Accountant(Store store, ProxySessions sessions, LiveFeed feed, ContextAlerts alerts, ServerMetrics metrics,
-            FeatureOutcomes features, ReplyCounter replies) {
+            FeatureOutcomes features, ReplyCounter replies, AccountingConfig accounting) {
+        this.sampler = new EstimateSampler(accounting.estimateSampleEvery());
+        this.queueLimit = accounting.queueLimit();
+        this.writerRoom = new Semaphore(queueLimit);
         this.store = store;
         this.sessions = sessions;
         this.replies = requireNonNull(replies, "replies");
@@ -78,6 +108,27 @@ public final class Accountant implements AutoCloseable {
         this.alerts = requireNonNull(alerts, "alerts");
         this.metrics = requireNonNull(metrics, "metrics");
         this.features = requireNonNull(features, "features");
+        metrics.accountingQueue(waiting::get, queueLimit);
+        this.traceTimeouts = new TraceTimeouts(TRACE_WAIT, TRACE_TICK, requestId -> {
+            log.warn("Request {} waited {} ms for its pending record; it is sent upstream untraced", requestId,
+                    TRACE_WAIT.toMillis());
+            metrics.requestUntraced();
+        });
+    }
+
+    /**
+     * Whether a new chat completion may be taken: false while twice {@code accounting_queue_limit} finished
+     * exchanges wait to be recorded (then counted, and logged at most every 10 s). Cheap; safe on an event loop.
+     */
+    boolean admit() {
+        int queued = waiting.get();
+        if (queued < 2L * queueLimit) {
+            return true;
+        }
+        metrics.accountingOverflow(ServerMetrics.OverflowPolicy.REFUSED);
+        refusedLog.log("Refusing a chat completion with 503: {} finished requests wait to be recorded (twice "
+                + "accounting_queue_limit, {})", queued, queueLimit);
+        return false;
     }
 
     /**
@@ -99,24 +150,35 @@ public final class Accountant implements AutoCloseable {
             return null;
         });
         if (!traced.isDone()) {
-            traced.completeOnTimeout(null, TRACE_WAIT.toMillis(), TimeUnit.MILLISECONDS).thenRun(() -> {
-                if (!stored.isDone()) {
-                    log.warn("Request {} waited {} ms for its pending record; it is sent upstream untraced",
-                            context.requestId(), TRACE_WAIT.toMillis());
-                    metrics.requestUntraced();
-                }
-            });
+            traceTimeouts.watch(context.requestId(), traced);
         }
         return traced;
     }
 
     /** Queues a finished exchange. Cheap; safe on an event loop. */
     void submit(RequestContext context, ExchangeResult result) {
+        waiting.incrementAndGet();
         try {
-            thread.execute(() -> record(context, result));
+            thread.execute(() -> record(context, result, startRecording(context.requestId())));
         } catch (RejectedExecutionException e) {
+            waiting.decrementAndGet();
             log.error("Request {} finished after shutdown began; it is not recorded", context.requestId(), e);
         }
+    }
+
+    /**
+     * On this thread, as a queued exchange's recording starts: whether to record it the light way, because
+     * {@code accounting_queue_limit} or more wait behind it (counted and logged).
+     */
+    private boolean startRecording(String requestId) {
+        int behind = waiting.decrementAndGet();
+        if (behind < queueLimit) {
+            return false;
+        }
+        metrics.accountingOverflow(ServerMetrics.OverflowPolicy.RECORDED_LIGHT);
+        overflowLog.log("Recording request {} the light way (no local count, no live push): {} finished requests"
+                + " wait behind it (accounting_queue_limit {})", requestId, behind, queueLimit);
+        return true;
     }
 
     /** Forgets per-session state (alert crossings) of a deleted session, in order with the recording. */
@@ -148,10 +210,13 @@ public final class Accountant implements AutoCloseable {
         return done;
     }
 
-    private void record(RequestContext context, ExchangeResult result) {
+    private void record(RequestContext context, ExchangeResult result, boolean light) {
         try {
             ModelConfig model = context.route().model();
-            CountedReply reply = replies.count(context.requestId(), model.encoding(), result);
+            // Our own count is what counts without reported usage; beside reported usage, it only measures how
+            // far estimates are from it, which a sample shows as well.
+            CountedReply reply = replies.count(context.requestId(), model.encoding(), result,
+                    () -> !light && sampler.next());
             if (reply.accountingError() != null) {
                 metrics.accountingError(ServerMetrics.AccountingOutcome.FLAGGED);
             }
@@ -177,10 +242,10 @@ public final class Accountant implements AutoCloseable {
                     status, result.httpStatus(), errorType, errorMessage, estimated, reported, cost,
                     result.totalNanos() / NANOS_PER_MS,
                     result.ttftNanos() < 0 ? -1 : result.ttftNanos() / NANOS_PER_MS, context.source(),
-                    reply.estimatedReplyBytes(), reply.accountingError());
+                    reply.estimatedReplyBytes(), reply.accountingError(), reply.completionCounted());
             metrics.recordRequest(request, result.sentNanos());
-            Session session = apply(request, context);
-            if (session != null) {
+            Session session = apply(request, context, light);
+            if (session != null && !light) {
                 features.afterRequest(session.sessionId(), request.requestId(), request.timestamp(),
                         context.features(), context.promptEstimate(), model.contextWindow());
             }
@@ -206,39 +271,44 @@ public final class Accountant implements AutoCloseable {
     public void submitExternal(RequestRecord request, Optional<ModelConfig> model) {
         requireNonNull(request, "request");
         requireNonNull(model, "model");
+        waiting.incrementAndGet();
         try {
             thread.execute(() -> {
                 try {
+                    waiting.decrementAndGet();
                     recordExternal(request, model);
                 } catch (RuntimeException e) {
                     log.error("Recording request {} from {} failed", request.requestId(), request.source(), e);
                 }
             });
         } catch (RejectedExecutionException e) {
+            waiting.decrementAndGet();
             log.error("Request {} from {} came after shutdown began; it is not recorded", request.requestId(),
                     request.source(), e);
         }
     }
 
     private void recordExternal(RequestRecord request, Optional<ModelConfig> model) {
-        Session session = apply(request, null, s -> model.isPresent() && model.get().key().equals(s.model()));
+        Session session = apply(request, null, false,
+                s -> model.isPresent() && model.get().key().equals(s.model()));
         if (session != null && model.isPresent() && !model.get().key().equals(session.model())) {
             raiseAlerts(session.sessionId(), () -> alerts.afterExternal(session, request.provider(),
                     model.get().key(), request.effective().totalTokens(), model.get().contextWindow()));
         }
     }
 
-    /** As {@link #apply(RequestRecord, RequestContext, Predicate)} for a proxied request: it is the session's fill. */
-    private Session apply(RequestRecord request, RequestContext context) {
-        return apply(request, context, s -> true);
+    /** As {@link #apply(RequestRecord, RequestContext, boolean, Predicate)} for a proxied request (the fill). */
+    private Session apply(RequestRecord request, RequestContext context, boolean light) {
+        return apply(request, context, light, s -> true);
     }
 
     /**
      * Adds the request to its session, stores both, pushes them and, when the request is the session's context
      * fill ({@code isSessionsFill}, asked of the session as it is then), moves the gauge and raises alerts; null
-     * if the session is gone.
+     * if the session is gone. {@code light}: stored only (no live push, no alerts).
      */
-    private Session apply(RequestRecord request, RequestContext context, Predicate<Session> isSessionsFill) {
+    private Session apply(RequestRecord request, RequestContext context, boolean light,
+            Predicate<Session> isSessionsFill) {
         AtomicReference<Session> before = new AtomicReference<>();
         AtomicBoolean fill = new AtomicBoolean();
         Session session = sessions.update(request.sessionId(), s -> {
@@ -252,20 +322,54 @@ public final class Accountant implements AutoCloseable {
                     request.sessionId(), request.requestId());
             return null;
         }
-        Event event = eventFor(request, session, context);
-        // One write: a crash leaves the record, the session's totals after it and its event, or none of them.
-        store.recordRequest(request, session.totals(), event).whenComplete((v, e) -> {
+        ObjectNode data = eventData(request, session, context);
+        Event event = eventOf(request, data);
+        boolean room = awaitWriterRoom(request.requestId());
+        CompletableFuture<Void> written;
+        try {
+            // One write: a crash leaves the record, the session's totals after it and its event, or none of them.
+            written = store.recordRequest(request, session.totals(), event);
+        } catch (RuntimeException e) {
+            if (room) {
+                writerRoom.release();
+            }
+            throw e;
+        }
+        written.whenComplete((v, e) -> {
+            if (room) {
+                writerRoom.release();
+            }
             logFailure("request " + request.requestId(), e);
             if (e == null) {
                 metrics.eventStored();
             }
         });
+        if (light) {
+            return session;
+        }
         feed.metric(request, session);
-        feed.event(event);
+        feed.event(event, data);
         if (fill.get()) {
             raiseAlerts(session.sessionId(), () -> alerts.afterRequest(before.get(), session));
         }
         return session;
+    }
+
+    /**
+     * Waits (this thread only) until fewer than {@code accounting_queue_limit} of its records wait for the writer;
+     * after {@link #WRITER_WAIT} the record is queued anyway (never lost; logged). Returns whether room was taken.
+     */
+    private boolean awaitWriterRoom(String requestId) {
+        try {
+            if (writerRoom.tryAcquire() || writerRoom.tryAcquire(WRITER_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                return true;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        writerWaitLog.log("The database has not committed the last {} records for {} s; request {} is queued for it"
+                + " anyway", queueLimit, WRITER_WAIT.toSeconds(), requestId);
+        return false;
     }
 
     /** {@code totals} with the context fill it had before: a request that is not the session's fill. */
@@ -292,7 +396,8 @@ public final class Accountant implements AutoCloseable {
         }
     }
 
-    private Event eventFor(RequestRecord r, Session session, RequestContext context) {
+    /** The data of the request's {@code REQUEST_COMPLETED}/{@code REQUEST_FAILED} event. */
+    private ObjectNode eventData(RequestRecord r, Session session, RequestContext context) {
         ObjectNode data = json.createObjectNode();
         TokenUsage used = r.effective();
         data.put("request_id", r.requestId())
@@ -304,12 +409,12 @@ public final class Accountant implements AutoCloseable {
                 .put("prompt_tokens", used.promptTokens())
                 .put("completion_tokens", used.completionTokens())
                 .put("estimated_prompt_tokens", r.estimated().promptTokens())
-                .put("estimated_completion_tokens", r.estimated().completionTokens())
                 .put("usage_source", r.usageSource().wireName())
                 .put("cost_usd", r.costUsd())
                 .put("latency_ms", r.latencyMs())
                 .put("context_percent", ContextPercent.shown(session.contextPercent()))
                 .put("source", r.source());
+        JsonViews.putEstimatedCompletion(data, r);
         if (r.errorMessage() != null) {
             data.put("error", r.errorMessage());
         }
@@ -323,6 +428,10 @@ public final class Accountant implements AutoCloseable {
             data.put("original_prompt_tokens", context.originalPromptEstimate());
             data.set("features", FeatureOutcomes.summary(context.features()));
         }
+        return data;
+    }
+
+    private static Event eventOf(RequestRecord r, ObjectNode data) {
         String type = r.status() == RequestStatus.SUCCESS ? EventTypes.REQUEST_COMPLETED : EventTypes.REQUEST_FAILED;
         return new Event(Ids.timeOrdered().toString(), r.sessionId(), r.timestamp(), 0, null, type,
                 data.toString());
@@ -337,6 +446,7 @@ public final class Accountant implements AutoCloseable {
     /** Records what is queued, then stops. Bounded wait. */
     @Override
     public void close() {
+        traceTimeouts.close();
         Threads.shutdown(thread, java.time.Duration.ofSeconds(10), "Accounting", log);
     }
 }

@@ -64,7 +64,17 @@ public final class ChatCompletions {
         return bodyBytes > 64 * 1024 || (id != null && !sessions.isKnown(id));
     }
 
+    /**
+     * Parses, checks, routes, counts and rewrites a chat completion, and records it as pending. Refused first, with
+     * a 503 {@code server_busy}, while recording is far behind ({@link Accountant#admit()}).
+     *
+     * @throws ProxyException the OpenAI error to answer instead
+     */
     public PreparedRequest prepare(byte[] body, HttpHeaders headers, long arrivalNanos) {
+        if (!accountant.admit()) {
+            throw new ProxyException(new OpenAiError(503, "The server is recording requests more slowly than they"
+                    + " finish; try again shortly.", "server_error", "server_busy", null, "1"));
+        }
         ObjectNode request = parse(body);
         JsonNode modelNode = request.get("model");
         if (modelNode == null || !modelNode.isTextual() || modelNode.asText().isBlank()) {

@@ -104,8 +104,8 @@ public final class JsonViews {
                 .put("total_tokens", used.totalTokens())
                 .put("cached_tokens", used.cachedPromptTokens())
                 .put("usage_source", r.usageSource().wireName())
-                .put("estimated_prompt_tokens", r.estimated().promptTokens())
-                .put("estimated_completion_tokens", r.estimated().completionTokens());
+                .put("estimated_prompt_tokens", r.estimated().promptTokens());
+        putEstimatedCompletion(n, r);
         TokenUsage rep = r.reported();
         if (rep == null) {
             n.putNull("reported_prompt_tokens").putNull("reported_completion_tokens");
@@ -119,6 +119,19 @@ public final class JsonViews {
                 .put("source", r.source())
                 .put("estimated_reply_bytes", r.estimatedReplyBytes())
                 .put("accounting_error", r.accountingError());
+        return n;
+    }
+
+    /**
+     * {@code estimated_completion_tokens}: our count of the completion, {@code null} when it was not counted (the
+     * provider reported usage and the request was not in the sample, {@code [server] estimate_sample_every}).
+     */
+    public static ObjectNode putEstimatedCompletion(ObjectNode n, RequestRecord r) {
+        if (r.completionEstimated()) {
+            n.put("estimated_completion_tokens", r.estimated().completionTokens());
+        } else {
+            n.putNull("estimated_completion_tokens");
+        }
         return n;
     }
 
@@ -167,6 +180,11 @@ public final class JsonViews {
 
     /** An event, flat, as seed 002 shows it: {@code event_id, timestamp, session_id, ..., data}. */
     public ObjectNode event(Event e) {
+        return event(e, parseOrEmpty(e.dataJson()));
+    }
+
+    /** As {@link #event(Event)}, with the event's data already parsed (the tree its {@code dataJson} came from). */
+    public ObjectNode event(Event e, JsonNode data) {
         ObjectNode n = json.createObjectNode();
         n.put("event_id", e.eventId())
                 .put("timestamp", time(e.timestamp()))
@@ -174,7 +192,7 @@ public final class JsonViews {
                 .put("iteration", e.iteration())
                 .put("state", e.state())
                 .put("event_type", e.eventType());
-        n.set("data", parseOrEmpty(e.dataJson()));
+        n.set("data", data);
         return n;
     }
 

@@ -2,6 +2,7 @@ package io.kimi.services;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.core.Event;
 import io.kimi.core.RequestRecord;
@@ -41,6 +42,16 @@ public final class LiveFeed {
         hub.publish(new HubMessage(EVENT, e.eventType(), views.text(n)));
     }
 
+    /**
+     * As {@link #event(Event)}, with the event's data as the tree its {@code dataJson} was written from (the
+     * accounting thread has it: parsing the text back cost it as much as building it).
+     */
+    public void event(Event e, JsonNode data) {
+        ObjectNode n = views.mapper().createObjectNode().put("type", EVENT);
+        n.setAll(views.event(e, data));
+        hub.publish(new HubMessage(EVENT, e.eventType(), views.text(n)));
+    }
+
     /** {@code {"type":"metric","data":{...}}}: one proxied request and where it left its session. */
     public void metric(RequestRecord r, Session s) {
         TokenUsage used = r.effective();
@@ -59,7 +70,6 @@ public final class LiveFeed {
                 .put("total_tokens", used.totalTokens())
                 .put("cached_tokens", used.cachedPromptTokens())
                 .put("estimated_prompt_tokens", r.estimated().promptTokens())
-                .put("estimated_completion_tokens", r.estimated().completionTokens())
                 .put("usage_source", r.usageSource().wireName())
                 .put("cost_usd", r.costUsd())
                 .put("latency_ms", r.latencyMs())
@@ -70,6 +80,7 @@ public final class LiveFeed {
                 .put("level", views.config().thresholds().level(s.contextPercent()))
                 .put("session_total_tokens", s.totals().totalTokens())
                 .put("session_cost_usd", s.totals().costUsd());
+        JsonViews.putEstimatedCompletion(d, r);
         hub.publish(new HubMessage(METRIC, METRIC, views.text(n)));
     }
 

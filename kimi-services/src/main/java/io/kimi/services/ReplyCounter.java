@@ -8,6 +8,7 @@ import io.kimi.proxy.ExchangeResult;
 import io.kimi.proxy.ParsedReply;
 import io.kimi.proxy.ReplyParser;
 import io.kimi.proxy.ReplyTranscript;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,26 +41,51 @@ final class ReplyCounter {
         this.count = requireNonNull(count, "count");
     }
 
+    /** As {@link #count(String, TokenEncoding, ExchangeResult, BooleanSupplier)}, counting every reply. */
     CountedReply count(String requestId, TokenEncoding encoding, ExchangeResult result) {
+        return count(requestId, encoding, result, () -> true);
+    }
+
+    /**
+     * @param sampleReported asked only for a reply with reported usage: whether to count its completion too (on a
+     *     sample, {@code [server] estimate_sample_every}); when not, only its usage is read
+     *     ({@link ReplyParser#reportedUsage}, which builds no text) and the completion is left uncounted
+     */
+    CountedReply count(String requestId, TokenEncoding encoding, ExchangeResult result,
+            BooleanSupplier sampleReported) {
         ReplyTranscript transcript = result.transcript();
         long readBytes = transcript.cut() ? transcript.head().length : transcript.keptBytes();
         long uncounted = transcript.uncountedBytes();
         TokenUsage reported = null;
         String step = "reading";
         try {
-            ParsedReply reply = parser.parse(transcript, result.streamed());
+            ParsedReply reply = null;
+            if (result.streamed()) {
+                // A stream is malformed when any of its events is not JSON, which only parsing every event tells.
+                reply = parser.parse(transcript, true);
+                reported = reply.reported();
+            } else {
+                // A body's usage is read only when it is a well-formed chat completion (no usage otherwise).
+                reported = parser.reportedUsage(transcript, false);
+            }
+            if (reported != null && !sampleReported.getAsBoolean()) {
+                return CountedReply.uncounted(reported, reply == null ? null : reply.malformed());
+            }
+            if (reply == null) {
+                reply = parser.parse(transcript, false);
+            }
             reported = reply.reported();
             step = "counting";
             int counted = count.count(encoding, reply.completionText());
             return new CountedReply(reported, saturated(counted + estimate(uncounted, counted, readBytes)),
-                    uncounted, null, reply.malformed());
+                    uncounted, null, reply.malformed(), true);
         } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
             String reason = e.getClass().getSimpleName() + " while " + step + " the reply";
             StackTraceElement[] trace = e.getStackTrace();
             log.error("Request {}: {} (at {}); it is recorded with its completion estimated from the reply's size",
                     requestId, reason, trace.length > 0 ? trace[0] : "?");
             long all = readBytes + uncounted;
-            return new CountedReply(reported, saturated(estimate(all, 0, 0)), all, reason, null);
+            return new CountedReply(reported, saturated(estimate(all, 0, 0)), all, reason, null, true);
         }
     }
 

@@ -26,7 +26,28 @@ class ReplyCounterTest {
         CountedReply reply = counter.count("r1", ENCODING, exchange(ReplyTranscript.whole(BODY.getBytes(UTF_8))));
 
         assertThat(reply).isEqualTo(new CountedReply(new TokenUsage(9, 7, 0),
-                tokens.countCompletion(ENCODING, "Hello there, how are you?"), 0, null, null));
+                tokens.countCompletion(ENCODING, "Hello there, how are you?"), 0, null, null, true));
+    }
+
+    @Test
+    void aReplyWithReportedUsageLeftOutOfTheSampleIsReadForItsUsageOnly() {
+        CountedReply reply = counter.count("r1", ENCODING, exchange(ReplyTranscript.whole(BODY.getBytes(UTF_8))),
+                () -> false);
+
+        assertThat(reply).isEqualTo(CountedReply.uncounted(new TokenUsage(9, 7, 0), null));
+        assertThat(reply.completionCounted()).isFalse();
+    }
+
+    @Test
+    void aReplyWithoutReportedUsageIsCountedWhateverTheSample() {
+        String body = "{\"choices\":[{\"message\":{\"content\":\"Hello there\"}}]}";
+
+        CountedReply reply = counter.count("r1", ENCODING, exchange(ReplyTranscript.whole(body.getBytes(UTF_8))),
+                () -> false);
+
+        assertThat(reply.reported()).isNull();
+        assertThat(reply.completionCounted()).isTrue();
+        assertThat(reply.completionTokens()).isEqualTo(tokens.countCompletion(ENCODING, "Hello there"));
     }
 
     @Test

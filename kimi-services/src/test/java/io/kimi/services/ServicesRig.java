@@ -70,7 +70,8 @@ public final class ServicesRig implements BeforeAllCallback, AfterAllCallback {
         features = new ContextFeatures(config, store, counter, featureEvents, clock);
         metrics = new ServerMetrics();
         accountant = new Accountant(store, sessions, counter, feed, new ContextAlerts(config.thresholds(), store,
-                feed, clock), metrics, new FeatureOutcomes(store, featureEvents, features.compactionTrigger()));
+                feed, clock), metrics, new FeatureOutcomes(store, featureEvents, features.compactionTrigger()),
+                config.server().accounting());
         completions = new ChatCompletions(router, sessions, counter, accountant, new RateLimiter(config, clock),
                 features.chain(), clock);
         blocking = Executors.newFixedThreadPool(2);

@@ -124,7 +124,10 @@ public interface Store extends AutoCloseable {
     /** Inserts a compaction, or replaces every field of the stored one with the same id (e.g. to undo it). */
     CompletableFuture<Void> saveCompaction(CompactionRecord compaction);
 
-    /** Appends one request's MCP memory figures (the request id is unique; a second save replaces the first). */
+    /**
+     * Adds one request's MCP memory figures to its session's sums, keeping a row of the request's own only when it
+     * held memory markers. Each request is saved once (saving it again counts it again).
+     */
     CompletableFuture<Void> saveMemoryUsage(MemoryUsage usage);
 
     /** Completes once every write submitted before this call is committed (or has failed). */

@@ -113,6 +113,9 @@ public final class ServerMetrics implements AutoCloseable {
     static final String INTERRUPTED = "kimi.requests.interrupted";
     static final String UNTRACED = "kimi.requests.untraced";
     static final String ACCOUNTING_ERRORS = "kimi.accounting.errors";
+    static final String ACCOUNTING_OVERFLOW = "kimi.accounting.overflow";
+    static final String ACCOUNTING_QUEUE = "kimi.accounting.queue";
+    static final String ACCOUNTING_QUEUE_LIMIT = "kimi.accounting.queue.limit";
 
     /** What became of a request whose accounting failed. */
     public enum AccountingOutcome {
@@ -123,6 +126,24 @@ public final class ServerMetrics implements AutoCloseable {
 
         String tag() {
             return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** What happened to a request past the recording queue's bound ({@code [server] accounting_queue_limit}). */
+    public enum OverflowPolicy {
+        /** Recorded with its totals and event, without sampled local count, live push or feature bookkeeping. */
+        RECORDED_LIGHT("recorded_light"),
+        /** A new chat completion answered 503 before anything was sent upstream, while twice the bound waited. */
+        REFUSED("refused");
+
+        private final String label;
+
+        OverflowPolicy(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
         }
     }
 
@@ -154,6 +175,7 @@ public final class ServerMetrics implements AutoCloseable {
     private final Counter eventsStored;
     private final Counter interrupted;
     private final Counter untraced;
+    private final Map<OverflowPolicy, Counter> overflow = new EnumMap<>(OverflowPolicy.class);
     /** Registered at start, so that both series exist (at 0) before the first failure. */
     private final Map<AccountingOutcome, Counter> accountingErrors = new EnumMap<>(AccountingOutcome.class);
     private final Counter pipelineOverflows;
@@ -195,6 +217,13 @@ public final class ServerMetrics implements AutoCloseable {
                 .description("Connections answered 503 and closed for sending more requests ahead than "
                         + "server.max_pipelined_requests while a response was being written")
                 .register(registry);
+        for (OverflowPolicy policy : OverflowPolicy.values()) {
+            overflow.put(policy, Counter.builder(ACCOUNTING_OVERFLOW)
+                    .description("Requests past the recording queue's bound (accounting_queue_limit), by what was"
+                            + " done: recorded the light way, or refused with 503 before going upstream")
+                    .tag("policy", policy.label())
+                    .register(registry));
+        }
     }
 
     /** The registry, to bind more meters to. */
@@ -332,6 +361,27 @@ public final class ServerMetrics implements AutoCloseable {
     /** Counts one failure in accounting a finished request, by what became of its record. */
     public void accountingError(AccountingOutcome outcome) {
         accountingErrors.get(requireNonNull(outcome, "outcome")).increment();
+    }
+
+    /** Counts one request past the recording queue's bound. */
+    public void accountingOverflow(OverflowPolicy policy) {
+        overflow.get(requireNonNull(policy, "policy")).increment();
+    }
+
+    /**
+     * Registers the gauges {@code kimi.accounting.queue} (finished requests waiting to be recorded, read from
+     * {@code waiting} at each scrape) and {@code kimi.accounting.queue.limit}. Call once.
+     */
+    public void accountingQueue(IntSupplier waiting, int limit) {
+        requireNonNull(waiting, "waiting");
+        Gauge.builder(ACCOUNTING_QUEUE, waiting, IntSupplier::getAsInt)
+                .description("Finished requests waiting for the accounting thread to record them")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(ACCOUNTING_QUEUE_LIMIT, () -> limit)
+                .description("accounting_queue_limit: past it requests are recorded the light way, at twice it"
+                        + " new ones are refused")
+                .register(registry);
     }
 
     /** Counts one event appended to the event log. */

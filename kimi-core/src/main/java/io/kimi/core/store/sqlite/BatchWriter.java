@@ -20,13 +20,17 @@ import org.slf4j.LoggerFactory;
  * The single writer: one daemon thread that owns the write connection, takes queued writes in submission
  * order, and commits up to {@link #MAX_BATCH} of them per transaction. Records nobody waits for
  * ({@link #submitRecord}) wait at most {@link #LINGER_NANOS} for others to share their commit (group commit);
- * any other write, a flush or a close ends the wait. Within a batch, a write queued with a supersede key is
- * skipped when a later one has the same key.
+ * any other write, a flush or a close ends the wait, except a write queued with {@link #submitAhead}: when only
+ * such records are queued before it, it is committed at once in a transaction of its own and the records keep
+ * waiting (a request's pending record, committed before the request goes upstream, then commits the few pages it
+ * touches instead of every page the lingering records touched). Within a batch, a write queued with a supersede
+ * key is skipped when a later one has the same key.
  *
  * <p>When a batch's transaction fails, each of its writes is retried alone in its own transaction, so a bad
- * write fails only its own future. Futures are completed on the writer thread, in submission order, after
- * the commit: dependent stages attached with the non-async methods ({@code thenApply}, ...) run on that thread
- * and must not block (use the {@code ...Async} variants for anything slow).
+ * write fails only its own future. Futures are completed on the writer thread after the commit, in submission
+ * order except for writes committed ahead of records: dependent stages attached with the non-async methods
+ * ({@code thenApply}, ...) run on that thread and must not block (use the {@code ...Async} variants for anything
+ * slow).
  *
  * <p>The thread closes the handle (and with it the connection) when it stops.
  */
@@ -66,7 +70,19 @@ final class BatchWriter {
     <T> CompletableFuture<T> submit(String description, WriteOp<T> op) {
         requireNonNull(description, "description");
         requireNonNull(op, "op");
-        return enqueue(new PendingWrite<>(description, null, false, op, new CompletableFuture<>()));
+        return enqueue(new PendingWrite<>(description, null, false, false, op, new CompletableFuture<>()));
+    }
+
+    /**
+     * Queues a write a caller waits for that may be committed ahead of the records ({@link #submitRecord},
+     * {@link #submitSuperseding}) queued before it, in a transaction of its own, while they keep waiting for
+     * company. Only for writes that need nothing those records write, e.g. a request's pending record (it needs
+     * its session, which a plain write creates, and nothing else). Never moved ahead of any other write.
+     */
+    <T> CompletableFuture<T> submitAhead(String description, WriteOp<T> op) {
+        requireNonNull(description, "description");
+        requireNonNull(op, "op");
+        return enqueue(new PendingWrite<>(description, null, false, true, op, new CompletableFuture<>()));
     }
 
     /**
@@ -76,7 +92,7 @@ final class BatchWriter {
     <T> CompletableFuture<T> submitRecord(String description, WriteOp<T> op) {
         requireNonNull(description, "description");
         requireNonNull(op, "op");
-        return enqueue(new PendingWrite<>(description, null, true, op, new CompletableFuture<>()));
+        return enqueue(new PendingWrite<>(description, null, true, false, op, new CompletableFuture<>()));
     }
 
     /**
@@ -89,7 +105,7 @@ final class BatchWriter {
         requireNonNull(description, "description");
         requireNonNull(key, "key");
         requireNonNull(op, "op");
-        return enqueue(new PendingWrite<>(description, key, true, op, new CompletableFuture<>()));
+        return enqueue(new PendingWrite<>(description, key, true, false, op, new CompletableFuture<>()));
     }
 
     /** Completes once every write queued before it has been committed or has failed. */
@@ -144,6 +160,10 @@ final class BatchWriter {
                 batch.clear();
                 batch.add(takeNext());
                 queue.drainTo(batch, MAX_BATCH - 1);
+                commitAhead(batch);
+                if (batch.isEmpty()) {
+                    continue;
+                }
                 lingerForMore(batch);
                 int end = indexOfStop(batch);
                 if (end >= 0) {
@@ -184,21 +204,63 @@ final class BatchWriter {
             if (next == null) {
                 return;
             }
+            int from = batch.size();
             batch.add(next);
             queue.drainTo(batch, MAX_BATCH - batch.size());
-            if (!allMayWait(batch)) {
+            commitAhead(batch);
+            if (!allMayWait(batch, Math.min(from, batch.size()))) {
                 return;
             }
         }
     }
 
-    private static boolean allMayWait(List<PendingWrite<?>> batch) {
-        for (PendingWrite<?> write : batch) {
-            if (!write.mayWait()) {
+    /** Whether the writes from index {@code from} on may all wait (those before it were checked already). */
+    private static boolean allMayWait(List<PendingWrite<?>> batch, int from) {
+        for (int i = from; i < batch.size(); i++) {
+            if (!batch.get(i).mayWait()) {
                 return false;
             }
         }
         return true;
+    }
+
+    private static boolean allMayWait(List<PendingWrite<?>> batch) {
+        return allMayWait(batch, 0);
+    }
+
+    /**
+     * Commits, in a transaction of their own, the writes queued with {@link #submitAhead} that only records
+     * precede (when at least one record does: otherwise they simply lead the batch), and removes them from it;
+     * the records stay and go on waiting for company.
+     */
+    private void commitAhead(List<PendingWrite<?>> batch) {
+        List<PendingWrite<?>> ahead = null;
+        boolean recordBefore = false;
+        int kept = 0;
+        int i = 0;
+        for (; i < batch.size(); i++) {
+            PendingWrite<?> write = batch.get(i);
+            if (write.ahead() && recordBefore) {
+                if (ahead == null) {
+                    ahead = new ArrayList<>();
+                }
+                ahead.add(write);
+                continue;
+            }
+            if (!write.ahead() && !write.mayWait()) {
+                break;
+            }
+            recordBefore |= write.mayWait();
+            batch.set(kept++, write);
+        }
+        if (ahead == null) {
+            return;
+        }
+        for (; i < batch.size(); i++) {
+            batch.set(kept++, batch.get(i));
+        }
+        batch.subList(kept, batch.size()).clear();
+        runBatchSafely(ahead);
     }
 
     private int indexOfStop(List<PendingWrite<?>> batch) {

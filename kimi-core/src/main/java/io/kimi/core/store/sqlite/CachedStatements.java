@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import org.jdbi.v3.core.statement.DefaultStatementBuilder;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.StatementBuilder;
 import org.jdbi.v3.core.statement.StatementContext;
 import org.slf4j.Logger;
@@ -32,6 +33,8 @@ final class CachedStatements implements StatementBuilder {
 
     private final StatementBuilder plain = new DefaultStatementBuilder();
     private final Map<String, PreparedStatement> bySql = new HashMap<>();
+    /** Statements used through plain JDBC ({@link Positional}), never lent to Jdbi. */
+    private final Map<String, PreparedStatement> plainBySql = new HashMap<>();
     /** Cached statements → whether one is lent out right now. */
     private final Map<Statement, Boolean> lent = new IdentityHashMap<>();
 
@@ -65,6 +68,24 @@ final class CachedStatements implements StatementBuilder {
         return created;
     }
 
+    /**
+     * The writer's prepared statement for {@code sql}, for plain JDBC use: prepared once and kept, the caller
+     * binds every parameter and runs it before asking for another. Only on a handle that uses this builder.
+     */
+    static PreparedStatement plain(Handle h, String sql) throws SQLException {
+        if (!(h.getStatementBuilder() instanceof CachedStatements cached)) {
+            throw new IllegalStateException("plain statements need the writer's handle (with CachedStatements)");
+        }
+        PreparedStatement statement = cached.plainBySql.get(sql);
+        if (statement == null || statement.isClosed()) {
+            statement = h.getConnection().prepareStatement(sql);
+            if (cached.plainBySql.size() < MAX_CACHED) {
+                cached.plainBySql.put(sql, statement);
+            }
+        }
+        return statement;
+    }
+
     @Override
     public CallableStatement createCall(Connection conn, String sql, StatementContext ctx) throws SQLException {
         return plain.createCall(conn, sql, ctx);
@@ -93,12 +114,20 @@ final class CachedStatements implements StatementBuilder {
                 log.warn("Closing a cached statement failed: {}", e.getMessage(), e);
             }
         }
+        for (PreparedStatement statement : plainBySql.values()) {
+            try {
+                statement.close();
+            } catch (SQLException e) {
+                log.warn("Closing a cached statement failed: {}", e.getMessage(), e);
+            }
+        }
         bySql.clear();
+        plainBySql.clear();
         lent.clear();
     }
 
-    /** How many statements are kept open; for tests. */
+    /** How many statements are kept open, Jdbi's and plain ones; for tests. */
     int size() {
-        return bySql.size();
+        return bySql.size() + plainBySql.size();
     }
 }

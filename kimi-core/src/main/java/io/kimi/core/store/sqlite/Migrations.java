@@ -24,7 +24,8 @@ final class Migrations {
             new Migration(3, "/io/kimi/core/store/sqlite/V3__convergence_aggregates.sql"),
             new Migration(4, "/io/kimi/core/store/sqlite/V4__context_features.sql"),
             new Migration(5, "/io/kimi/core/store/sqlite/V5__pending_requests.sql"),
-            new Migration(6, "/io/kimi/core/store/sqlite/V6__reply_accounting.sql"));
+            new Migration(6, "/io/kimi/core/store/sqlite/V6__reply_accounting.sql"),
+            new Migration(7, "/io/kimi/core/store/sqlite/V7__lean_request_writes.sql"));
 
     private static final Logger log = LoggerFactory.getLogger(Migrations.class);
 

@@ -8,12 +8,17 @@ import java.sql.SQLException;
 import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 
-/** A {@code requests} row as a {@link RequestRecord}; {@code reported} is {@code null} when its columns are. */
+/**
+ * A {@code requests} row as a {@link RequestRecord}; {@code reported} is {@code null} when its columns are; an
+ * {@code est_completion} below 0 is a completion that was not counted locally.
+ */
 final class RequestMapper implements RowMapper<RequestRecord> {
     @Override
     public RequestRecord map(ResultSet rs, StatementContext ctx) throws SQLException {
+        int estCompletion = rs.getInt("est_completion");
+        boolean completionEstimated = estCompletion >= 0;
         TokenUsage estimated = new TokenUsage(
-                rs.getInt("est_prompt"), rs.getInt("est_completion"), rs.getInt("est_cached"));
+                rs.getInt("est_prompt"), Math.max(estCompletion, 0), rs.getInt("est_cached"));
         int repPrompt = rs.getInt("rep_prompt");
         TokenUsage reported = rs.wasNull()
                 ? null
@@ -37,6 +42,7 @@ final class RequestMapper implements RowMapper<RequestRecord> {
                 rs.getLong("ttft_ms"),
                 rs.getString("source"),
                 rs.getLong("estimated_reply_bytes"),
-                rs.getString("accounting_error"));
+                rs.getString("accounting_error"),
+                completionEstimated);
     }
 }

@@ -117,6 +117,9 @@ public final class SqliteStore implements Store {
         int interrupted;
         try {
             new Migrations(Migrations.ALL, clock).migrate(handle, storeName);
+            // After the migrations: their DDL runs once and need not stay prepared. The recovery already
+            // writes with the writer's statements.
+            handle.setStatementBuilder(new CachedStatements());
             interrupted = recoverPending(handle, storeName);
             pool = connections.openReaders(READ_POOL_SIZE);
         } catch (RuntimeException e) {
@@ -125,8 +128,6 @@ public final class SqliteStore implements Store {
                     ? se
                     : new StoreException("cannot open database " + storeName + ": " + e.getMessage(), e);
         }
-        // After the migrations: their DDL runs once and need not stay prepared.
-        handle.setStatementBuilder(new CachedStatements());
         BatchWriter writer = new BatchWriter(handle, storeName, WRITER_THREAD);
         writer.start();
         log.debug("Opened store {}", storeName);
@@ -181,11 +182,15 @@ public final class SqliteStore implements Store {
         return writer.submitRecord("saveRequest " + request.requestId(), h -> Writes.saveRequest(h, request));
     }
 
-    /** Never waits for company: a caller may hold the request back until it is committed. */
+    /**
+     * Never waits for company: a caller may hold the request back until it is committed. Committed ahead of the
+     * records of finished requests queued before it (they go on waiting for company), so that it commits only the
+     * pages it touches.
+     */
     @Override
     public CompletableFuture<Void> savePendingRequest(PendingRequest pending) {
         requireNonNull(pending, "pending");
-        return writer.submit("savePendingRequest " + pending.requestId(),
+        return writer.submitAhead("savePendingRequest " + pending.requestId(),
                 h -> Writes.savePendingRequest(h, pending));
     }
 

@@ -46,8 +46,13 @@ final class StatsReads {
             + " COALESCE(SUM(CASE WHEN rep_prompt > 0 THEN 1 ELSE 0 END), 0) AS prompt_samples,"
             + " COALESCE(AVG(CASE WHEN rep_prompt > 0"
             + " THEN ABS(est_prompt - rep_prompt) * 100.0 / rep_prompt END), 0.0) AS prompt_error,"
-            + " COALESCE(SUM(CASE WHEN rep_completion > 0 THEN 1 ELSE 0 END), 0) AS completion_samples,"
-            + " COALESCE(AVG(CASE WHEN rep_completion > 0"
+            // The completion is estimated only on a sample of the requests with reported usage (est_completion
+            // below 0 elsewhere): its figures are over that sample.
+            + " COALESCE(SUM(CASE WHEN rep_prompt IS NOT NULL AND est_completion >= 0 THEN 1 ELSE 0 END), 0)"
+            + " AS completion_sampled,"
+            + " COALESCE(SUM(CASE WHEN rep_completion > 0 AND est_completion >= 0 THEN 1 ELSE 0 END), 0)"
+            + " AS completion_samples,"
+            + " COALESCE(AVG(CASE WHEN rep_completion > 0 AND est_completion >= 0"
             + " THEN ABS(est_completion - rep_completion) * 100.0 / rep_completion END), 0.0) AS completion_error"
             + " FROM requests";
 
@@ -71,7 +76,8 @@ final class StatsReads {
                                 rs.getLong("prompt_samples"),
                                 rs.getDouble("prompt_error"),
                                 rs.getLong("completion_samples"),
-                                rs.getDouble("completion_error"))))
+                                rs.getDouble("completion_error"),
+                                rs.getLong("completion_sampled"))))
                 .one());
     }
 
@@ -165,16 +171,16 @@ final class StatsReads {
                 .one());
     }
 
-    /** Sums over one session's memory rows, or over every row when {@code sessionId} is null. */
+    /** One session's memory sums ({@code memory_totals}), or every session's added up when {@code sessionId} is null. */
     MemoryStats memoryStats(String sessionId) {
         String where = sessionId == null ? "" : " WHERE session_id = :session_id";
         return jdbi.withHandle(h -> {
-            Query query = h.createQuery("SELECT COUNT(*) AS requests,"
-                    + " COALESCE(SUM(CASE WHEN markers > 0 THEN 1 ELSE 0 END), 0) AS with_memory,"
+            Query query = h.createQuery("SELECT COALESCE(SUM(requests), 0) AS requests,"
+                    + " COALESCE(SUM(with_memory), 0) AS with_memory,"
                     + " COALESCE(SUM(memory_tokens), 0) AS memory,"
                     + " COALESCE(SUM(chat_tokens), 0) AS chat,"
                     + " COALESCE(SUM(markers), 0) AS markers"
-                    + " FROM memory_usage" + where);
+                    + " FROM memory_totals" + where);
             if (sessionId != null) {
                 query.bind("session_id", sessionId);
             }

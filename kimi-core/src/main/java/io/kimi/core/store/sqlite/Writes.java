@@ -21,8 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
-import org.jdbi.v3.core.statement.PreparedBatch;
-import org.jdbi.v3.core.statement.SqlStatement;
 import org.jdbi.v3.core.statement.Update;
 
 /** The SQL of every write. Each method runs inside the writer's transaction. */
@@ -51,31 +49,27 @@ final class Writes {
             + " total_vulnerabilities = excluded.total_vulnerabilities, tests_passed = excluded.tests_passed,"
             + " tests_failed = excluded.tests_failed";
 
-    private static final String UPDATE_TOTALS = "UPDATE sessions SET requests = :requests,"
-            + " failed_requests = :failed_requests, prompt_tokens = :prompt_tokens,"
-            + " completion_tokens = :completion_tokens, cached_tokens = :cached_tokens,"
-            + " estimated_prompt_tokens = :estimated_prompt_tokens, context_tokens = :context_tokens,"
-            + " cost_usd = :cost_usd WHERE session_id = :session_id";
+    // The writes made for every proxied request (and each event) run as plain JDBC statements with positional
+    // parameters, bound in the order of their columns (Positional): see there why.
+
+    private static final String UPDATE_TOTALS = "UPDATE sessions SET requests = ?, failed_requests = ?,"
+            + " prompt_tokens = ?, completion_tokens = ?, cached_tokens = ?, estimated_prompt_tokens = ?,"
+            + " context_tokens = ?, cost_usd = ? WHERE session_id = ?";
 
     private static final String INSERT_REQUEST = "INSERT INTO requests (request_id, session_id, timestamp,"
             + " provider, model, upstream_model, stream, status, http_status, error_type, error_message,"
             + " est_prompt, est_completion, est_cached, rep_prompt, rep_completion, rep_cached, cost_usd,"
             + " latency_ms, ttft_ms, source, estimated_reply_bytes, accounting_error)"
-            + " VALUES (:request_id, :session_id, :timestamp, :provider, :model, :upstream_model, :stream,"
-            + " :status, :http_status, :error_type, :error_message, :est_prompt, :est_completion, :est_cached,"
-            + " :rep_prompt, :rep_completion, :rep_cached, :cost_usd, :latency_ms, :ttft_ms, :source,"
-            + " :estimated_reply_bytes, :accounting_error)";
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
     private static final String INSERT_PENDING = "INSERT INTO pending_requests (request_id, session_id, timestamp,"
             + " provider, model, upstream_model, stream, est_prompt, source)"
-            + " VALUES (:request_id, :session_id, :timestamp, :provider, :model, :upstream_model, :stream,"
-            + " :est_prompt, :source)";
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
-    private static final String DELETE_PENDING = "DELETE FROM pending_requests WHERE request_id = :request_id";
+    private static final String DELETE_PENDING = "DELETE FROM pending_requests WHERE request_id = ?";
 
     private static final String INSERT_EVENT = "INSERT OR IGNORE INTO events (event_id, session_id, timestamp,"
-            + " iteration, state, event_type, data_json)"
-            + " VALUES (:event_id, :session_id, :timestamp, :iteration, :state, :event_type, :data_json)";
+            + " iteration, state, event_type, data_json) VALUES (?, ?, ?, ?, ?, ?, ?)";
 
     private static final String UPSERT_ITERATION = "INSERT INTO convergence_iterations (session_id, iteration,"
             + " findings_critical, findings_high, findings_medium, findings_low, findings_info, fixes,"
@@ -110,12 +104,22 @@ final class Writes {
             + " tokens_before = excluded.tokens_before, tokens_after = excluded.tokens_after,"
             + " undone_at = excluded.undone_at";
 
+    /** Adds one request's memory figures to its session's sums (the row is made by the session's first). */
+    private static final String ADD_MEMORY_TOTALS = "INSERT INTO memory_totals (session_id, requests, with_memory,"
+            + " memory_tokens, chat_tokens, markers) VALUES (?, 1, ?, ?, ?, ?)"
+            + " ON CONFLICT (session_id) DO UPDATE SET requests = requests + 1,"
+            + " with_memory = with_memory + excluded.with_memory,"
+            + " memory_tokens = memory_tokens + excluded.memory_tokens,"
+            + " chat_tokens = chat_tokens + excluded.chat_tokens, markers = markers + excluded.markers";
+
     private static final String UPSERT_MEMORY_USAGE = "INSERT INTO memory_usage (request_id, session_id,"
-            + " timestamp, memory_tokens, chat_tokens, markers)"
-            + " VALUES (:request_id, :session_id, :timestamp, :memory_tokens, :chat_tokens, :markers)"
+            + " timestamp, memory_tokens, chat_tokens, markers) VALUES (?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (request_id) DO UPDATE SET session_id = excluded.session_id,"
             + " timestamp = excluded.timestamp, memory_tokens = excluded.memory_tokens,"
             + " chat_tokens = excluded.chat_tokens, markers = excluded.markers";
+
+    /** {@code est_completion} of a request whose completion was not counted locally. */
+    static final int NOT_COUNTED = -1;
 
     private Writes() {
     }
@@ -158,7 +162,17 @@ final class Writes {
 
     /** Only the totals columns; no row when the session is gone. */
     static Void saveSessionTotals(Handle h, String sessionId, SessionTotals t) {
-        bindTotals(h.createUpdate(UPDATE_TOTALS).bind("session_id", sessionId), t).execute();
+        Positional.of(h, UPDATE_TOTALS)
+                .integer(t.requests())
+                .integer(t.failedRequests())
+                .integer(t.promptTokens())
+                .integer(t.completionTokens())
+                .integer(t.cachedTokens())
+                .integer(t.estimatedPromptTokens())
+                .integer(t.contextTokens())
+                .real(t.costUsd())
+                .text(sessionId)
+                .execute();
         return null;
     }
 
@@ -195,48 +209,49 @@ final class Writes {
 
     /** Inserts the request's record in place of its pending record, if any. */
     static Void saveRequest(Handle h, RequestRecord r) {
-        h.createUpdate(DELETE_PENDING).bind("request_id", r.requestId()).execute();
+        Positional.of(h, DELETE_PENDING).text(r.requestId()).execute();
         TokenUsage est = r.estimated();
         TokenUsage rep = r.reported();
-        Update update = h.createUpdate(INSERT_REQUEST)
-                .bind("request_id", r.requestId())
-                .bind("session_id", r.sessionId())
-                .bind("timestamp", SqliteTime.format(r.timestamp()))
-                .bind("provider", r.provider())
-                .bind("model", r.model())
-                .bind("upstream_model", r.upstreamModel())
-                .bind("stream", r.stream() ? 1 : 0)
-                .bind("status", r.status().wireName())
-                .bind("http_status", r.httpStatus())
-                .bind("error_type", r.errorType())
-                .bind("error_message", r.errorMessage())
-                .bind("est_prompt", est.promptTokens())
-                .bind("est_completion", est.completionTokens())
-                .bind("est_cached", est.cachedPromptTokens())
-                .bind("rep_prompt", rep == null ? null : rep.promptTokens())
-                .bind("rep_completion", rep == null ? null : rep.completionTokens())
-                .bind("rep_cached", rep == null ? null : rep.cachedPromptTokens())
-                .bind("cost_usd", r.costUsd())
-                .bind("latency_ms", r.latencyMs())
-                .bind("ttft_ms", r.ttftMs())
-                .bind("source", r.source())
-                .bind("estimated_reply_bytes", r.estimatedReplyBytes())
-                .bind("accounting_error", r.accountingError());
-        update.execute();
+        boolean reported = rep != null;
+        Positional.of(h, INSERT_REQUEST)
+                .text(r.requestId())
+                .text(r.sessionId())
+                .text(SqliteTime.format(r.timestamp()))
+                .text(r.provider())
+                .text(r.model())
+                .text(r.upstreamModel())
+                .integer(r.stream() ? 1 : 0)
+                .text(r.status().wireName())
+                .integer(r.httpStatus())
+                .text(r.errorType())
+                .text(r.errorMessage())
+                .integer(est.promptTokens())
+                .integer(r.completionEstimated() ? est.completionTokens() : NOT_COUNTED)
+                .integer(est.cachedPromptTokens())
+                .integerOrNull(reported, reported ? rep.promptTokens() : 0)
+                .integerOrNull(reported, reported ? rep.completionTokens() : 0)
+                .integerOrNull(reported, reported ? rep.cachedPromptTokens() : 0)
+                .real(r.costUsd())
+                .integer(r.latencyMs())
+                .integer(r.ttftMs())
+                .text(r.source())
+                .integer(r.estimatedReplyBytes())
+                .text(r.accountingError())
+                .execute();
         return null;
     }
 
     static Void savePendingRequest(Handle h, PendingRequest p) {
-        h.createUpdate(INSERT_PENDING)
-                .bind("request_id", p.requestId())
-                .bind("session_id", p.sessionId())
-                .bind("timestamp", SqliteTime.format(p.timestamp()))
-                .bind("provider", p.provider())
-                .bind("model", p.model())
-                .bind("upstream_model", p.upstreamModel())
-                .bind("stream", p.stream() ? 1 : 0)
-                .bind("est_prompt", p.estimatedPromptTokens())
-                .bind("source", p.source())
+        Positional.of(h, INSERT_PENDING)
+                .text(p.requestId())
+                .text(p.sessionId())
+                .text(SqliteTime.format(p.timestamp()))
+                .text(p.provider())
+                .text(p.model())
+                .text(p.upstreamModel())
+                .integer(p.stream() ? 1 : 0)
+                .integer(p.estimatedPromptTokens())
+                .text(p.source())
                 .execute();
         return null;
     }
@@ -251,25 +266,26 @@ final class Writes {
 
     /** Inserts the event unless its id is stored already; returns whether it was inserted. */
     static Boolean appendEvent(Handle h, Event e) {
-        return bindEvent(h.createUpdate(INSERT_EVENT), e).execute() > 0;
+        return Positional.of(h, INSERT_EVENT)
+                .text(e.eventId())
+                .text(e.sessionId())
+                .text(SqliteTime.format(e.timestamp()))
+                .integer(e.iteration())
+                .text(e.state())
+                .text(e.eventType())
+                .text(e.dataJson())
+                .execute() > 0;
     }
 
     /**
-     * Inserts each event unless its id is stored already (or comes earlier in the list), as one prepared batch;
-     * returns, per event in order, whether it was inserted. A failing event fails the whole list.
+     * Inserts each event unless its id is stored already (or comes earlier in the list), with one prepared
+     * statement; returns, per event in order, whether it was inserted. A failing event fails the whole list (the
+     * caller's transaction).
      */
     static List<Boolean> appendEvents(Handle h, List<Event> events) {
-        if (events.isEmpty()) {
-            return List.of();
-        }
-        PreparedBatch batch = h.prepareBatch(INSERT_EVENT);
+        List<Boolean> result = new ArrayList<>(events.size());
         for (Event e : events) {
-            bindEvent(batch, e).add();
-        }
-        int[] inserted = batch.execute();
-        List<Boolean> result = new ArrayList<>(inserted.length);
-        for (int count : inserted) {
-            result.add(count > 0);
+            result.add(appendEvent(h, e));
         }
         return result;
     }
@@ -365,27 +381,30 @@ final class Writes {
         return null;
     }
 
+    /**
+     * Adds the request's figures to its session's sums ({@code memory_totals}), and keeps a row of its own in
+     * {@code memory_usage} only when it held memory markers.
+     */
     static Void saveMemoryUsage(Handle h, MemoryUsage u) {
-        h.createUpdate(UPSERT_MEMORY_USAGE)
-                .bind("request_id", u.requestId())
-                .bind("session_id", u.sessionId())
-                .bind("timestamp", SqliteTime.format(u.timestamp()))
-                .bind("memory_tokens", u.memoryTokens())
-                .bind("chat_tokens", u.chatTokens())
-                .bind("markers", u.markers())
+        Positional.of(h, ADD_MEMORY_TOTALS)
+                .text(u.sessionId())
+                .integer(u.markers() > 0 ? 1 : 0)
+                .integer(u.memoryTokens())
+                .integer(u.chatTokens())
+                .integer(u.markers())
+                .execute();
+        if (u.markers() == 0) {
+            return null;
+        }
+        Positional.of(h, UPSERT_MEMORY_USAGE)
+                .text(u.requestId())
+                .text(u.sessionId())
+                .text(SqliteTime.format(u.timestamp()))
+                .integer(u.memoryTokens())
+                .integer(u.chatTokens())
+                .integer(u.markers())
                 .execute();
         return null;
-    }
-
-    private static <S extends SqlStatement<S>> S bindEvent(S statement, Event e) {
-        return statement
-                .bind("event_id", e.eventId())
-                .bind("session_id", e.sessionId())
-                .bind("timestamp", SqliteTime.format(e.timestamp()))
-                .bind("iteration", e.iteration())
-                .bind("state", e.state())
-                .bind("event_type", e.eventType())
-                .bind("data_json", e.dataJson());
     }
 
     private static void deactivateOthers(Handle h, String sessionId) {

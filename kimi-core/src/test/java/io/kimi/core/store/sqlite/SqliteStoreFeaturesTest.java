@@ -238,12 +238,15 @@ class SqliteStoreFeaturesTest {
     }
 
     @Test
-    void savingMemoryUsageOfTheSameRequestAgainReplacesIt() throws Exception {
-        await(store.saveMemoryUsage(new MemoryUsage("r1", "s1", T0, 300, 700, 2)));
+    void onlyRequestsWithMemoryMarkersKeepARowOfTheirOwnAndEveryRequestCountsInTheSums() throws Exception {
+        store.saveMemoryUsage(new MemoryUsage("r1", "s1", T0, 0, 700, 0));
+        store.saveMemoryUsage(new MemoryUsage("r2", "s1", T0, 30, 470, 2));
+        await(store.saveMemoryUsage(new MemoryUsage("r3", "s1", T0, 0, 100, 0)));
 
-        await(store.saveMemoryUsage(new MemoryUsage("r1", "s1", T0, 0, 1000, 0)));
-
-        assertThat(store.memoryStats("s1")).isEqualTo(new MemoryStats(1, 0, 0, 1000, 0));
+        List<String> rows = store.readers().withHandle(h -> h.createQuery(
+                "SELECT request_id FROM memory_usage ORDER BY request_id").mapTo(String.class).list());
+        assertThat(rows).containsExactly("r2");
+        assertThat(store.memoryStats("s1")).isEqualTo(new MemoryStats(3, 1, 30, 1270, 2));
     }
 
     @Test
@@ -317,6 +320,36 @@ class SqliteStoreFeaturesTest {
         assertThat(store.findSession("old")).isPresent();
         assertThat(store.findMask("m")).isPresent();
         assertThat(store.readers().withHandle(Migrations::currentVersion)).isEqualTo(Migrations.ALL.size());
+    }
+
+    @Test
+    void aVersionSixDatabaseKeepsItsMemorySumsAndOnlyTheRowsWithMarkers() throws Exception {
+        store.close();
+        Path old = dir.resolve("v6.db");
+        Jdbi.create("jdbc:sqlite:" + old).useHandle(h -> {
+            new Migrations(Migrations.ALL.subList(0, 6), CLOCK).migrate(h, old.toString());
+            for (String id : List.of("a", "b")) {
+                h.execute("INSERT INTO sessions (session_id, kind, name, status, start_time, provider, model,"
+                        + " context_window) VALUES (?, 'proxy', 'n', 'running', ?, 'moonshot', 'kimi-k2', 1000)",
+                        id, SqliteTime.format(T0));
+            }
+            String row = "INSERT INTO memory_usage (request_id, session_id, timestamp, memory_tokens, chat_tokens,"
+                    + " markers) VALUES (?, ?, ?, ?, ?, ?)";
+            h.execute(row, "r1", "a", SqliteTime.format(T0), 300, 700, 2);
+            h.execute(row, "r2", "a", SqliteTime.format(T0), 0, 500, 0);
+            h.execute(row, "r3", "b", SqliteTime.format(T0), 0, 900, 0);
+        });
+
+        store = SqliteStore.open(old, CLOCK);
+
+        assertThat(store.memoryStats("a")).isEqualTo(new MemoryStats(2, 1, 300, 1200, 2));
+        assertThat(store.memoryStats("b")).isEqualTo(new MemoryStats(1, 0, 0, 900, 0));
+        assertThat(store.memoryStats(null)).isEqualTo(new MemoryStats(3, 1, 300, 2100, 2));
+        List<String> rows = store.readers().withHandle(h -> h.createQuery("SELECT request_id FROM memory_usage")
+                .mapTo(String.class).list());
+        assertThat(rows).containsExactly("r1");
+        await(store.saveMemoryUsage(new MemoryUsage("r4", "b", T0, 0, 100, 0)));
+        assertThat(store.memoryStats("b")).isEqualTo(new MemoryStats(2, 0, 0, 1000, 0));
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.kimi.core.store.sqlite;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.Session;
@@ -127,15 +128,21 @@ class SqliteStoreHotWritesTest {
     @Test
     void theWriterPreparesEachStatementOnceAndReusesIt() throws Exception {
         store.saveSession(Session.newProxy("s1", "a", T0, "moonshot", "kimi-k2", 262_144));
-        for (int i = 0; i < 200; i++) {
+        store.saveRequest(request("r-first", "s1"));
+        await(store.saveSessionTotals("s1", totalsAfter(1)));
+        int cachedAfterOne = await(store.submit("cache size",
+                h -> ((CachedStatements) h.getStatementBuilder()).size()));
+        for (int i = 0; i < 199; i++) {
             store.saveRequest(request("r" + i, "s1"));
-            await(store.saveSessionTotals("s1", totalsAfter(i + 1)));
+            await(store.saveSessionTotals("s1", totalsAfter(i + 2)));
         }
         int cached = await(store.submit("cache size",
                 h -> ((CachedStatements) h.getStatementBuilder()).size()));
 
-        // session upsert, request insert, totals update, and the two statements of the trigger set-up
-        assertThat(cached).isBetween(3, 6);
+        // the recovery's reads at open, the trigger set-up, the session upsert, the pending delete, the request
+        // insert and the totals update: the same statements however many requests follow
+        assertThat(cachedAfterOne).isBetween(4, 8);
+        assertThat(cached).isEqualTo(cachedAfterOne);
         assertThat(store.listRequests("s1", 1, 0).total()).isEqualTo(200);
         assertThat(store.findSession("s1").orElseThrow().totals()).isEqualTo(totalsAfter(200));
     }
@@ -158,6 +165,40 @@ class SqliteStoreHotWritesTest {
         }));
 
         assertThat(seen).containsExactly(13, 23, 33);
+    }
+
+    @Test
+    void aPendingRecordIsCommittedAheadOfRecordsQueuedBeforeItButNeverAheadOfAnyOtherWrite() throws Exception {
+        store.saveSession(Session.newProxy("s1", "a", T0, "moonshot", "kimi-k2", 262_144));
+        await(store.submit("write log", h -> {
+            h.execute("CREATE TABLE write_log (what TEXT)");
+            h.execute("CREATE TRIGGER log_requests AFTER INSERT ON requests BEGIN"
+                    + " INSERT INTO write_log VALUES ('request ' || new.request_id); END");
+            h.execute("CREATE TRIGGER log_pending AFTER INSERT ON pending_requests BEGIN"
+                    + " INSERT INTO write_log VALUES ('pending ' || new.request_id); END");
+            h.execute("CREATE TRIGGER log_sessions AFTER INSERT ON sessions BEGIN"
+                    + " INSERT INTO write_log VALUES ('session ' || new.session_id); END");
+            return null;
+        }));
+        CountDownLatch release = holdTheWriter();
+
+        CompletableFuture<Void> record = store.saveRequest(request("r1", "s1"));
+        CompletableFuture<Void> ahead = store.savePendingRequest(pending("p2", "s1"));
+        store.saveSession(Session.newProxy("s2", "b", T0, "moonshot", "kimi-k2", 262_144));
+        CompletableFuture<Void> afterItsSession = store.savePendingRequest(pending("p3", "s2"));
+        release.countDown();
+        await(ahead);
+        await(afterItsSession);
+        await(record);
+
+        List<String> log = await(store.submit("read log", h -> h.createQuery(
+                "SELECT what FROM write_log ORDER BY rowid").mapTo(String.class).list()));
+        // p2 jumped the record queued before it; p3 stayed behind the session it needs (and the record before).
+        assertThat(log).containsExactly("pending p2", "request r1", "session s2", "pending p3");
+    }
+
+    private static PendingRequest pending(String id, String sessionId) {
+        return new PendingRequest(id, sessionId, T0, "moonshot", "kimi", "kimi-k2", true, 10, "proxy");
     }
 
     /** Keeps the writer busy until the returned latch is released, so what is queued meanwhile is one batch. */

@@ -43,6 +43,7 @@ export const STRINGS = {
         'gauge.reported': 'Compté par le fournisseur',
         'gauge.estimated': 'Estimation locale (le fournisseur n’a pas donné d’usage)',
         'gauge.estimateMarker': 'Notre estimation : {tokens} tokens ({gap})',
+        'gauge.estimatePromptMarker': 'Notre estimation du prompt : {tokens} tokens ({gap})',
         'gauge.noEstimate': 'Pas encore d’estimation à comparer',
         'gauge.compactAdvice': 'Le contexte se remplit : pensez à compacter la conversation.',
 
@@ -141,6 +142,7 @@ export const STRINGS = {
         'details.context': 'Contexte',
         'details.latency': 'Latence p50 / p90 / p99',
         'details.accuracy': 'Écart de l’estimation (prompt / complétion)',
+        'details.accuracySample': '(complétion : sur {count} requêtes échantillonnées)',
         'details.target': 'Cible',
         'details.iterations': 'Itérations',
         'details.state': 'État',
@@ -397,6 +399,7 @@ export const STRINGS = {
         'gauge.reported': 'Counted by the provider',
         'gauge.estimated': 'Local estimate (the provider reported no usage)',
         'gauge.estimateMarker': 'Our estimate: {tokens} tokens ({gap})',
+        'gauge.estimatePromptMarker': 'Our prompt estimate: {tokens} tokens ({gap})',
         'gauge.noEstimate': 'No estimate to compare yet',
         'gauge.compactAdvice': 'The context is filling up: consider compacting the conversation.',
 
@@ -495,6 +498,7 @@ export const STRINGS = {
         'details.context': 'Context',
         'details.latency': 'Latency p50 / p90 / p99',
         'details.accuracy': 'Estimate error (prompt / completion)',
+        'details.accuracySample': '(completion: over {count} sampled requests)',
         'details.target': 'Target',
         'details.iterations': 'Iterations',
         'details.state': 'State',

@@ -448,8 +448,12 @@ function detailsList(t, s, m) {
         }
         if (m?.estimate_accuracy) {
             const a = m.estimate_accuracy;
-            rows.push(['details.accuracy', [a.prompt_mean_abs_error_percent, a.completion_mean_abs_error_percent]
-                .map((v) => (v === null || v === undefined ? '—' : `${formatNumber(v, t.lang, 1)} %`)).join(' / ')]);
+            const errors = [a.prompt_mean_abs_error_percent, a.completion_mean_abs_error_percent]
+                .map((v) => (v === null || v === undefined ? '—' : `${formatNumber(v, t.lang, 1)} %`)).join(' / ');
+            // The completion is counted locally only on a sample of the requests with reported usage.
+            const sample = a.completion_sampled_requests;
+            rows.push(['details.accuracy', sample === null || sample === undefined ? errors
+                : `${errors} ${t('details.accuracySample', { count: formatNumber(sample, t.lang) })}`]);
         }
     } else {
         const metrics = s.metrics ?? {};

@@ -243,14 +243,19 @@ export function renderGauge(dom, t, { session, thresholds, lastRequest }) {
         const reported = lastRequest.usage_source !== 'estimated';
         source.textContent = reported ? t('gauge.reported') : t('gauge.estimated');
         source.dataset.source = reported ? 'reported' : 'estimated';
-        const estimated = (lastRequest.estimated_prompt_tokens ?? 0) + (lastRequest.estimated_completion_tokens ?? 0);
-        const counted = (lastRequest.prompt_tokens ?? 0) + (lastRequest.completion_tokens ?? 0);
+        // The completion is counted locally only on a sample of the replies with reported usage
+        // (estimated_completion_tokens null otherwise): then only the prompts are compared.
+        const completionEstimated = lastRequest.estimated_completion_tokens !== null
+            && lastRequest.estimated_completion_tokens !== undefined;
+        const estimated = (lastRequest.estimated_prompt_tokens ?? 0)
+            + (completionEstimated ? lastRequest.estimated_completion_tokens : 0);
+        const counted = (lastRequest.prompt_tokens ?? 0) + (completionEstimated ? (lastRequest.completion_tokens ?? 0) : 0);
         const gap = estimateGapPercent(estimated, counted);
         const estimatedPercent = contextPercent(estimated, window);
         marker.hidden = !(window > 0 && estimated > 0);
         marker.style.left = `${Math.min(100, estimatedPercent)}%`;
         const gapText = gap === null ? '—' : `${gap >= 0 ? '+' : ''}${formatNumber(gap, t.lang, 1)} %`;
-        estimateText.textContent = t('gauge.estimateMarker', {
+        estimateText.textContent = t(completionEstimated ? 'gauge.estimateMarker' : 'gauge.estimatePromptMarker', {
             tokens: formatNumber(estimated, t.lang), gap: gapText,
         });
         marker.title = estimateText.textContent;

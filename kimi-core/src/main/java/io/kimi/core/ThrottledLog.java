@@ -1,4 +1,4 @@
-package io.kimi.api;
+package io.kimi.core;
 
 import static java.util.Objects.requireNonNull;
 
@@ -9,11 +9,11 @@ import org.slf4j.Logger;
 import org.slf4j.event.Level;
 
 /**
- * A log line that an attacker can provoke at will (refused connections, malformed requests), written at most
- * once per interval so a flood cannot flood the log too; the next line written says how many were left out.
- * Thread-safe.
+ * A log line that an attacker, or an overload, can provoke at will (refused connections, malformed requests,
+ * requests recorded past the recording queue's bound), written at most once per interval so a flood cannot flood
+ * the log too; the next line written says how many were left out. Thread-safe.
  */
-final class ThrottledLog {
+public final class ThrottledLog {
     private final Logger log;
     private final Level level;
     private final long intervalNanos;
@@ -22,7 +22,7 @@ final class ThrottledLog {
     private final AtomicLong skipped = new AtomicLong();
 
     /** @param nanoTime the monotonic clock ({@code System::nanoTime}; a test's own) */
-    ThrottledLog(Logger log, Level level, Duration interval, LongSupplier nanoTime) {
+    public ThrottledLog(Logger log, Level level, Duration interval, LongSupplier nanoTime) {
         this.log = requireNonNull(log, "log");
         this.level = requireNonNull(level, "level");
         this.intervalNanos = interval.toNanos();
@@ -31,7 +31,7 @@ final class ThrottledLog {
     }
 
     /** Logs {@code message} (SLF4J {@code {}} placeholders) unless a line was written less than an interval ago. */
-    void log(String message, Object... args) {
+    public void log(String message, Object... args) {
         if (!log.isEnabledForLevel(level)) {
             return;
         }
