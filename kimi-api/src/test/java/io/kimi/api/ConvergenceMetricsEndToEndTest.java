@@ -2,6 +2,7 @@ package io.kimi.api;
 
 import static io.kimi.api.TestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.testing.FakeConvergenceLoop;
@@ -179,8 +180,9 @@ class ConvergenceMetricsEndToEndTest {
             loop.sendBatch(events);
             loop.send("{not json");
             LoopSessions.awaitSession(server, "conv-bridge", n -> n.path("status").asText().equals("converged"));
-            assertThat(LoopSessions.eventually(() ->
-                    scrape().value("kimi_convergence_bridge_invalid_events_total", Map.of()) == 1)).isTrue();
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                    .alias("the invalid message is counted")
+                    .until(() -> scrape().value("kimi_convergence_bridge_invalid_events_total", Map.of()) == 1);
 
             PrometheusText s = scrape();
             assertThat(s.value("kimi_convergence_bridge_state", Map.of("state", "connected"))).isEqualTo(1);
@@ -191,11 +193,12 @@ class ConvergenceMetricsEndToEndTest {
             assertThat(sessions(s, "converged")).isEqualTo(1);
 
             loop.close();
-            assertThat(LoopSessions.eventually(() -> {
-                PrometheusText now = scrape();
-                return now.value("kimi_convergence_bridge_state", Map.of("state", "connected")) == 0
-                        && now.value("kimi_convergence_bridge_reconnects_total", Map.of()) == 1;
-            })).as("the lost connection shows").isTrue();
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20))
+                    .alias("the lost connection shows").until(() -> {
+                        PrometheusText now = scrape();
+                        return now.value("kimi_convergence_bridge_state", Map.of("state", "connected")) == 0
+                                && now.value("kimi_convergence_bridge_reconnects_total", Map.of()) == 1;
+                    });
         }
     }
 }
