@@ -27,6 +27,7 @@ import org.slf4j.LoggerFactory;
  * The client side of the live protocol (seed 002): {@code subscribe}, {@code unsubscribe},
  * {@code list_sessions}, {@code get_session}, {@code ping}, and the {@code init} message a client receives on
  * connecting. Every reply is JSON text; bad input gets {@code {"type":"error",...}} and never an exception.
+ * A message's optional {@code request_id} is echoed in the reply to it, errors included ({@link RequestIds}).
  * Reads run on the blocking executor. Thread-safe.
  */
 public final class LiveProtocol {
@@ -58,6 +59,21 @@ public final class LiveProtocol {
         if (message == null || !message.isObject()) {
             return done(error(null, "invalid_message", "A message must be a JSON object with an \"action\"."));
         }
+        JsonNode requestId = message.get("request_id");
+        if (requestId != null && !requestId.isNull()) {
+            String problem = RequestIds.problem(requestId);
+            if (problem != null) {
+                JsonNode action = message.get("action");
+                return done(error(action != null && action.isTextual() ? action.asText() : null,
+                        "invalid_request_id", problem));
+            }
+            return answer(message, subscriptions).thenApply(reply -> RequestIds.echo(reply, requestId.asText()));
+        }
+        return answer(message, subscriptions);
+    }
+
+    /** Answers a message that is a JSON object. */
+    private CompletableFuture<String> answer(JsonNode message, Subscriptions subscriptions) {
         JsonNode actionNode = message.get("action");
         if (actionNode == null || !actionNode.isTextual()) {
             return done(error(null, "missing_action", "The message needs a string \"action\": one of subscribe, "
