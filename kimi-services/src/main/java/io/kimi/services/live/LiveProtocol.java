@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
  * The client side of the live protocol (seed 002): {@code subscribe}, {@code unsubscribe},
  * {@code list_sessions}, {@code get_session}, {@code ping}, and the {@code init} message a client receives on
  * connecting. Every reply is JSON text; bad input gets {@code {"type":"error",...}} and never an exception.
- * A message's optional {@code request_id} is echoed in the reply to it, errors included ({@link RequestIds}).
  * Reads run on the blocking executor. Thread-safe.
  */
 public final class LiveProtocol {
@@ -48,7 +47,10 @@ public final class LiveProtocol {
         this.blocking = requireNonNull(blocking, "blocking");
     }
 
-    /** Answers one client message. The future always completes normally, with the reply to send. */
+    /**
+     * Answers one client message. The future always completes normally, with the reply to send. A message's
+     * optional {@code request_id} is echoed in the reply to it, errors included ({@link RequestIds}).
+     */
     public CompletableFuture<String> handle(String text, Subscriptions subscriptions) {
         JsonNode message;
         try {
