@@ -205,6 +205,61 @@ class WebSocketEndToEndTest {
     }
 
     @Test
+    void everyDirectReplyEchoesTheRequestIdErrorsIncluded() {
+        server.post("/chat/completions", chatBody("kimi-k2", false, ""));
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            client.send("{\"action\":\"ping\",\"request_id\":\"p-1\"}");
+            assertThat(client.next("pong").path("request_id").asText()).isEqualTo("p-1");
+            client.send("{\"action\":\"subscribe\",\"events\":[\"metric\"],\"request_id\":\"s \\\"quoted\\\" ~\"}");
+            JsonNode subscribed = client.next("response");
+            assertThat(subscribed.path("request_id").asText()).isEqualTo("s \"quoted\" ~");
+            assertThat(subscribed.path("data").path("subscribed").toString()).isEqualTo("[\"metric\"]");
+            client.send("{\"action\":\"list_sessions\",\"limit\":5,\"request_id\":\"" + "L".repeat(128) + "\"}");
+            JsonNode list = client.next("response");
+            assertThat(list.path("request_id").asText()).isEqualTo("L".repeat(128));
+            assertThat(list.path("data").path("total").asInt()).isEqualTo(1);
+
+            String[][] errors = {
+                {"{\"action\":\"get_session\",\"session_id\":\"nope\",\"request_id\":\"g-1\"}", "session_not_found", "g-1"},
+                {"{\"action\":\"get_session\",\"request_id\":\"g-2\"}", "invalid_request", "g-2"},
+                {"{\"action\":\"fly\",\"request_id\":\"f-1\"}", "unknown_action", "f-1"},
+                {"{\"action\":42,\"request_id\":\"m-1\"}", "missing_action", "m-1"},
+                {"{\"action\":\"subscribe\",\"events\":[],\"request_id\":\"e-1\"}", "invalid_events", "e-1"},
+            };
+            for (String[] e : errors) {
+                client.send(e[0]);
+                JsonNode error = client.next("error");
+                assertThat(error.path("code").asText()).as(e[0]).isEqualTo(e[1]);
+                assertThat(error.path("request_id").asText()).as(e[0]).isEqualTo(e[2]);
+            }
+
+            client.send("{\"action\":\"ping\"}");
+            assertThat(client.next("pong").has("request_id")).as("no id asked, none echoed").isFalse();
+            client.send("{\"action\":\"ping\",\"request_id\":null}");
+            assertThat(client.next("pong").has("request_id")).as("null is no id").isFalse();
+        }
+    }
+
+    @Test
+    void aRequestIdThatIsNotAShortPrintableStringIsRefusedNamingTheField() {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            String[] bad = {"42", "\"\"", "\"" + "x".repeat(129) + "\"", "\"tab\\there\"", "\"caf\u00e9\"", "[\"a\"]",
+                "{\"id\":1}"};
+            for (String id : bad) {
+                client.send("{\"action\":\"list_sessions\",\"request_id\":" + id + "}");
+                JsonNode error = client.next("error");
+                assertThat(error.path("code").asText()).as(id).isEqualTo("invalid_request_id");
+                assertThat(error.path("message").asText()).as(id).startsWith("request_id: ")
+                        .contains("printable ASCII");
+                assertThat(error.path("request_action").asText()).as(id).isEqualTo("list_sessions");
+                assertThat(error.has("request_id")).as(id).isFalse();
+            }
+            client.send("{\"action\":\"ping\",\"request_id\":\"still-usable\"}");
+            assertThat(client.next("pong").path("request_id").asText()).isEqualTo("still-usable");
+        }
+    }
+
+    @Test
     void oversizeMessageGetsAnErrorAndACloseWithMessageTooBig() throws Exception {
         try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
             client.send("{\"action\":\"ping\",\"pad\":\"" + "x".repeat(70_000) + "\"}");

@@ -167,45 +167,42 @@ class WebSocketClientTest {
                 .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.errorCode()).isEqualTo("invalid_request"));
     }
 
-    /** The seed's subclass style: hooks overridden. */
-    static final class Recorder extends WebSocketClient {
+    /** A listener with all its methods, as seed 002's subclass had hooks. */
+    static final class Recorder implements WebSocketListener {
         final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         final BlockingQueue<Disconnect> disconnects = new LinkedBlockingQueue<>();
         final AtomicInteger connects = new AtomicInteger();
         final BlockingQueue<Integer> connected = new LinkedBlockingQueue<>();
 
-        Recorder(Builder builder) {
-            super(builder);
-        }
-
         @Override
-        protected void onConnect() {
+        public void onConnect(WebSocketClient client) {
             if (connects.get() == 0) {
-                subscribe("STEP_COMPLETE").join(); // calling the client from a hook is allowed
+                client.subscribe("STEP_COMPLETE").join(); // calling the client from a listener is allowed
             }
             connected.add(connects.incrementAndGet());
         }
 
         @Override
-        protected void onEvent(Event event) {
+        public void onEvent(Event event) {
             events.add(event);
         }
 
         @Override
-        protected void onDisconnect(Disconnect disconnect) {
+        public void onDisconnect(Disconnect disconnect) {
             disconnects.add(disconnect);
         }
     }
 
     @Test
     void reconnectsAfterARestartAndRestoresItsSubscriptions() throws Exception {
-        Recorder ws = (Recorder) track(new Recorder(WebSocketClient.builder(server.wsUri())
-                .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(300))));
+        Recorder recorder = new Recorder();
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).listener(recorder)
+                .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(300)).build());
         ws.connect();
-        assertThat(ws.connected.poll(10, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(recorder.connected.poll(10, TimeUnit.SECONDS)).isEqualTo(1);
 
         server.stop();
-        Disconnect d = ws.disconnects.poll(10, TimeUnit.SECONDS);
+        Disconnect d = recorder.disconnects.poll(10, TimeUnit.SECONDS);
         assertThat(d).isNotNull();
         assertThat(d.willReconnect()).isTrue();
         assertThatThrownBy(() -> ws.listSessions(10, 0).join()).cause()
@@ -213,18 +210,18 @@ class WebSocketClientTest {
         LiveServer.sleep(400); // a few failed attempts while it is down
 
         server.restart();
-        assertThat(ws.connected.poll(15, TimeUnit.SECONDS)).as("reconnected").isEqualTo(2);
+        assertThat(recorder.connected.poll(15, TimeUnit.SECONDS)).as("reconnected").isEqualTo(2);
         assertThat(ws.isConnected()).isTrue();
 
         String id = UUID.randomUUID().toString();
         server.postEvents(List.of(Loops.event(id, 0, "IDLE", "SESSION_STARTED", "{}"),
                 Loops.event(id, 1, "DIAGNOSING", "STEP_STARTED", "{\"step\":\"diagnose\"}"),
                 Loops.event(id, 1, "DIAGNOSING", "STEP_COMPLETE", "{\"step\":\"diagnose\"}")));
-        Event e = next(ws.events);
+        Event e = next(recorder.events);
         assertThat(e.eventType()).isEqualTo(EventType.STEP_COMPLETE);
         assertThat(e.sessionId()).isEqualTo(id);
         assertThat(ws.listSessions(10, 0).join().total()).isEqualTo(1);
-        assertThat(ws.events).isEmpty();
+        assertThat(recorder.events).isEmpty();
     }
 
     @Test
@@ -289,6 +286,31 @@ class WebSocketClientTest {
         assertThat(two.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(seen).containsExactly("SESSION_STARTED", "ITERATION_STARTED");
         assertThat(ws.isConnected()).isTrue();
+    }
+
+    @Test
+    void everyListenerHearsEachMessageInTheOrderAddedEvenAfterOneThrows() throws Exception {
+        BlockingQueue<String> heard = new LinkedBlockingQueue<>();
+        WebSocketListener broken = new WebSocketListener() {
+            @Override
+            public void onMessage(LiveMessage message) {
+                heard.add("broken:" + message.type());
+                throw new IllegalStateException("a broken listener");
+            }
+        };
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri())
+                .onMessage(m -> heard.add("first:" + m.type()))
+                .listener(broken)
+                .onMessage(m -> heard.add("last:" + m.type()))
+                .build()).connect();
+        List<String> seen = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            String next = heard.poll(10, TimeUnit.SECONDS);
+            assertThat(next).as("call %d of 3 within 10 s; so far %s", i + 1, seen).isNotNull();
+            seen.add(next);
+        }
+        assertThat(seen).containsExactly("first:init", "broken:init", "last:init");
+        assertThat(ws.ping().join()).isNotNull();
     }
 
     @Test

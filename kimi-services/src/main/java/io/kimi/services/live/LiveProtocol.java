@@ -47,7 +47,10 @@ public final class LiveProtocol {
         this.blocking = requireNonNull(blocking, "blocking");
     }
 
-    /** Answers one client message. The future always completes normally, with the reply to send. */
+    /**
+     * Answers one client message. The future always completes normally, with the reply to send. A message's
+     * optional {@code request_id} is echoed in the reply to it, errors included ({@link RequestIds}).
+     */
     public CompletableFuture<String> handle(String text, Subscriptions subscriptions) {
         JsonNode message;
         try {
@@ -58,6 +61,21 @@ public final class LiveProtocol {
         if (message == null || !message.isObject()) {
             return done(error(null, "invalid_message", "A message must be a JSON object with an \"action\"."));
         }
+        JsonNode requestId = message.get("request_id");
+        if (requestId != null && !requestId.isNull()) {
+            String problem = RequestIds.problem(requestId);
+            if (problem != null) {
+                JsonNode action = message.get("action");
+                return done(error(action != null && action.isTextual() ? action.asText() : null,
+                        "invalid_request_id", problem));
+            }
+            return answer(message, subscriptions).thenApply(reply -> RequestIds.echo(reply, requestId.asText()));
+        }
+        return answer(message, subscriptions);
+    }
+
+    /** Answers a message that is a JSON object. */
+    private CompletableFuture<String> answer(JsonNode message, Subscriptions subscriptions) {
         JsonNode actionNode = message.get("action");
         if (actionNode == null && isTypePing(message)) {
             return done(pong());

@@ -19,13 +19,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * the input is one message, all from the same client. The store holds one proxy session. Oracle: every
  * message gets, within the timeout, one JSON reply of type {@code pong}, {@code response} (naming the action)
  * or {@code error} with one of the documented codes (never {@code internal_error}: bad input is the client's
- * error); after a successful {@code subscribe} every name listed is wanted, after {@code unsubscribe} none is.
+ * error), echoing the message's {@code request_id} when it is a valid one; after a successful {@code subscribe} every name listed is wanted, after {@code unsubscribe} none is.
  * Corpus: {@code src/test/resources/io/kimi/services/live/LiveProtocolFuzzTestInputs/}.
  */
 class LiveProtocolFuzzTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> CLIENT_ERRORS = Set.of("invalid_json", "invalid_message", "missing_action",
-            "unknown_action", "invalid_events", "invalid_request", "session_not_found");
+            "unknown_action", "invalid_events", "invalid_request", "session_not_found", "invalid_request_id");
     private static final int MAX_MESSAGES = 8;
 
     @RegisterExtension
@@ -47,6 +47,7 @@ class LiveProtocolFuzzTest {
             JsonNode n = JSON.readTree(reply);
             String type = n.path("type").asText();
             assertThat(type).as("reply to %s: %s", message, reply).isIn("pong", "response", "error");
+            checkRequestId(message, n);
             if (type.equals("error")) {
                 assertThat(n.path("code").asText()).as("reply to %s: %s", message, reply).isIn(CLIENT_ERRORS);
                 assertThat(n.path("message").asText()).isNotBlank();
@@ -57,6 +58,26 @@ class LiveProtocolFuzzTest {
                 assertThat(JSON.readTree(message).path("action").asText()).isEqualTo(action);
                 checkSubscriptions(action, JSON.readTree(message).get("events"), subscriptions);
             }
+        }
+    }
+
+    /** A valid {@code request_id} is echoed; an invalid one gets {@code invalid_request_id}; none, none. */
+    private static void checkRequestId(String message, JsonNode reply) {
+        JsonNode sent;
+        try {
+            sent = JSON.readTree(message).path("request_id");
+        } catch (java.io.IOException | RuntimeException notJson) {
+            assertThat(reply.has("request_id")).as("reply to %s: %s", message, reply).isFalse();
+            return;
+        }
+        if (sent.isMissingNode() || sent.isNull()) {
+            assertThat(reply.has("request_id")).as("reply to %s: %s", message, reply).isFalse();
+        } else if (RequestIds.problem(sent) == null) {
+            assertThat(reply.path("request_id").asText()).as("reply to %s: %s", message, reply)
+                    .isEqualTo(sent.asText());
+        } else {
+            assertThat(reply.path("code").asText()).as("reply to %s: %s", message, reply)
+                    .isEqualTo("invalid_request_id");
         }
     }
 
