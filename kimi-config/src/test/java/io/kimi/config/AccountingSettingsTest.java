@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,12 +17,12 @@ class AccountingSettingsTest {
     }
 
     private ConfigException failure(String serverToml) {
-        return Failures.configException(() -> new Loading(dir).server(serverToml));
+        return new Loading(dir).serverFailure(serverToml);
     }
 
     @Test
     void defaultsCountEverySixteenthReportedReplyAndLetTenThousandRequestsWait() {
-        ServerConfig builtIn = new Loading(dir).loader(Map.of()).load(ConfigOverrides.none()).server();
+        ServerConfig builtIn = new Loading(dir).builtInServer();
         ServerConfig fileWithoutTheKeys = server("port = 9000");
 
         for (ServerConfig s : List.of(builtIn, fileWithoutTheKeys)) {

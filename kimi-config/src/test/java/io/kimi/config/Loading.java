@@ -53,4 +53,14 @@ final class Loading {
             provider = "local"
             context_window = 1000
             """;
+
+    /** The {@code [server]} section of the built-in defaults (no file, no environment). */
+    ServerConfig builtInServer() {
+        return loader(Map.of()).load(ConfigOverrides.none()).server();
+    }
+
+    /** The ConfigException a {@code [server]} section made of {@code serverToml} is refused with. */
+    ConfigException serverFailure(String serverToml) {
+        return Failures.configException(() -> server(serverToml));
+    }
 }

@@ -22,12 +22,12 @@ class WebSocketSettingsTest {
     }
 
     private ConfigException failure(String serverToml) {
-        return Failures.configException(() -> new Loading(dir).server(serverToml));
+        return new Loading(dir).serverFailure(serverToml);
     }
 
     @Test
     void defaultsAreTwoMinutesIdle64KibFramesAThousandQueuedMessagesOnlyTheOwnOriginAnd64MibOutbound() {
-        ServerConfig builtIn = new Loading(dir).loader(Map.of()).load(ConfigOverrides.none()).server();
+        ServerConfig builtIn = new Loading(dir).builtInServer();
         ServerConfig fileWithoutTheKeys = server("port = 9000");
 
         for (ServerConfig s : List.of(builtIn, fileWithoutTheKeys)) {
