@@ -2,6 +2,7 @@ package io.kimi.api;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.api.ConsistentRead.Reads;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.Session;
@@ -9,7 +10,6 @@ import io.kimi.core.SessionKind;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.Store;
 import io.kimi.core.TokenUsage;
-import io.kimi.services.Accountant;
 import io.kimi.services.JsonViews;
 import io.kimi.services.SessionNotFoundException;
 import io.netty.handler.codec.http.HttpMethod;
@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@code GET /api/export/{csv|json}[?session_id=]}: a session as a download. A proxy session (the active one when
@@ -33,15 +32,13 @@ final class ExportApi {
             "state", "event_type", "data");
 
     private final Store store;
-    private final Accountant accountant;
     private final JsonViews views;
     private final Clock clock;
     private final CsvExport csv = new CsvExport();
     private final List<String> requestColumns;
 
-    ExportApi(Store store, Accountant accountant, JsonViews views, Clock clock) {
+    ExportApi(Store store, JsonViews views, Clock clock) {
         this.store = store;
-        this.accountant = accountant;
         this.views = views;
         this.clock = clock;
         // The columns of the JSON view, also when a session has no request to take them from.
@@ -50,7 +47,7 @@ final class ExportApi {
     }
 
     Routes addTo(Routes routes) {
-        return routes.add(HttpMethod.GET, "/api/export/{format}", this::export);
+        return routes.add(HttpMethod.GET, "/api/export/{format}", Reads.RECORDED, this::export);
     }
 
     private ApiResponse export(ApiRequest r) throws Exception {
@@ -58,8 +55,6 @@ final class ExportApi {
         if (!format.equals("csv") && !format.equals("json")) {
             return Errors.response(404, "unknown_format", "Export formats are csv and json, not '" + format + "'.");
         }
-        // Every finished request recorded first, so the export holds what clients already received.
-        accountant.sync().get(10, TimeUnit.SECONDS);
         String id = r.query("session_id");
         Session session = id != null ? store.findSession(id).orElseThrow(() -> new SessionNotFoundException(id))
                 : store.findActiveSession().orElse(null);

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.api.ConsistentRead.Reads;
 import io.kimi.config.CompactionConfig;
 import io.kimi.config.SanitizerConfig;
 import io.kimi.core.CompactionRecord;
@@ -22,7 +23,6 @@ import io.kimi.features.mcp.McpServerStatus;
 import io.kimi.features.sanitizer.MaskVault;
 import io.kimi.features.sanitizer.Sanitizer;
 import io.kimi.features.sanitizer.SanitizerCounters;
-import io.kimi.services.Accountant;
 import io.kimi.services.JsonViews;
 import io.kimi.services.ProxySessions;
 import io.kimi.services.SessionNotFoundException;
@@ -48,15 +48,12 @@ final class FeaturesApi {
 
     private final ContextFeatures features;
     private final Store store;
-    private final Accountant accountant;
     private final ProxySessions sessions;
     private final JsonViews views;
 
-    FeaturesApi(ContextFeatures features, Store store, Accountant accountant, ProxySessions sessions,
-            JsonViews views) {
+    FeaturesApi(ContextFeatures features, Store store, ProxySessions sessions, JsonViews views) {
         this.features = requireNonNull(features, "features");
         this.store = requireNonNull(store, "store");
-        this.accountant = requireNonNull(accountant, "accountant");
         this.sessions = requireNonNull(sessions, "sessions");
         this.views = requireNonNull(views, "views");
     }
@@ -66,15 +63,15 @@ final class FeaturesApi {
                 .add(HttpMethod.GET, "/api/features", this::listFeatures)
                 .add(HttpMethod.PUT, "/api/features/{name}", this::setFeature)
                 .add(HttpMethod.POST, "/api/sanitizer/toggle", this::toggleSanitizer)
-                .add(HttpMethod.GET, "/api/sanitizer/stats", this::sanitizerStats)
-                .add(HttpMethod.GET, "/api/mask", this::listMasks)
+                .add(HttpMethod.GET, "/api/sanitizer/stats", Reads.RECORDED, this::sanitizerStats)
+                .add(HttpMethod.GET, "/api/mask", Reads.RECORDED, this::listMasks)
                 .add(HttpMethod.GET, "/api/mask/{hash}", this::getMask)
-                .add(HttpMethod.GET, "/api/sessions/{id}/compaction", this::compactionState)
+                .add(HttpMethod.GET, "/api/sessions/{id}/compaction", Reads.RECORDED, this::compactionState)
                 .add(HttpMethod.POST, "/api/sessions/{id}/compaction/preview", this::previewCompaction)
                 .add(HttpMethod.POST, "/api/sessions/{id}/compaction", this::executeCompaction)
                 .add(HttpMethod.POST, "/api/sessions/{id}/compaction/undo", this::undoCompaction)
-                .add(HttpMethod.GET, "/api/memory/stats", this::memoryStats)
-                .add(HttpMethod.GET, "/api/sessions/{id}/memory", this::sessionMemory)
+                .add(HttpMethod.GET, "/api/memory/stats", Reads.RECORDED, this::memoryStats)
+                .add(HttpMethod.GET, "/api/sessions/{id}/memory", Reads.RECORDED, this::sessionMemory)
                 .add(HttpMethod.GET, "/api/memory/servers", this::mcpServers)
                 .add(HttpMethod.POST, "/api/mcp-gateway/{server}/rpc", this::mcpGateway);
     }
@@ -127,7 +124,6 @@ final class FeaturesApi {
 
     private ApiResponse sanitizerStats(ApiRequest r) throws Exception {
         SanitizerConfig c = features.config().sanitizer();
-        store.flush().get(10, TimeUnit.SECONDS);
         MaskStats stored = store.maskStats();
         SanitizerCounters counters = features.vault().counters();
         ObjectNode n = views.mapper().createObjectNode()
@@ -149,7 +145,6 @@ final class FeaturesApi {
     private ApiResponse listMasks(ApiRequest r) throws Exception {
         int limit = r.intQuery("limit", 50, 1, 500);
         int offset = r.intQuery("offset", 0, 0, Integer.MAX_VALUE);
-        store.flush().get(10, TimeUnit.SECONDS);
         Page<MaskedContent> page = store.listMasks(limit, offset);
         ObjectNode n = views.mapper().createObjectNode();
         ArrayNode list = n.putArray("masks");
@@ -218,7 +213,6 @@ final class FeaturesApi {
         n.put("conversation_seen", seen.isPresent()).put("messages", seen.orElse(0));
         ArrayNode active = n.putArray("active");
         features.compaction().active(id).forEach(rec -> active.add(record(rec)));
-        store.flush().get(10, TimeUnit.SECONDS);
         ArrayNode history = n.putArray("history");
         features.compaction().history(id).forEach(rec -> history.add(record(rec)));
         return ApiResponse.json(200, views.bytes(n));
@@ -264,13 +258,11 @@ final class FeaturesApi {
     }
 
     private ApiResponse memoryStats(ApiRequest r) throws Exception {
-        accountant.sync().get(10, TimeUnit.SECONDS);
         return ApiResponse.json(200, views.bytes(memory(store.memoryStats(null))));
     }
 
     private ApiResponse sessionMemory(ApiRequest r) throws Exception {
         String id = r.pathParam("id");
-        accountant.sync().get(10, TimeUnit.SECONDS);
         if (sessions.get(id).isEmpty() && store.findSession(id).isEmpty()) {
             throw new SessionNotFoundException(id);
         }

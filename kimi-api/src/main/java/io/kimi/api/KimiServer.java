@@ -22,6 +22,7 @@ import io.kimi.proxy.SecretScrubber;
 import io.kimi.services.Accountant;
 import io.kimi.features.logs.LogWatcher;
 import io.kimi.services.ChatCompletions;
+import io.kimi.services.InProcessChat;
 import io.kimi.services.features.ContextFeatures;
 import io.kimi.services.features.FeatureEvents;
 import io.kimi.services.features.FeatureOutcomes;
@@ -41,6 +42,7 @@ import io.kimi.services.live.LiveProtocol;
 import io.kimi.services.live.OutboundBudget;
 import io.kimi.services.ProxySessions;
 import io.kimi.services.RateLimiter;
+import io.kimi.services.SessionDeletion;
 import io.kimi.services.metrics.DirectMemoryProbe;
 import io.kimi.services.metrics.ServerMetrics;
 import io.kimi.services.widgets.WidgetRegistry;
@@ -198,19 +200,20 @@ public final class KimiServer implements AutoCloseable {
                 metrics.webSocket(liveClients);
                 DirectMemoryProbe directMemory = new DirectMemoryProbe(ByteBufAllocator.DEFAULT);
                 directMemory.bindTo(metrics.registry());
-                RestApi rest = new RestApi(store, sessions, accountant, config, views, clock, rateLimiter,
-                        convergenceIngest, bridgeStatus, features, logWatcher,
-                        new ResourceHealth(liveClients, directMemory));
+                SessionDeletion deletion = new SessionDeletion(store, sessions, accountant, features,
+                        convergenceIngest, java.time.Duration.ofSeconds(10));
+                RestApi rest = new RestApi(store, sessions, deletion, config, views, clock, rateLimiter,
+                        bridgeStatus, features, logWatcher, new ResourceHealth(liveClients, directMemory));
                 OriginPolicy origins = new OriginPolicy(server.host(), server.allowedOrigins());
                 WebSocketUpgrade webSockets = new WebSocketUpgrade(liveClients,
                         new LiveProtocol(store, accountant, views, clock, blocking), origins, server.wsMaxFrameBytes(),
                         server.wsQueueLimit(), server.wsIdleTimeout());
-                Routes routes = rest.routes();
-                new MetricsApi(store, accountant, views, metrics, clock, bridgeStatus).addTo(routes);
+                Routes routes = rest.addTo(new Routes(ConsistentRead.of(accountant::sync)));
+                new MetricsApi(store, views, metrics, clock, bridgeStatus).addTo(routes);
                 new EventsApi(incoming, convergenceIngest, views).addTo(routes);
-                new ExportApi(store, accountant, views, clock).addTo(routes);
+                new ExportApi(store, views, clock).addTo(routes);
                 new WidgetsApi(widgets, views).addTo(routes);
-                new FeaturesApi(features, store, accountant, sessions, views).addTo(routes);
+                new FeaturesApi(features, store, sessions, views).addTo(routes);
                 ClassLoader loader = Thread.currentThread().getContextClassLoader();
                 widgets.loadFromClasspath(loader != null ? loader : KimiServer.class.getClassLoader());
                 BrowserGuard guard = new BrowserGuard(new HostPolicy(server.host(), server.allowedHosts()), origins);
@@ -232,7 +235,7 @@ public final class KimiServer implements AutoCloseable {
                         .bind(server.host(), server.port())
                         .syncUninterruptibly()
                         .channel();
-                features.proxyStarted(baseUriOf(serverChannel), accessToken);
+                features.chatReady(new InProcessChat(completions, proxy, group, blocking));
                 logWatcher.start();
             } catch (Exception e) { // also Netty's undeclared BindException
                 shutdown();
@@ -284,16 +287,6 @@ public final class KimiServer implements AutoCloseable {
 
     private static boolean isWildcard(String host) {
         return host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]");
-    }
-
-    /** Where this server's own proxy is reachable from inside (loopback when bound to every interface). */
-    private URI baseUriOf(Channel channel) {
-        String host = config.server().host();
-        if (isWildcard(host)) {
-            host = "127.0.0.1";
-        }
-        int port = ((InetSocketAddress) channel.localAddress()).getPort();
-        return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
     }
 
     @Override

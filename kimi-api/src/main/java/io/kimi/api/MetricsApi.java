@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.api.ConsistentRead.Reads;
 import io.kimi.core.Event;
 import io.kimi.core.Findings;
 import io.kimi.core.RequestRecord;
@@ -17,7 +18,6 @@ import io.kimi.core.store.RequestStats;
 import io.kimi.core.store.SessionQuery;
 import io.kimi.core.store.SessionStats;
 import io.kimi.core.store.Store;
-import io.kimi.services.Accountant;
 import io.kimi.services.JsonViews;
 import io.kimi.services.convergence.BridgeStatus;
 import java.util.function.Supplier;
@@ -33,11 +33,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The metrics routes: {@code GET /metrics} (Prometheus text format, from {@link ServerMetrics}), {@code GET
@@ -46,23 +41,19 @@ import org.slf4j.LoggerFactory;
  * survives restarts and agrees with the session totals.
  */
 final class MetricsApi {
-    private static final Logger log = LoggerFactory.getLogger(MetricsApi.class);
     private static final int DEFAULT_EVENTS = 100;
-    private static final Duration SCRAPE_WAIT = Duration.ofSeconds(2);
 
     private final Store store;
-    private final Accountant accountant;
     private final JsonViews views;
     private final ServerMetrics metrics;
     private final Clock clock;
     private final Instant started;
     private final Supplier<BridgeStatus> bridge;
 
-    MetricsApi(Store store, Accountant accountant, JsonViews views, ServerMetrics metrics, Clock clock,
+    MetricsApi(Store store, JsonViews views, ServerMetrics metrics, Clock clock,
             Supplier<BridgeStatus> bridge) {
         this.bridge = requireNonNull(bridge, "bridge");
         this.store = requireNonNull(store, "store");
-        this.accountant = requireNonNull(accountant, "accountant");
         this.views = requireNonNull(views, "views");
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
@@ -72,23 +63,14 @@ final class MetricsApi {
     /** Adds the metrics routes to {@code routes} and returns it. */
     Routes addTo(Routes routes) {
         return routes
-                .add(HttpMethod.GET, "/metrics", this::prometheus)
-                .add(HttpMethod.GET, "/api/metrics", this::system)
-                .add(HttpMethod.GET, "/api/sessions/{id}/metrics", this::sessionMetrics)
-                .add(HttpMethod.GET, "/api/sessions/{id}/events", this::events);
+                .add(HttpMethod.GET, "/metrics", Reads.RECORDED_IF_QUICK, this::prometheus)
+                .add(HttpMethod.GET, "/api/metrics", Reads.RECORDED, this::system)
+                .add(HttpMethod.GET, "/api/sessions/{id}/metrics", Reads.RECORDED, this::sessionMetrics)
+                .add(HttpMethod.GET, "/api/sessions/{id}/events", Reads.RECORDED, this::events);
     }
 
-    /** Prometheus text format 0.0.4. Waits briefly for accounting, never for a stuck database. */
+    /** Prometheus text format 0.0.4. Waits briefly for accounting (its route's read), never for a stuck database. */
     private ApiResponse prometheus(ApiRequest r) {
-        try {
-            accountant.sync().get(SCRAPE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            log.warn("Accounting did not catch up within {} ms; scraping what is recorded so far",
-                    SCRAPE_WAIT.toMillis(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            log.warn("Interrupted while waiting for accounting; scraping what is recorded so far");
-        }
         return new ApiResponse(200, ServerMetrics.CONTENT_TYPE,
                 metrics.scrape().getBytes(StandardCharsets.UTF_8), Map.of());
     }
@@ -99,7 +81,6 @@ final class MetricsApi {
      * estimate accuracy.
      */
     private ApiResponse system(ApiRequest r) throws Exception {
-        catchUp();
         Instant now = clock.instant();
         SessionStats sessions = store.sessionStats(SessionKind.CONVERGENCE, now);
         Findings findings = store.countFindings();
@@ -136,7 +117,6 @@ final class MetricsApi {
     }
 
     private ApiResponse sessionMetrics(ApiRequest r) throws Exception {
-        catchUp();
         Session s = find(r.pathParam("id"));
         Instant now = clock.instant();
         ObjectNode n = views.mapper().createObjectNode();
@@ -173,7 +153,6 @@ final class MetricsApi {
     private ApiResponse events(ApiRequest r) throws Exception {
         int limit = r.intQuery("limit", DEFAULT_EVENTS, 1, SessionQuery.MAX_LIMIT);
         int offset = r.intQuery("offset", 0, 0, Integer.MAX_VALUE);
-        catchUp();
         Session s = find(r.pathParam("id"));
         Page<Event> page = store.listEvents(s.sessionId(), limit, offset);
         ObjectNode n = views.mapper().createObjectNode();
@@ -234,11 +213,6 @@ final class MetricsApi {
         }
         // The completion is counted locally only on a sample of the requests with reported usage.
         accuracy.put("completion_sampled_requests", a.completionSampledRequests());
-    }
-
-    /** Waits until every finished request is recorded, so reads see what clients already received. */
-    private void catchUp() throws Exception {
-        accountant.sync().get(10, TimeUnit.SECONDS);
     }
 
     private Session find(String id) {

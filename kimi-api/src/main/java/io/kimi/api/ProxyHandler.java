@@ -13,14 +13,16 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code POST /chat/completions}: prepares the request (on the event loop when that cannot block, else on the
- * blocking pool) and, once its pending record is committed, hands it to the proxy on the client's event loop.
+ * {@code POST /chat/completions}: has the services prepare the request ({@link ChatCompletions#prepareAsync}, which
+ * decides itself what runs where) and, once its pending record is committed, hands it to the proxy on the
+ * client's event loop.
  */
 final class ProxyHandler {
     private static final Logger log = LoggerFactory.getLogger(ProxyHandler.class);
@@ -44,41 +46,37 @@ final class ProxyHandler {
             return;
         }
         byte[] body = ByteBufUtil.getBytes(request.content());
-        if (!completions.mayBlock(headers, body.length)) {
-            prepareAndProxy(channel, body, headers, arrivalNanos);
+        // The services decide where preparing runs (here, or on the blocking pool when it may block); the answer
+        // is always handled on this channel's event loop.
+        completions.prepareAsync(body, headers, arrivalNanos, blocking).whenComplete((prepared, error) -> {
+            if (channel.eventLoop().inEventLoop()) {
+                sendOrAnswer(channel, prepared, error);
+                return;
+            }
+            try {
+                channel.eventLoop().execute(() -> sendOrAnswer(channel, prepared, error));
+            } catch (RejectedExecutionException rejected) {
+                log.debug("Event loop shut down before a chat completion was prepared");
+                if (prepared != null) {
+                    prepared.observer().onComplete(cancelled(prepared));
+                }
+            }
+        });
+    }
+
+    private void sendOrAnswer(Channel channel, PreparedRequest prepared, Throwable error) {
+        if (error == null) {
+            send(channel, prepared);
             return;
         }
-        try {
-            blocking.execute(() -> {
-                PreparedRequest prepared = prepareOrAnswer(channel, body, headers, arrivalNanos);
-                if (prepared != null) {
-                    channel.eventLoop().execute(() -> send(channel, prepared));
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            log.warn("Blocking pool is full; refusing a chat completion");
-            Responses.write(channel, Errors.response(503, "busy", "The server is overloaded; try again shortly."));
-        }
-    }
-
-    private void prepareAndProxy(Channel channel, byte[] body, HttpHeaders headers, long arrivalNanos) {
-        PreparedRequest prepared = prepareOrAnswer(channel, body, headers, arrivalNanos);
-        if (prepared != null) {
-            send(channel, prepared);
-        }
-    }
-
-    private PreparedRequest prepareOrAnswer(Channel channel, byte[] body, HttpHeaders headers, long arrivalNanos) {
-        try {
-            return completions.prepare(body, headers, arrivalNanos);
-        } catch (ProxyException e) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof ProxyException e) {
             Responses.write(channel, Errors.fromError(e.error()));
-        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
-            // Every request gets an answer, and the worker lives on: counting is bounded (TokenCounter), so an
-            // error here is a defect or an exhausted heap, not the request's size alone.
-            Responses.write(channel, Errors.fromException(e, "Preparing a chat completion"));
+        } else {
+            // Every request gets an answer: counting is bounded (TokenCounter), so an error here is a defect or an
+            // exhausted heap, not the request's size alone.
+            Responses.write(channel, Errors.fromException(cause, "Preparing a chat completion"));
         }
-        return null;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.kimi.api;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.api.ConsistentRead.Reads;
 import io.kimi.config.KimiConfig;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
@@ -12,20 +13,18 @@ import io.kimi.core.store.SessionQuery;
 import io.kimi.core.store.Store;
 import io.kimi.features.logs.LogSourceStatus;
 import io.kimi.features.logs.LogWatcher;
-import io.kimi.services.Accountant;
 import io.kimi.services.JsonViews;
 import io.kimi.services.ProxySessions;
 import io.kimi.services.RateLimiter;
+import io.kimi.services.SessionDeletion;
 import io.kimi.services.SessionNotFoundException;
 import io.kimi.services.convergence.BridgeStatus;
-import io.kimi.services.convergence.ConvergenceIngest;
 import io.kimi.services.features.ContextFeatures;
 import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** The dashboard's REST routes for proxy sessions, providers, models and health. */
@@ -34,29 +33,27 @@ final class RestApi {
 
     private final Store store;
     private final ProxySessions sessions;
-    private final Accountant accountant;
+    private final SessionDeletion deletion;
     private final KimiConfig config;
     private final JsonViews views;
     private final Clock clock;
     private final Instant started;
-    private final ConvergenceIngest convergence;
     private final Supplier<BridgeStatus> bridge;
     private final RateLimiter rateLimiter;
     private final ContextFeatures features;
     private final LogWatcher logWatcher;
     private final ResourceHealth resources;
 
-    RestApi(Store store, ProxySessions sessions, Accountant accountant, KimiConfig config, JsonViews views,
-            Clock clock, RateLimiter rateLimiter, ConvergenceIngest convergence, Supplier<BridgeStatus> bridge,
-            ContextFeatures features, LogWatcher logWatcher, ResourceHealth resources) {
+    RestApi(Store store, ProxySessions sessions, SessionDeletion deletion, KimiConfig config, JsonViews views,
+            Clock clock, RateLimiter rateLimiter, Supplier<BridgeStatus> bridge, ContextFeatures features,
+            LogWatcher logWatcher, ResourceHealth resources) {
         this.resources = resources;
         this.features = features;
         this.logWatcher = logWatcher;
-        this.convergence = convergence;
         this.bridge = bridge;
         this.store = store;
         this.sessions = sessions;
-        this.accountant = accountant;
+        this.deletion = deletion;
         this.config = config;
         this.views = views;
         this.clock = clock;
@@ -64,23 +61,19 @@ final class RestApi {
         this.rateLimiter = rateLimiter;
     }
 
-    Routes routes() {
-        return new Routes()
+    /** Adds the session, provider, model and health routes to {@code routes} and returns it. */
+    Routes addTo(Routes routes) {
+        return routes
                 .add(HttpMethod.GET, "/health", this::health)
-                .add(HttpMethod.GET, "/api/sessions", this::listSessions)
-                .add(HttpMethod.POST, "/api/sessions", this::createSession)
-                .add(HttpMethod.GET, "/api/sessions/active", this::activeSession)
-                .add(HttpMethod.GET, "/api/sessions/{id}", this::getSession)
+                .add(HttpMethod.GET, "/api/sessions", Reads.RECORDED, this::listSessions)
+                .add(HttpMethod.POST, "/api/sessions", Reads.RECORDED, this::createSession)
+                .add(HttpMethod.GET, "/api/sessions/active", Reads.RECORDED, this::activeSession)
+                .add(HttpMethod.GET, "/api/sessions/{id}", Reads.RECORDED, this::getSession)
                 .add(HttpMethod.DELETE, "/api/sessions/{id}", this::deleteSession)
-                .add(HttpMethod.POST, "/api/sessions/{id}/activate", this::activate)
+                .add(HttpMethod.POST, "/api/sessions/{id}/activate", Reads.RECORDED, this::activate)
                 .add(HttpMethod.GET, "/api/providers", this::providers)
                 .add(HttpMethod.GET, "/api/models", this::models)
-                .add(HttpMethod.GET, "/api/rate-limit", this::rateLimit);
-    }
-
-    /** Waits until every finished request is recorded, so reads see what clients already received. */
-    private void catchUp() throws Exception {
-        accountant.sync().get(10, TimeUnit.SECONDS);
+                .add(HttpMethod.GET, "/api/rate-limit", Reads.RECORDED, this::rateLimit);
     }
 
     private ApiResponse health(ApiRequest r) {
@@ -128,7 +121,6 @@ final class RestApi {
         int offset = r.intQuery("offset", 0, 0, Integer.MAX_VALUE);
         String kind = r.query("kind");
         String status = r.query("status");
-        catchUp();
         Page<Session> page = store.listSessions(new SessionQuery(
                 kind == null ? null : SessionKind.fromWire(kind),
                 status == null ? null : SessionStatus.fromWire(status), limit, offset));
@@ -158,12 +150,10 @@ final class RestApi {
             }
         }
         Session created = sessions.createAndActivate(name, model);
-        catchUp();
         return ApiResponse.json(201, views.bytes(views.session(created)));
     }
 
     private ApiResponse activeSession(ApiRequest r) throws Exception {
-        catchUp();
         Session active = store.findActiveSession().orElse(null);
         if (active == null) {
             return Errors.response(404, "no_active_session",
@@ -177,7 +167,6 @@ final class RestApi {
     }
 
     private ApiResponse getSession(ApiRequest r) throws Exception {
-        catchUp();
         Session s = find(r.pathParam("id"));
         ObjectNode n = views.session(s);
         if (s.kind() == SessionKind.PROXY) {
@@ -188,31 +177,19 @@ final class RestApi {
 
     private ApiResponse deleteSession(ApiRequest r) throws Exception {
         String id = r.pathParam("id");
-        catchUp();
-        Session s = find(id);
-        sessions.remove(id);
-        accountant.forgetSession(id);
-        features.forget(id);
-        // A loop's session is deleted in order with its events, so the convergence gauges follow.
-        boolean existed = (s.kind() == SessionKind.CONVERGENCE ? convergence.delete(id) : store.deleteSession(id))
-                .get(10, TimeUnit.SECONDS);
-        if (!existed) {
-            throw new SessionNotFoundException(id);
-        }
+        deletion.delete(id);
         ObjectNode n = views.mapper().createObjectNode().put("deleted", true).put("session_id", id);
         return ApiResponse.json(200, views.bytes(n));
     }
 
     private ApiResponse activate(ApiRequest r) throws Exception {
         String id = r.pathParam("id");
-        catchUp();
         Session s = find(id);
         if (s.kind() != SessionKind.PROXY) {
             throw new IllegalArgumentException("session " + id + " is a " + s.kind().wireName()
                     + " session; only proxy sessions can be active");
         }
         Session now = sessions.activate(id);
-        catchUp();
         return ApiResponse.json(200, views.bytes(views.session(now)));
     }
 
@@ -231,8 +208,7 @@ final class RestApi {
     }
 
     /** Each provider's rate limits and what is left of them now. */
-    private ApiResponse rateLimit(ApiRequest r) throws Exception {
-        catchUp();
+    private ApiResponse rateLimit(ApiRequest r) {
         ObjectNode n = views.mapper().createObjectNode();
         ArrayNode list = n.putArray("providers");
         rateLimiter.usage().forEach(u -> list.add(views.rateLimit(u)));

@@ -1,5 +1,8 @@
 package io.kimi.api;
 
+import static java.util.Objects.requireNonNull;
+
+import io.kimi.api.ConsistentRead.Reads;
 import io.netty.handler.codec.http.HttpMethod;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -7,7 +10,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Method + path templates ({@code /api/sessions/{id}}) to endpoints. Built once, then read-only. */
+/**
+ * Method + path templates ({@code /api/sessions/{id}}) to endpoints. Built once, then read-only. A route declares
+ * whether it reads recorded data ({@link Reads}); its endpoint is then decorated with the {@link ConsistentRead}
+ * barrier, so no handler waits for accounting itself.
+ */
 final class Routes {
     private record Entry(HttpMethod method, String[] segments, Endpoint endpoint) {
     }
@@ -17,9 +24,20 @@ final class Routes {
     }
 
     private final List<Entry> entries = new ArrayList<>();
+    private final ConsistentRead consistentRead;
 
+    Routes(ConsistentRead consistentRead) {
+        this.consistentRead = requireNonNull(consistentRead, "consistentRead");
+    }
+
+    /** A route that reads no recorded data (or only writes). */
     Routes add(HttpMethod method, String template, Endpoint endpoint) {
-        entries.add(new Entry(method, split(template), endpoint));
+        return add(method, template, Reads.ANY, endpoint);
+    }
+
+    /** A route whose handler runs once what {@code reads} asks for is done. */
+    Routes add(HttpMethod method, String template, Reads reads, Endpoint endpoint) {
+        entries.add(new Entry(method, split(template), consistentRead.around(reads, endpoint)));
         return this;
     }
 

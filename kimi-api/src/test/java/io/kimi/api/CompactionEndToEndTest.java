@@ -261,7 +261,7 @@ class CompactionEndToEndTest {
     }
 
     @Test
-    void aConfiguredSummaryModelWritesTheSummaryThroughTheProxyItselfEvenWhenItNeedsTheAccessToken()
+    void aConfiguredSummaryModelWritesTheSummaryThroughTheProxyPathWithoutNeedingTheAccessToken()
             throws Exception {
         server.close();
         server = TestServer.startWithSections(Files.createDirectories(dir.resolve("auth")), fake.baseUrl(),
@@ -296,6 +296,35 @@ class CompactionEndToEndTest {
         send("cmp-model", next);
         assertCompacted(fake.takeRequest(WAIT).bodyAsJson().path("messages"), next,
                 record.path("messages_replaced").asInt(), record.path("summary").asText());
+    }
+
+    @Test
+    void theSummaryModelIsAskedInProcessNotThroughTheServersOwnPort() throws Exception {
+        // One connection at most: the test client's. A summariser calling the server's own port would be refused
+        // and fall back to the heuristic summary; the in-process path needs no connection.
+        server.close();
+        server = TestServer.startWithSections(Files.createDirectories(dir.resolve("one")), fake.baseUrl(),
+                fake.baseUrl(), "max_connections = 1",
+                "[features.compaction]\nsummary_model = \"kimi-k2\"\nsummary_timeout_ms = 5000\n");
+        ArrayNode history = conversation("Inproc", 7);
+        send("cmp-inproc", history);
+        fake.takeRequest(WAIT);
+        fake.enqueue(Reply.chatCompletion("The agent read seven Inproc files.", 700, 12));
+
+        try (LogCapture logs = new LogCapture("io.kimi", ch.qos.logback.classic.Level.DEBUG)) {
+            HttpResponse<String> executed = server.post("/api/sessions/cmp-inproc/compaction", "");
+
+            assertThat(executed.statusCode()).as(executed.body()).isEqualTo(201);
+            assertThat(json(executed).path("method").asText()).isEqualTo("model");
+            assertThat(json(executed).path("summary").asText()).endsWith("The agent read seven Inproc files.");
+            RecordedRequest summariser = fake.takeRequest(WAIT);
+            assertThat(summariser.header("Authorization")).isEqualTo("Bearer " + TestServer.API_KEY);
+            JsonNode cost = json(server.get("/api/sessions/kimi-compaction"));
+            assertThat(cost.path("totals").path("requests").asInt()).isEqualTo(1);
+            assertThat(cost.path("totals").path("prompt_tokens").asInt()).isEqualTo(700);
+            assertThat(logs.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage())
+                    .contains(TestServer.API_KEY));
+        }
     }
 
     // ---- helpers ----

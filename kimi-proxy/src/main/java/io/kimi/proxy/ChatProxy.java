@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.kimi.config.MissingSecretException;
 import io.kimi.config.ProviderConfig;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 
 /**
  * Sends chat completions to providers and relays the replies to clients as they arrive. Thread-safe; one per
@@ -33,11 +34,22 @@ public final class ChatProxy implements AutoCloseable {
      * learns how it ended, exactly once.
      */
     public void proxy(Channel client, UpstreamRequest request, ExchangeObserver observer) {
+        proxy(client, requireNonNull(client, "client").eventLoop(), request, observer);
+    }
+
+    /**
+     * As {@link #proxy(Channel, UpstreamRequest, ExchangeObserver)}, with the exchange (its provider connection
+     * and timers) on {@code loop}: for an in-process client, a channel with no network event loop of its own
+     * (such as an {@code EmbeddedChannel} that collects the reply). Call it on {@code loop}; {@code client} is
+     * then used only from {@code loop}.
+     */
+    public void proxy(Channel client, EventLoop loop, UpstreamRequest request, ExchangeObserver observer) {
         requireNonNull(client, "client");
+        requireNonNull(loop, "loop");
         requireNonNull(request, "request");
         requireNonNull(observer, "observer");
-        if (!client.eventLoop().inEventLoop()) {
-            throw new IllegalStateException("proxy() must be called on the client channel's event loop");
+        if (!loop.inEventLoop()) {
+            throw new IllegalStateException("proxy() must be called on the exchange's event loop");
         }
         ProviderConfig provider = request.route().provider();
         String key = null;
@@ -53,8 +65,8 @@ public final class ChatProxy implements AutoCloseable {
                 return;
             }
         }
-        new ProxyExchange(client, request, pools.poolFor(provider, client.eventLoop()), options, key, secrets,
-                observer).start();
+        new ProxyExchange(client, loop, request, pools.poolFor(provider, loop), options, key, secrets, observer)
+                .start();
     }
 
     /** Whether a request carries this proxy's own hop marker, i.e. a provider's URL points back at us. */

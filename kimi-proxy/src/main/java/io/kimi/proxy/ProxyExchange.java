@@ -92,10 +92,10 @@ final class ProxyExchange implements UpstreamListener {
     private ScheduledFuture<?> totalTimer;
     private ScheduledFuture<?> readTimer;
 
-    ProxyExchange(Channel client, UpstreamRequest request, ChannelPool pool, ProxyOptions options,
+    ProxyExchange(Channel client, EventLoop loop, UpstreamRequest request, ChannelPool pool, ProxyOptions options,
             String authorization, SecretScrubber secrets, ExchangeObserver observer) {
         this.client = client;
-        this.loop = client.eventLoop();
+        this.loop = loop;
         this.request = request;
         this.provider = request.route().provider();
         this.pool = pool;

@@ -24,6 +24,12 @@ import io.netty.handler.codec.http.HttpHeaders;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Prepares a client's chat completion for the proxy: validates the body, routes the model, counts the prompt,
@@ -35,6 +41,7 @@ import java.time.Instant;
  * {@link ProxyException} carrying an OpenAI-format error. Thread-safe.
  */
 public final class ChatCompletions {
+    private static final Logger log = LoggerFactory.getLogger(ChatCompletions.class);
     private final ModelRouter router;
     private final ProxySessions sessions;
     private final TokenCounter counter;
@@ -56,10 +63,34 @@ public final class ChatCompletions {
     }
 
     /**
-     * Whether preparing this request may block (a first use of a session id reads the store once, and a large
-     * body takes a while to count), so the caller should run {@link #prepare} off the event loop.
+     * Prepares a chat completion, deciding itself where that runs: on the caller's thread when it cannot block
+     * (the usual case, so an event loop keeps the request), else on {@code blocking} (a first use of a session
+     * id reads the store once, and a large body takes a while to count). Never blocks the caller. The stage fails
+     * with a {@link ProxyException} carrying the OpenAI error to answer (also a 503 {@code server_busy} when
+     * {@code blocking} refuses the work), or with the unexpected error preparing met.
      */
-    public boolean mayBlock(HttpHeaders headers, int bodyBytes) {
+    public CompletionStage<PreparedRequest> prepareAsync(byte[] body, HttpHeaders headers, long arrivalNanos,
+            Executor blocking) {
+        if (!mayBlock(headers, body.length)) {
+            try {
+                return CompletableFuture.completedFuture(prepare(body, headers, arrivalNanos));
+            } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+                // Every request gets an answer, and the thread lives on: counting is bounded (TokenCounter), so an
+                // error here is a defect or an exhausted heap, not the request's size alone.
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        try {
+            return CompletableFuture.supplyAsync(() -> prepare(body, headers, arrivalNanos), blocking);
+        } catch (RejectedExecutionException e) {
+            log.warn("The blocking pool is full; refusing a chat completion");
+            return CompletableFuture.failedFuture(new ProxyException(new OpenAiError(503,
+                    "The server is overloaded; try again shortly.", "server_error", "server_busy", null, "1")));
+        }
+    }
+
+    /** Whether preparing this request may block, so that it runs on the blocking pool. */
+    private boolean mayBlock(HttpHeaders headers, int bodyBytes) {
         String id = headers.get(HeaderPolicy.SESSION_HEADER);
         return bodyBytes > 64 * 1024 || (id != null && !sessions.isKnown(id));
     }

@@ -161,6 +161,11 @@ public final class AutoCompaction {
                 + config.threshold() * 100 + " %", run);
     }
 
+    /** Forgets a deleted session's consecutive count and cooldown, so a session re-created under its id starts afresh. */
+    public void forget(String sessionId) {
+        sessions.invalidate(requireNonNull(sessionId, "sessionId"));
+    }
+
     private Instant lastCompaction(String sessionId, SessionState state) {
         Instant last = state.lastStarted;
         List<CompactionRecord> active = service.active(sessionId);

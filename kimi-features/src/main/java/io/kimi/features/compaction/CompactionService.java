@@ -151,6 +151,16 @@ public final class CompactionService {
                 .map(c -> OptionalInt.of(c.messages().size())).orElse(OptionalInt.empty());
     }
 
+    /**
+     * Forgets a deleted session: its remembered conversation, the compactions that apply to it and its last
+     * preview (a compaction still running finishes, but a session re-created under the id starts afresh).
+     */
+    public void forget(String sessionId) {
+        requireNonNull(sessionId, "sessionId");
+        compactions.forget(sessionId);
+        previews.invalidate(sessionId);
+    }
+
     public boolean running(String sessionId) {
         return busy.contains(requireNonNull(sessionId, "sessionId"));
     }

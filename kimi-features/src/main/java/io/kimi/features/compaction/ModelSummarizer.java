@@ -7,12 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
-import java.nio.charset.StandardCharsets;
+import io.kimi.features.chat.ChatModel;
+import io.kimi.features.chat.ChatReply;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,11 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Asks a model, through this proxy's own {@code /v1/chat/completions}, to summarise the replaced messages. The
- * request carries {@code X-Session-Id: }{@value #SESSION_ID}, so the summariser's cost shows in a session of its
- * own. On any failure (connection, non-2xx status, timeout, unreadable or empty reply) it logs why at WARN and
- * returns the fallback summariser's summary instead: its future never fails because of the model. Never blocks
- * the caller (the JDK client's asynchronous send). Thread-safe.
+ * Asks a model, through the server's in-process {@link ChatModel} (the proxy's own path), to summarise the
+ * replaced messages. The call is recorded in the session {@value #SESSION_ID}, so the summariser's cost shows in
+ * a session of its own. On any failure (the call not made, a non-2xx status, timeout, unreadable or empty reply)
+ * it logs why at WARN and returns the fallback summariser's summary instead: its future never fails because of
+ * the model. Never blocks the caller. Thread-safe.
  */
 public final class ModelSummarizer implements Summarizer {
     /** The {@link Summary#method()} of its summaries. */
@@ -49,75 +45,45 @@ public final class ModelSummarizer implements Summarizer {
     private static final Logger log = LoggerFactory.getLogger(ModelSummarizer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final URI endpoint;
+    private final ChatModel chat;
     private final String modelKey;
     private final Duration timeout;
-    private final HttpClient http;
     private final Summarizer fallback;
-    private final String accessToken;
 
     /**
-     * @param proxyBase this proxy's base URL, such as {@code http://127.0.0.1:8766} ({@code /v1/chat/completions}
-     *     is appended)
+     * @param chat the model, reached in-process
      * @param modelKey the model key that writes summaries
      * @param timeout the longest wait for the whole reply
-     * @param http the client to send with
      * @param fallback what summarises when the model does not
      */
-    public ModelSummarizer(URI proxyBase, String modelKey, Duration timeout, HttpClient http, Summarizer fallback) {
-        this(proxyBase, modelKey, timeout, http, fallback, null);
-    }
-
-    /**
-     * As above, for a proxy that requires its access token.
-     *
-     * @param accessToken sent as {@code Authorization: Bearer}; {@code null} for none. Never logged.
-     */
-    public ModelSummarizer(URI proxyBase, String modelKey, Duration timeout, HttpClient http, Summarizer fallback,
-            String accessToken) {
-        requireNonNull(proxyBase, "proxyBase");
+    public ModelSummarizer(ChatModel chat, String modelKey, Duration timeout, Summarizer fallback) {
+        this.chat = requireNonNull(chat, "chat");
         this.modelKey = requireNonNull(modelKey, "modelKey");
         this.timeout = requireNonNull(timeout, "timeout");
-        this.http = requireNonNull(http, "http");
         this.fallback = requireNonNull(fallback, "fallback");
-        this.accessToken = accessToken;
         if (modelKey.isBlank()) {
             throw new IllegalArgumentException("modelKey: blank (expected: a model key)");
         }
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout: " + timeout + " (expected: > 0)");
         }
-        String base = proxyBase.toString();
-        if (!proxyBase.isAbsolute() || !base.startsWith("http")) {
-            throw new IllegalArgumentException("proxyBase: " + proxyBase + " (expected: an http(s) URL)");
-        }
-        this.endpoint = URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base)
-                + "/v1/chat/completions");
     }
 
     @Override
     public CompletableFuture<Summary> summarize(List<JsonNode> messages, SummaryRequest request) {
         requireNonNull(messages, "messages");
         requireNonNull(request, "request");
-        HttpRequest httpRequest;
+        CompletableFuture<ChatReply> sent;
         try {
-            httpRequest = httpRequest(messages);
+            sent = chat.complete(SESSION_ID, chatRequest(messages));
         } catch (RuntimeException e) {
             log.warn("Summariser model '{}' could not be asked for compaction {} of session {}; using the fallback"
                     + " summary", modelKey, request.compactionId(), request.sessionId(), e);
             return fallback.summarize(messages, request);
         }
-        CompletableFuture<HttpResponse<String>> sent;
-        try {
-            sent = http.sendAsync(httpRequest, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (RuntimeException e) {
-            log.warn("Summariser model '{}' could not be asked for compaction {} of session {}; using the fallback"
-                    + " summary", modelKey, request.compactionId(), request.sessionId(), e);
-            return fallback.summarize(messages, request);
-        }
-        // A copy times out, so that cancelling the original aborts the exchange (the JDK client's future does).
+        // A copy times out, so that cancelling the original abandons the call.
         return sent.copy().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                .handle((response, error) -> {
+                .handle((reply, error) -> {
                     if (error != null) {
                         Throwable cause = error instanceof CompletionException && error.getCause() != null
                                 ? error.getCause() : error;
@@ -129,7 +95,7 @@ public final class ModelSummarizer implements Summarizer {
                     }
                     String text;
                     try {
-                        text = summaryText(response);
+                        text = summaryText(reply);
                     } catch (IllegalArgumentException e) {
                         log.warn("Summariser model '{}' failed for compaction {} of session {}: {}; using the"
                                 + " fallback summary", modelKey, request.compactionId(), request.sessionId(),
@@ -142,7 +108,7 @@ public final class ModelSummarizer implements Summarizer {
                 .thenCompose(summary -> summary);
     }
 
-    private HttpRequest httpRequest(List<JsonNode> messages) {
+    private ObjectNode chatRequest(List<JsonNode> messages) {
         ObjectNode body = JSON.createObjectNode();
         body.put("model", modelKey);
         ArrayNode chat = body.putArray("messages");
@@ -150,28 +116,19 @@ public final class ModelSummarizer implements Summarizer {
         chat.addObject().put("role", "user").put("content",
                 "Summarise this part of the conversation:\n\n" + Transcript.render(messages));
         body.put("stream", false);
-        HttpRequest.Builder builder = HttpRequest.newBuilder(endpoint)
-                .timeout(timeout)
-                .header("Content-Type", "application/json")
-                .header("Accept", "application/json")
-                .header("X-Session-Id", SESSION_ID)
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString(), StandardCharsets.UTF_8));
-        if (accessToken != null && !accessToken.isEmpty()) {
-            builder.header("Authorization", "Bearer " + accessToken);
-        }
-        return builder.build();
+        return body;
     }
 
     /**
-     * The summary a response gives: {@code choices[0].message.content} of a 2xx chat completion, stripped.
+     * The summary a reply gives: {@code choices[0].message.content} of a 2xx chat completion, stripped.
      *
      * @throws IllegalArgumentException saying why the response gives none
      */
-    private static String summaryText(HttpResponse<String> response) {
-        if (response.statusCode() / 100 != 2) {
-            throw new IllegalArgumentException("HTTP " + response.statusCode());
+    private static String summaryText(ChatReply reply) {
+        if (reply.status() / 100 != 2) {
+            throw new IllegalArgumentException("HTTP " + reply.status());
         }
-        String body = response.body();
+        String body = reply.body();
         JsonNode root;
         try {
             root = JSON.readTree(body);
@@ -190,7 +147,7 @@ public final class ModelSummarizer implements Summarizer {
     }
 
     private String describe(Throwable cause) {
-        if (cause instanceof TimeoutException || cause instanceof HttpTimeoutException) {
+        if (cause instanceof TimeoutException) {
             return "no reply within " + timeout.toMillis() + " ms";
         }
         return cause.getClass().getSimpleName();
@@ -198,6 +155,6 @@ public final class ModelSummarizer implements Summarizer {
 
     @Override
     public String toString() {
-        return "ModelSummarizer[" + modelKey + " via " + endpoint + "]";
+        return "ModelSummarizer[" + modelKey + "]";
     }
 }

@@ -11,8 +11,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.RecordedRequest;
 import io.kimi.testing.Reply;
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -27,7 +25,6 @@ class ModelSummarizerTest {
             tool("c1", "HEAD" + "x".repeat(10_000) + "TAIL"),
             assistant("The parser is fixed."));
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final HeuristicSummarizer heuristic = new HeuristicSummarizer();
     private FakeUpstream proxy;
 
@@ -41,23 +38,20 @@ class ModelSummarizerTest {
         proxy.close();
     }
 
-    private ModelSummarizer summarizer(Duration timeout, String token) {
-        return new ModelSummarizer(URI.create("http://127.0.0.1:" + proxy.port()), "kimi-summary", timeout, http,
-                heuristic, token);
+    private ModelSummarizer summarizer(Duration timeout) {
+        return new ModelSummarizer(new LoopbackChatModel(proxy.port()), "kimi-summary", timeout, heuristic);
     }
 
     @Test
-    void asksTheModelThroughTheProxyInItsOwnSession() throws Exception {
+    void asksTheModelInItsOwnSession() throws Exception {
         proxy.enqueue(Reply.chatCompletion("  The user asked to fix Parser.java; it is fixed.  ", 900, 40));
 
-        Summary summary = summarizer(Duration.ofSeconds(10), null).summarize(MESSAGES, REQUEST).join();
+        Summary summary = summarizer(Duration.ofSeconds(10)).summarize(MESSAGES, REQUEST).join();
 
         assertThat(summary).isEqualTo(new Summary("The user asked to fix Parser.java; it is fixed.", "model"));
         RecordedRequest seen = proxy.takeRequest(Duration.ofSeconds(5));
         assertThat(seen.method()).isEqualTo("POST");
-        assertThat(seen.path()).isEqualTo("/v1/chat/completions");
         assertThat(seen.header("X-Session-Id")).isEqualTo("kimi-compaction");
-        assertThat(seen.header("Authorization")).isNull();
         JsonNode body = seen.bodyAsJson();
         assertThat(body.path("model").asText()).isEqualTo("kimi-summary");
         assertThat(body.path("stream").asBoolean(true)).isFalse();
@@ -73,20 +67,10 @@ class ModelSummarizerTest {
     }
 
     @Test
-    void sendsTheAccessTokenWhenTheProxyNeedsOne() throws Exception {
-        proxy.enqueue(Reply.chatCompletion("ok", 1, 1));
-
-        summarizer(Duration.ofSeconds(10), "secret-token").summarize(MESSAGES, REQUEST).join();
-
-        assertThat(proxy.takeRequest(Duration.ofSeconds(5)).header("Authorization"))
-                .isEqualTo("Bearer secret-token");
-    }
-
-    @Test
     void fallsBackToTheHeuristicOnAnErrorStatus() {
         proxy.enqueue(Reply.status(500, "upstream exploded"));
 
-        Summary summary = summarizer(Duration.ofSeconds(10), null).summarize(MESSAGES, REQUEST).join();
+        Summary summary = summarizer(Duration.ofSeconds(10)).summarize(MESSAGES, REQUEST).join();
 
         assertThat(summary).isEqualTo(heuristic.summarize(MESSAGES, REQUEST).join());
         assertThat(summary.method()).isEqualTo("heuristic");
@@ -96,7 +80,7 @@ class ModelSummarizerTest {
     void fallsBackToTheHeuristicWhenTheModelDoesNotAnswerInTime() {
         proxy.enqueue(Reply.hang());
 
-        Summary summary = summarizer(Duration.ofMillis(300), null).summarize(MESSAGES, REQUEST).join();
+        Summary summary = summarizer(Duration.ofMillis(300)).summarize(MESSAGES, REQUEST).join();
 
         assertThat(summary.method()).isEqualTo("heuristic");
         assertThat(summary.text()).contains("- Fix the parser");
@@ -106,7 +90,7 @@ class ModelSummarizerTest {
     void fallsBackToTheHeuristicOnAnEmptyOrUnreadableReply() {
         proxy.enqueue(Reply.chatCompletion("   ", 10, 0), Reply.json(200, "<html>not json</html>"),
                 Reply.json(200, "{\"choices\":[]}"));
-        ModelSummarizer summarizer = summarizer(Duration.ofSeconds(10), null);
+        ModelSummarizer summarizer = summarizer(Duration.ofSeconds(10));
 
         for (int i = 0; i < 3; i++) {
             assertThat(summarizer.summarize(MESSAGES, REQUEST).join().method()).as("reply %d", i)
@@ -115,23 +99,21 @@ class ModelSummarizerTest {
     }
 
     @Test
-    void fallsBackToTheHeuristicWhenTheProxyIsDown() {
+    void fallsBackToTheHeuristicWhenTheCallCannotBeMade() {
         int port = proxy.port();
         proxy.close();
-        ModelSummarizer summarizer = new ModelSummarizer(URI.create("http://127.0.0.1:" + port + "/"),
-                "kimi-summary", Duration.ofSeconds(5), http, heuristic);
+        ModelSummarizer summarizer = new ModelSummarizer(new LoopbackChatModel(port), "kimi-summary",
+                Duration.ofSeconds(5), heuristic);
 
         assertThat(summarizer.summarize(MESSAGES, REQUEST).join().method()).isEqualTo("heuristic");
     }
 
     @Test
     void refusesABadConfiguration() {
-        URI base = URI.create("http://127.0.0.1:1");
-        assertThatThrownBy(() -> new ModelSummarizer(base, " ", Duration.ofSeconds(1), http, heuristic))
+        LoopbackChatModel chat = new LoopbackChatModel(1);
+        assertThatThrownBy(() -> new ModelSummarizer(chat, " ", Duration.ofSeconds(1), heuristic))
                 .hasMessageContaining("modelKey");
-        assertThatThrownBy(() -> new ModelSummarizer(base, "m", Duration.ZERO, http, heuristic))
+        assertThatThrownBy(() -> new ModelSummarizer(chat, "m", Duration.ZERO, heuristic))
                 .hasMessageContaining("timeout: PT0S");
-        assertThatThrownBy(() -> new ModelSummarizer(URI.create("ftp://x"), "m", Duration.ofSeconds(1), http,
-                heuristic)).hasMessageContaining("proxyBase: ftp://x");
     }
 }

@@ -2,6 +2,7 @@ package io.kimi.services.features;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.FeaturesConfig;
 import io.kimi.config.KimiConfig;
@@ -12,6 +13,7 @@ import io.kimi.core.store.Store;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.features.FeatureToggles;
 import io.kimi.features.TransformerChain;
+import io.kimi.features.chat.ChatModel;
 import io.kimi.features.compaction.AutoCompaction;
 import io.kimi.features.compaction.CompactionListener;
 import io.kimi.features.compaction.CompactionService;
@@ -19,12 +21,13 @@ import io.kimi.features.compaction.HeuristicSummarizer;
 import io.kimi.features.compaction.ModelSummarizer;
 import io.kimi.features.compaction.SessionCompactions;
 import io.kimi.features.compaction.Summarizer;
+import io.kimi.features.compaction.Summary;
+import io.kimi.features.compaction.SummaryRequest;
 import io.kimi.features.mcp.McpGateway;
 import io.kimi.features.memory.MemoryDetector;
 import io.kimi.features.repair.ToolCallRepair;
 import io.kimi.features.sanitizer.MaskVault;
 import io.kimi.features.sanitizer.Sanitizer;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,7 +60,7 @@ public final class ContextFeatures implements AutoCloseable {
     private final McpGateway gateway;
     private final ExecutorService background = Executors.newSingleThreadExecutor(Threads.daemon("kimi-compaction"));
     private final java.nio.file.Path workspace;
-    private final AtomicReference<ProxyAddress> proxyBase = new AtomicReference<>();
+    private final AtomicReference<ChatModel> chatModel = new AtomicReference<>();
 
     public ContextFeatures(KimiConfig kimi, Store store, TokenCounter counter, FeatureEvents events, Clock clock) {
         requireNonNull(kimi, "kimi");
@@ -73,11 +76,10 @@ public final class ContextFeatures implements AutoCloseable {
         this.sanitizer = new Sanitizer(config.sanitizer(), vault);
         this.compactions = new SessionCompactions(store);
         compactions.load();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         Summarizer heuristic = new HeuristicSummarizer();
         String summaryModel = config.compaction().summaryModel();
-        Summarizer summarizer = summaryModel == null ? heuristic : new ProxySummarizer(summaryModel,
-                config.compaction().summaryTimeout(), http, heuristic);
+        Summarizer summarizer = summaryModel == null ? heuristic : new LateModelSummarizer(summaryModel,
+                config.compaction().summaryTimeout(), heuristic);
         this.compactionService = new CompactionService(compactions, summarizer, store, counter,
                 config.compaction(), new EventsListener(events), background, clock);
         this.autoCompaction = new AutoCompaction(compactionService, config.compaction(), toggles, background, clock);
@@ -89,12 +91,11 @@ public final class ContextFeatures implements AutoCloseable {
     }
 
     /**
-     * Lets the summariser model reach this proxy at {@code base} (known once the port is bound).
-     *
-     * @param accessToken the server's access token, sent by the summariser like any client; {@code null} for none
+     * Lets the summariser model be asked through {@code chat}, the server's in-process chat path (ready once the
+     * server's event loops run); until then summaries are the heuristic's.
      */
-    public void proxyStarted(URI base, String accessToken) {
-        proxyBase.set(new ProxyAddress(requireNonNull(base, "base"), accessToken));
+    public void chatReady(ChatModel chat) {
+        chatModel.set(requireNonNull(chat, "chat"));
     }
 
     public TransformerChain chain() {
@@ -136,9 +137,13 @@ public final class ContextFeatures implements AutoCloseable {
         };
     }
 
-    /** Forgets a deleted session's compaction state. */
+    /**
+     * Forgets a deleted session's compaction state: conversation, applied compactions, preview, and the automatic
+     * compaction's count and cooldown.
+     */
     public void forget(String sessionId) {
-        compactions.forget(sessionId);
+        compactionService.forget(sessionId);
+        autoCompaction.forget(sessionId);
     }
 
     /** Stops the compaction thread (a compaction still running is given a few seconds). */
@@ -170,35 +175,27 @@ public final class ContextFeatures implements AutoCloseable {
         }
     }
 
-    /** Where the summariser reaches this proxy, and the token it needs there ({@code null}: none). */
-    private record ProxyAddress(URI base, String accessToken) {
-    }
-
-    /** The model summariser, reaching this proxy once its address is known; the heuristic until then. */
-    private final class ProxySummarizer implements Summarizer {
+    /** The model summariser, once the server's chat path is ready; the heuristic until then. */
+    private final class LateModelSummarizer implements Summarizer {
         private final String model;
         private final Duration timeout;
-        private final HttpClient http;
         private final Summarizer fallback;
         private final AtomicReference<Summarizer> delegate = new AtomicReference<>();
 
-        ProxySummarizer(String model, Duration timeout, HttpClient http, Summarizer fallback) {
+        LateModelSummarizer(String model, Duration timeout, Summarizer fallback) {
             this.model = model;
             this.timeout = timeout;
-            this.http = http;
             this.fallback = fallback;
         }
 
         @Override
-        public CompletableFuture<io.kimi.features.compaction.Summary> summarize(
-                List<com.fasterxml.jackson.databind.JsonNode> messages,
-                io.kimi.features.compaction.SummaryRequest request) {
-            ProxyAddress proxy = proxyBase.get();
-            if (proxy == null) {
+        public CompletableFuture<Summary> summarize(List<JsonNode> messages, SummaryRequest request) {
+            ChatModel chat = chatModel.get();
+            if (chat == null) {
                 return fallback.summarize(messages, request);
             }
             Summarizer s = delegate.updateAndGet(d -> d != null ? d
-                    : new ModelSummarizer(proxy.base(), model, timeout, http, fallback, proxy.accessToken()));
+                    : new ModelSummarizer(chat, model, timeout, fallback));
             return s.summarize(messages, request);
         }
     }
