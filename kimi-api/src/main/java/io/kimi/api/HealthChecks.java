@@ -20,17 +20,20 @@ final class HealthChecks {
     static List<Check> of(boolean databaseOk, BridgeStatus bridge, List<LogSourceStatus> logSources) {
         List<Check> checks = new ArrayList<>();
         checks.add(new Check("database", null, databaseOk, databaseOk ? "database_ok" : "database_unreachable"));
-        checks.add(convergence(bridge.state()));
+        checks.add(convergence(bridge.state(), bridge.lastError() != null));
         for (LogSourceStatus s : logSources) {
             checks.add(logSource(s));
         }
         return checks;
     }
 
-    private static Check convergence(String state) {
+    /** A bridge trying again after a failure is as unreachable as one waiting to: the check does not blink. */
+    private static Check convergence(String state, boolean failedBefore) {
         return switch (state) {
             case "connected" -> new Check("convergence", null, true, "convergence_connected");
-            case "connecting" -> new Check("convergence", null, true, "convergence_connecting");
+            case "connecting" -> failedBefore
+                    ? new Check("convergence", null, false, "convergence_unreachable")
+                    : new Check("convergence", null, true, "convergence_connecting");
             case "waiting" -> new Check("convergence", null, false, "convergence_unreachable");
             case "mock" -> new Check("convergence", null, true, "convergence_simulated");
             default -> new Check("convergence", null, true, "convergence_disabled");
