@@ -1,23 +1,21 @@
 // Pure parts of the « Contexte » view (js/modules/context.js), the REST calls it makes, the compaction advice
-// and notifications, and the i18n keys the page uses. Run with `node --test` (the Maven build's test phase).
+// and notifications. Run with `node --test` (the Maven build's test phase); the i18n keys are checked in i18nKeys.test.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
 import {
     FEATURE_ORDER, SavingsTally, activeCompactionSavings, compactionHistory, errorText, featureLabel, featureList,
     featureSavings, formatBeforeAfter, formatSavings, maskView, memoryShares, previewView, recordView,
     requestSavings, savedPercent, serverStatus, shortHash,
 } from '../../main/resources/io/kimi/dashboard/web/js/modules/context.js';
-import { clip } from '../../main/resources/io/kimi/dashboard/web/js/modules/contextPanel.js';
+import { clip } from '../../main/resources/io/kimi/dashboard/web/js/modules/context/masks.js';
 import { CompactionAdvisor } from '../../main/resources/io/kimi/dashboard/web/js/modules/compaction.js';
 import { ApiClient, ApiError } from '../../main/resources/io/kimi/dashboard/web/js/modules/api.js';
-import { STRINGS, createTranslator } from '../../main/resources/io/kimi/dashboard/web/js/modules/i18n.js';
+import { createTranslator } from '../../main/resources/io/kimi/dashboard/web/js/modules/i18n.js';
 import { createEventBus } from '../../main/resources/io/kimi/dashboard/web/js/modules/utils.js';
 
 const plain = (s) => s.replace(/[\u00a0\u202f]/g, ' ');
 const fr = createTranslator('fr');
 const en = createTranslator('en');
-const WEB = new URL('../../main/resources/io/kimi/dashboard/web/', import.meta.url);
 
 const completed = (session, requestId, data = {}) => ({
     type: 'event', event_type: 'REQUEST_COMPLETED', session_id: session, event_id: `e-${requestId}`,
@@ -258,53 +256,4 @@ test('the advice button opens the preview; undo and apply each raise a notificat
     ]);
     bus.emit('gauge:level', 'normal');
     assert.equal(advice.hidden, true);
-});
-
-test('every text key the page names exists in French and English', () => {
-    const modules = new URL('js/modules/', WEB);
-    const sources = [
-        readFileSync(new URL('js/main.js', WEB), 'utf8'),
-        ...readdirSync(modules).filter((f) => f.endsWith('.js')).map((f) => readFileSync(new URL(f, modules), 'utf8')),
-    ];
-    const html = readFileSync(new URL('index.html', WEB), 'utf8');
-    const keys = new Set();
-    for (const source of sources) {
-        for (const m of source.matchAll(/\bt\(\s*'([A-Za-z0-9_.]+)'/g)) {
-            keys.add(m[1]);
-        }
-        for (const m of source.matchAll(/'((?:context|feature)\.[A-Za-z0-9_.]+)'/g)) {
-            keys.add(m[1]);
-        }
-    }
-    // A key named through t.plural() is a set of forms: each language needs its 'one' and 'other'.
-    for (const source of sources) {
-        for (const m of source.matchAll(/\bt\.plural\(\s*'([A-Za-z0-9_.]+)'/g)) {
-            keys.delete(m[1]);
-            keys.add(`${m[1]}.one`);
-            keys.add(`${m[1]}.other`);
-        }
-    }
-    for (const m of html.matchAll(/data-i18n="([^"]+)"/g)) {
-        keys.add(m[1]);
-    }
-    for (const m of html.matchAll(/data-i18n-attr="([^"]+)"/g)) {
-        m[1].split(',').forEach((pair) => keys.add(pair.split(':')[1].trim()));
-    }
-    // Keys the context view builds from values.
-    for (const v of ['automatic', 'manual', 'active', 'undone']) {
-        keys.add(`context.history.${v}`);
-    }
-    for (const v of ['model', 'heuristic']) {
-        keys.add(`context.method.${v}`);
-    }
-    for (const v of ['up', 'down', 'unknown']) {
-        keys.add(`context.servers.${v}`);
-    }
-    for (const f of FEATURE_ORDER) {
-        keys.add(`feature.${f}`);
-        keys.add(`feature.${f}.hint`);
-    }
-    assert.ok(keys.size > 150, `found ${keys.size} keys`);
-    const missing = [...keys].filter((k) => !Object.hasOwn(STRINGS.fr, k) || !Object.hasOwn(STRINGS.en, k));
-    assert.deepEqual(missing, []);
 });

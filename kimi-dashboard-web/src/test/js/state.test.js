@@ -1,7 +1,7 @@
 // Pure parts of the page's modules: session state, convergence pipeline, widgets, compaction, WebSocket manager.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { SessionState, pageCount } from '../../main/resources/io/kimi/dashboard/web/js/modules/sessions.js';
+import { SessionState } from '../../main/resources/io/kimi/dashboard/web/js/modules/sessions.js';
 import { countReport, eventSummary, foldEvent, pipelineStages } from '../../main/resources/io/kimi/dashboard/web/js/modules/convergence.js';
 import { chartSpec, normalizeWidget, normalizeWidgetList, tableSpec } from '../../main/resources/io/kimi/dashboard/web/js/modules/widgets.js';
 import { compactionCounts, shouldAdviseCompaction } from '../../main/resources/io/kimi/dashboard/web/js/modules/compaction.js';
@@ -83,12 +83,6 @@ test('the server view of the active session keeps requests that only live messag
     assert.equal(s.active.totals.requests, 2);
     s.mergeActive(session('b'), []);
     assert.deepEqual(s.requests, [], 'another session starts empty');
-});
-
-test('pages are counted from the total, at least one', () => {
-    assert.equal(pageCount(0, 10), 1);
-    assert.equal(pageCount(10, 10), 1);
-    assert.equal(pageCount(11, 10), 2);
 });
 
 test('the pipeline highlights the current state, and ends in CONVERGED or FAILED', () => {

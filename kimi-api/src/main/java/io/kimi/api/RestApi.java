@@ -25,6 +25,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Supplier;
 
 /** The dashboard's REST routes for proxy sessions, providers, models and health. */
@@ -87,7 +88,9 @@ final class RestApi {
             dbOk = false;
             dbError = e.getMessage();
         }
+        BridgeStatus bridgeStatus = bridge.get();
         n.put("status", dbOk ? "opérationnel" : "dégradé")
+                .put("code", dbOk ? "ok" : "degraded")
                 .put("message", dbOk ? "Kimi Proxy Dashboard est en ligne"
                         : "Kimi Proxy Dashboard est en ligne, mais la base de données ne répond pas")
                 .put("database", dbOk ? "ok" : "erreur : " + dbError)
@@ -95,19 +98,28 @@ final class RestApi {
                 .put("providers", config.providers().size())
                 .put("models", config.models().size())
                 .put("active_session", sessions.active().map(Session::sessionId).orElse(null));
-        n.set("convergence", BridgeView.of(bridge.get(), views.mapper()));
+        n.set("convergence", BridgeView.of(bridgeStatus, views.mapper()));
         ObjectNode toggles = n.putObject("features");
         features.chain().transformers().forEach(t -> toggles.put(t.name(), features.toggles().isEnabled(t.name())));
-        n.set("log_watcher", logWatcher());
+        List<LogSourceStatus> logSources = logWatcher.status();
+        n.set("log_watcher", logWatcher(logSources));
+        ArrayNode checks = n.putArray("checks");
+        for (HealthChecks.Check c : HealthChecks.of(dbOk, bridgeStatus, logSources)) {
+            ObjectNode check = checks.addObject().put("check", c.check());
+            if (c.name() != null) {
+                check.put("name", c.name());
+            }
+            check.put("ok", c.ok()).put("code", c.code());
+        }
         resources.addTo(n);
         return ApiResponse.json(dbOk ? 200 : 503, views.bytes(n));
     }
 
-    /** Each watched log's state, in French for the page's health line. */
-    private ObjectNode logWatcher() {
+    /** Each watched log's state. */
+    private ObjectNode logWatcher(List<LogSourceStatus> sources) {
         ObjectNode w = views.mapper().createObjectNode().put("enabled", config.logs().enabled());
         ArrayNode list = w.putArray("sources");
-        for (LogSourceStatus s : logWatcher.status()) {
+        for (LogSourceStatus s : sources) {
             list.addObject().put("name", s.name()).put("path", s.path().toString()).put("format", s.format())
                     .put("state", s.state()).put("position", s.position()).put("findings", s.findings())
                     .put("last_finding_at", s.lastFindingAt() == null ? null : s.lastFindingAt().toString())

@@ -17,10 +17,13 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.logging.LogEntry;
 
@@ -43,9 +46,9 @@ class ContextFeaturesBrowserTest extends BrowserTestBase {
     @Test
     void masksCanBeReadAndACompactionPreviewedAppliedAndUndoneFromTheContextView() throws Exception {
         open("/#context");
-        browser.waitFor(WAIT, "the feature switches", d -> d.findElements(By.cssSelector("#context-features input[role='switch']")).size() == 4);
-        assertThat(browser.driver.findElement(By.id("feature-sanitizer")).isSelected()).isTrue();
-        assertThat(browser.driver.findElement(By.id("feature-compaction")).isSelected()).isTrue();
+        awaitFeatureSwitches();
+        assertThat(selected("feature-sanitizer")).isTrue();
+        assertThat(selected("feature-compaction")).isTrue();
 
         List<String> outputs = toolOutputs();
         ArrayNode conversation = conversation(outputs);
@@ -64,7 +67,9 @@ class ContextFeaturesBrowserTest extends BrowserTestBase {
         browser.waitFor(WAIT, "the sanitizer's figures", d -> plain(text("context-saved-masks-detail")).startsWith(EXCHANGES + " contenus masqués"));
         assertThat(number(plain(text("context-saved-masks")).replace(" tokens", "").replace(" ", ""))).isPositive();
         assertThat(text("context-sanitizer-stats")).contains("Contenus gardés");
-        assertThat(browser.driver.findElements(By.cssSelector("#masks-table .badge-active"))).hasSize(EXCHANGES);
+        // The rows may have been drawn before the page knew the active session: they are marked on the next redraw.
+        browser.waitFor(WAIT, "the active session's masks are marked",
+                d -> d.findElements(By.cssSelector("#masks-table .badge-active")).size() == EXCHANGES);
         browser.waitFor(WAIT, "the compaction state", d -> text("context-compaction-state").contains("Derniers échanges conservés"));
         assertThat(text("context-compaction-history")).isEqualTo("Aucune compaction pour cette session.");
         assertThat(browser.driver.findElement(By.id("context-undo")).isEnabled()).isFalse();
@@ -72,7 +77,7 @@ class ContextFeaturesBrowserTest extends BrowserTestBase {
         browser.screenshot("12-context-panel");
 
         // « Voir »: the original text, exactly as sent, in a modal with a copy button.
-        String hash = browser.driver.findElement(By.cssSelector("#masks-table tbody tr")).getAttribute("data-hash");
+        String hash = read("a mask's hash", d -> d.findElement(By.cssSelector("#masks-table tbody tr")).getAttribute("data-hash"));
         assertThat(hash).matches("[0-9a-f]{32}");
         browser.click("#masks-table tbody tr[data-hash='" + hash + "'] [data-action='view-mask']");
         browser.waitFor(WAIT, "the original text", d -> !d.findElements(By.id("mask-content")).isEmpty());
@@ -103,8 +108,9 @@ class ContextFeaturesBrowserTest extends BrowserTestBase {
         browser.click("#confirm-modal [data-action='confirm']");
         browser.waitFor(WAIT, "an active record", d ->
                 d.findElements(By.cssSelector("#compaction-history tr[data-status='active']")).size() == 1);
-        assertThat(browser.driver.findElement(By.cssSelector("#compaction-history tr[data-status='active']"))
-                .getAttribute("data-kind")).isEqualTo("manual");
+        String kind = read("the record's kind", d -> d.findElement(By.cssSelector("#compaction-history tr[data-status='active']"))
+                .getAttribute("data-kind"));
+        assertThat(kind).isEqualTo("manual");
         assertThat(text("context-compaction-done")).startsWith("Compaction appliquée");
         browser.waitFor(WAIT, "the undo button", d -> d.findElement(By.id("context-undo")).isEnabled());
         browser.waitFor(WAIT, "the notification", d -> !d.findElements(By.cssSelector(".notification-success")).isEmpty());
@@ -160,13 +166,14 @@ class ContextFeaturesBrowserTest extends BrowserTestBase {
         assertThat(error.getAttribute("role")).isEqualTo("alert");
         assertThat(browser.driver.findElement(By.id("context-compact")).isEnabled()).isFalse();
 
-        // A feature switch, from the keyboard: the server takes it, the page says so.
-        WebElement sanitizer = browser.driver.findElement(By.id("feature-sanitizer"));
-        sanitizer.sendKeys(Keys.SPACE);
+        // A feature switch, from the keyboard: the server takes it, the page says so. The switches are drawn by
+        // the view's first load, which may still be under way: a switch pressed before would be redrawn as it was.
+        awaitFeatureSwitches();
+        pressSpace("feature-sanitizer");
         browser.waitFor(WAIT, "the switch result", d -> text("context-features-status").contains("désactivée"));
-        assertThat(sanitizer.isSelected()).isFalse();
+        assertThat(selected("feature-sanitizer")).isFalse();
         assertThat(featureEnabled("sanitizer")).isFalse();
-        browser.driver.findElement(By.id("feature-sanitizer")).sendKeys(Keys.SPACE);
+        pressSpace("feature-sanitizer");
         browser.waitFor(WAIT, "switched back on", d -> text("context-features-status").contains("activée")
                 && !text("context-features-status").contains("désactivée"));
         assertThat(featureEnabled("sanitizer")).isTrue();
@@ -184,7 +191,32 @@ class ContextFeaturesBrowserTest extends BrowserTestBase {
         assertThat(errors).as("console errors other than the expected 409").isEmpty();
     }
 
-    // The page.
+    // The page. The view redraws its lists as live events come (more often on a loaded machine): what a test reads
+    // is found again each time, and read again if a redraw replaced it between finding and reading.
+
+    /** Waits until the feature switches are drawn and no load of them is under way. */
+    private void awaitFeatureSwitches() {
+        browser.waitFor(WAIT, "the feature switches", d ->
+                d.findElements(By.cssSelector("#context-features input[role='switch']")).size() == 4
+                        && d.findElement(By.id("context-features")).getAttribute("aria-busy") == null);
+    }
+
+    /** What {@code reading} returns (null included), read again when the element went stale meanwhile. */
+    private <T> T read(String what, Function<WebDriver, T> reading) {
+        return browser.waitFor(WAIT, what, d -> Optional.ofNullable(reading.apply(d))).orElse(null);
+    }
+
+    private boolean selected(String id) {
+        return read(id + " is selected", d -> d.findElement(By.id(id)).isSelected());
+    }
+
+    /** Presses space on an element, found again if a redraw replaced it (a stale element gets no key). */
+    private void pressSpace(String id) {
+        browser.waitFor(WAIT, "space on #" + id, d -> {
+            d.findElement(By.id(id)).sendKeys(Keys.SPACE);
+            return true;
+        });
+    }
 
     private static long number(String s) {
         return s == null || s.isBlank() ? -1 : Long.parseLong(s.trim());

@@ -192,7 +192,7 @@ class DashboardPageBrowserTest extends BrowserTestBase {
         browser.waitFor(WAIT, "the new session in the list and in the header", d ->
                 d.findElements(By.cssSelector("#sessions-table tbody tr")).size() == 1
                         && "Refonte API".equals(text("session-name")));
-        assertThat(plain(text("sessions-pager"))).contains("Page 1 sur 1 (1 sessions)");
+        assertThat(plain(text("sessions-pager"))).contains("Page 1 sur 1 (1 session)");
         browser.screenshot("06-sessions");
 
         WebElement details = browser.driver.findElement(By.cssSelector("#sessions-table [data-action='details']"));

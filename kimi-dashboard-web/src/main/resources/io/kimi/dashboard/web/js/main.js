@@ -12,11 +12,12 @@ import {
 } from './modules/ui.js';
 import { ModalManager } from './modules/modals.js';
 import { CompactionAdvisor } from './modules/compaction.js';
-import { ContextPanel } from './modules/contextPanel.js';
+import { ContextPanel } from './modules/context/panel.js';
 import { formatSavings } from './modules/context.js';
 import { ScrollCues } from './modules/scrollCue.js';
 import { SwipeNavigation } from './modules/swipe.js';
 import { LazyViews } from './modules/lazyViews.js';
+import { HealthLine } from './modules/health.js';
 
 function start() {
     const params = new URLSearchParams(window.location.search);
@@ -212,6 +213,8 @@ function start() {
     // On a touch screen, a sideways swipe moves between views.
     new SwipeNavigation({ area: dom.get('main'), tabs });
 
+    const health = new HealthLine({ box: dom.get('health'), t, bus, token });
+    health.check();
     const ws = new WebSocketManager({ url: liveUrl(window.location, token), bus });
     ws.connect();
     window.addEventListener('online', () => ws.reconnectNow());
@@ -223,7 +226,7 @@ function start() {
     });
 
     // For people poking at the page from the console (and the browser tests): read-only handles.
-    window.kimiDashboard = Object.freeze({ ws, state, charts, lang, context });
+    window.kimiDashboard = Object.freeze({ ws, state, charts, lang, context, health });
 }
 
 if (document.readyState === 'loading') {

@@ -4,6 +4,7 @@
 import { EventBus, formatCost, formatDateTime, formatDuration, formatNumber, formatPercent, toMillis } from './utils.js';
 import { el, errorPanel } from './ui.js';
 import { restoreFocus } from './modals.js';
+import { pageCount, renderPager } from './pager.js';
 
 /** Builds the request-table row shape from a live "metric" message's data. */
 export function requestFromMetric(m) {
@@ -161,11 +162,6 @@ export class SessionState {
     }
 }
 
-/** Total pages for a listing, at least 1. */
-export function pageCount(total, limit) {
-    return Math.max(1, Math.ceil((total ?? 0) / Math.max(1, limit)));
-}
-
 /** The Sessions view: list with paging and filter, create form, and per-row actions. */
 export class SessionsPanel {
     constructor({ root, api, t, modals, notifier, bus = EventBus, limit = 10 }) {
@@ -259,26 +255,16 @@ export class SessionsPanel {
             this.list.replaceChildren(el('div', { class: 'table-wrap' },
                 el('table', { class: 'table', id: 'sessions-table' }, head, body)));
         }
-        const pages = pageCount(this.total, this.limit);
-        const page = Math.floor(this.offset / this.limit) + 1;
-        const prev = el('button', { type: 'button', class: 'btn', id: 'sessions-prev', disabled: page <= 1,
-            dataset: { focusKey: 'sessions-prev' } },
-            t('sessions.prev'));
-        const next = el('button', { type: 'button', class: 'btn', id: 'sessions-next', disabled: page >= pages,
-            dataset: { focusKey: 'sessions-next' } },
-            t('sessions.next'));
-        prev.addEventListener('click', () => {
-            this.offset = Math.max(0, this.offset - this.limit);
-            this.load();
+        renderPager(this.pager, {
+            t, name: 'sessions', total: this.total, limit: this.limit, offset: this.offset,
+            pageText: ({ page, pages, total }) => t.plural('sessions.page', total, {
+                page: formatNumber(page, t.lang), pages: formatNumber(pages, t.lang), total: formatNumber(total, t.lang),
+            }),
+            onOffset: (offset) => {
+                this.offset = offset;
+                this.load();
+            },
         });
-        next.addEventListener('click', () => {
-            this.offset += this.limit;
-            this.load();
-        });
-        this.pager.replaceChildren(prev,
-            el('span', { class: 'pager-info', 'aria-live': 'polite' },
-                t('sessions.page', { page, pages, total: formatNumber(this.total, t.lang) })),
-            next);
         if (focused && !focused.isConnected) {
             restoreFocus(focused);
         }
@@ -453,7 +439,7 @@ function detailsList(t, s, m) {
             // The completion is counted locally only on a sample of the requests with reported usage.
             const sample = a.completion_sampled_requests;
             rows.push(['details.accuracy', sample === null || sample === undefined ? errors
-                : `${errors} ${t('details.accuracySample', { count: formatNumber(sample, t.lang) })}`]);
+                : `${errors} ${t.plural('details.accuracySample', sample, { count: formatNumber(sample, t.lang) })}`]);
         }
     } else {
         const metrics = s.metrics ?? {};
