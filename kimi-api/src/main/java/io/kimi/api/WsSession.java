@@ -41,8 +41,7 @@ import org.slf4j.LoggerFactory;
  * <p>Everything sent to the client (pushes, replies to its actions, pongs to its ping frames) waits, in order,
  * in a queue of at most {@code queueLimit} entries (pushes are duplicates of one frame, encoded once for every
  * client: {@link SharedFrames}),
- * drained on the client's event loop only while its channel is writable (a drain runs at the end of its loop's
- * {@link DrainTicker tick}, so the pushes of a burst share one write and flush), so Netty's outbound buffer stays under
+ * drained on the client's event loop only while its channel is writable, so Netty's outbound buffer stays under
  * its high-water mark. Each message's bytes are also counted, until written to the socket, in the
  * {@link LiveClients#outbound() budget} shared by all clients. A client whose queue is full, or that is the most
  * behind when the budget is full, is cut off (1008) and what waits for it dropped: memory is bounded whatever
@@ -56,7 +55,6 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
 
     private final LiveClients clients;
     private final SharedFrames frames;
-    private final DrainTicker ticker;
     private final LiveProtocol protocol;
     private final int maxMessageChars;
     private final int queueLimit;
@@ -85,11 +83,10 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
         }
     }
 
-    WsSession(LiveClients clients, SharedFrames frames, DrainTicker ticker, LiveProtocol protocol,
-            int maxMessageChars, int queueLimit, long idleSeconds) {
+    WsSession(LiveClients clients, SharedFrames frames, LiveProtocol protocol, int maxMessageChars, int queueLimit,
+            long idleSeconds) {
         this.clients = clients;
         this.frames = frames;
-        this.ticker = ticker;
         this.protocol = protocol;
         this.maxMessageChars = maxMessageChars;
         this.queueLimit = queueLimit;
@@ -173,7 +170,7 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
             return false;
         }
         if (drainScheduled.compareAndSet(false, true)) {
-            ticker.drainSoon(ch.eventLoop(), this::drain);
+            ch.eventLoop().execute(this::drain);
         }
         return true;
     }
