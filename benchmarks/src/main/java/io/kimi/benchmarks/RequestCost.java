@@ -34,7 +34,12 @@ import java.util.concurrent.TimeUnit;
  * java -cp benchmarks/target/benchmarks.jar io.kimi.benchmarks.RequestCost --kimi-jar kimi-api/target/kimi-api.jar
  *     [--requests 20000] [--warmup 20000] [--concurrency 1] [--rounds 3] [--stream] [--deltas 16]
  *     [--config-extra "estimate_sample_every = 16"] [--jfr out.jfr] [--work dir] [--kimi-flags "-Xmx512m ..."]
+ *     [--syscalls]
  * </pre>
+ *
+ * {@code --syscalls} counts, per round, the server's {@code epoll_ctl}, {@code epoll_wait}, {@code read},
+ * {@code write} and {@code writev} calls with {@code perf stat} on the kernel's syscall tracepoints (root, or
+ * {@code perf_event_paranoid} at -1): counts, unlike times, a loaded machine does not inflate.
  *
  * {@code --config-extra} lines are added to the {@code [server]} section of the server's config;
  * {@code --jfr} records the last round with JFR's {@code profile} settings (see {@link JfrSummary}).
@@ -54,6 +59,7 @@ public final class RequestCost {
         int rounds = args.intOr("rounds", 3);
         boolean stream = args.flag("stream");
         String jfr = args.str("jfr", null);
+        boolean syscalls = args.flag("syscalls");
         Path work = Path.of(args.str("work", "benchmarks/target/request-cost"));
         Files.createDirectories(work.resolve("logs"));
         Files.deleteIfExists(work.resolve("kimi.db"));
@@ -97,6 +103,7 @@ public final class RequestCost {
                     Map<String, Double> cpu0 = ProcStats.threadCpuSeconds(kimi.pid());
                     Map<String, Long> alloc0 = allocations.byGroup();
                     long[] io0 = io(kimi.pid());
+                    SyscallCount counting = syscalls ? SyscallCount.start(kimi.pid(), work) : null;
                     long t0 = System.nanoTime();
                     int errors = send(base, body, requests, concurrency);
                     settle(base);
@@ -104,13 +111,14 @@ public final class RequestCost {
                     Map<String, Double> cpu1 = ProcStats.threadCpuSeconds(kimi.pid());
                     Map<String, Long> alloc1 = allocations.byGroup();
                     long[] io1 = io(kimi.pid());
+                    String calls = counting == null ? "" : "; syscalls per request: " + counting.stop(requests);
                     if (record) {
                         jcmd(kimi.pid(), "JFR.stop", "name=cost", "filename=" + Path.of(jfr).toAbsolutePath());
                     }
                     Map<String, double[]> figures = perRequest(cpu0, cpu1, alloc0, alloc1, requests);
                     perRound.add(figures);
-                    System.out.printf("round %d: %.1f s, %d errors; %s; per request: %s%n", round, wall, errors,
-                            total(figures), ioPerRequest(io0, io1, requests));
+                    System.out.printf("round %d: %.1f s, %d errors; %s; per request: %s%s%n", round, wall, errors,
+                            total(figures), ioPerRequest(io0, io1, requests), calls);
                 }
                 print(perRound);
             }

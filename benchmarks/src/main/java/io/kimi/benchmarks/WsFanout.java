@@ -50,7 +50,9 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Reports delivery latency percentiles, messages delivered vs expected (events × clients), clients closed by
  * the server (too slow), and the CPU used by the server ({@code --pid}) and by this process during the measured
- * window. Prints (and writes to {@code --out}) one JSON object; times in microseconds.
+ * window; with {@code --alloc}, also the heap the server allocated per message received (its event loops, and all
+ * its threads), read over JMX as {@link RequestCost} does. Prints (and writes to {@code --out}) one JSON object;
+ * times in microseconds.
  */
 public final class WsFanout {
     private static final byte[] MARK = "\"bench_t\":".getBytes(StandardCharsets.US_ASCII);
@@ -65,12 +67,21 @@ public final class WsFanout {
     private volatile long measureFrom = Long.MAX_VALUE;
     private volatile long measureUntil = Long.MAX_VALUE;
     private volatile String firstError;
+    /** With {@code --alloc}: the server's heap allocation by thread group, over JMX (see {@link RequestCost}). */
+    private ThreadAllocations allocationsOf;
 
     public static void main(String[] argv) throws Exception {
         Args args = Args.parse(argv);
-        String json = new WsFanout().run(URI.create(args.required("base")), args.intOr("clients", 1000),
+        WsFanout fanout = new WsFanout();
+        if (args.flag("alloc") && !args.str("pid", "-1").equals("-1")) {
+            fanout.allocationsOf = ThreadAllocations.attach(Long.parseLong(args.str("pid", "-1")));
+        }
+        String json = fanout.run(URI.create(args.required("base")), args.intOr("clients", 1000),
                 args.intOr("rate", 1000), args.intOr("batch", 20), args.doubleOr("warmup-s", 3),
                 args.doubleOr("duration-s", 10), Long.parseLong(args.str("pid", "-1")), args.intOr("threads", 1));
+        if (fanout.allocationsOf != null) {
+            fanout.allocationsOf.close();
+        }
         System.out.println(json);
         String out = args.str("out", null);
         if (out != null) {
@@ -114,6 +125,8 @@ public final class WsFanout {
             sleepUntil(measureFrom);
             double serverCpu0 = serverPid > 0 ? ProcStats.cpuSeconds(serverPid) : -1;
             double ownCpu0 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
+            ThreadAllocations allocations = allocationsOf;
+            Map<String, Long> alloc0 = allocations == null ? null : allocations.byGroup();
             sleepUntil(measureUntil);
             double serverCpu1 = serverPid > 0 ? ProcStats.cpuSeconds(serverPid) : -1;
             double ownCpu1 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
@@ -121,6 +134,7 @@ public final class WsFanout {
             publisher.awaitTermination(10, TimeUnit.SECONDS);
             long measuredEvents = published.get(); // only batches sent inside the measured window count
             Thread.sleep(2000); // let the last measured events arrive
+            Map<String, Long> alloc1 = allocations == null ? null : allocations.byGroup();
             Map<String, Object> r = new LinkedHashMap<>();
             r.put("clients", clients);
             r.put("connected", connected);
@@ -139,6 +153,22 @@ public final class WsFanout {
             }
             r.put("server_cpu_percent", serverCpu0 < 0 ? -1 : 100 * (serverCpu1 - serverCpu0) / durationS);
             r.put("client_cpu_percent", 100 * (ownCpu1 - ownCpu0) / durationS);
+            if (alloc0 != null && received.get() > 0) {
+                long loops = 0;
+                long all = 0;
+                for (Map.Entry<String, Long> e : alloc1.entrySet()) {
+                    String kind = RequestCost.group(e.getKey());
+                    long bytes = e.getValue() - alloc0.getOrDefault(e.getKey(), 0L);
+                    if (!kind.startsWith("(")) {
+                        all += bytes;
+                    }
+                    if (kind.equals("event loops")) {
+                        loops += bytes;
+                    }
+                }
+                r.put("server_event_loop_bytes_per_message", loops / received.get());
+                r.put("server_bytes_per_message", all / received.get());
+            }
             if (firstError != null) {
                 r.put("first_error", firstError);
             }

@@ -94,6 +94,7 @@ public final class KimiServer implements AutoCloseable {
     private ChatProxy proxy;
     private Channel serverChannel;
     private LiveClients liveClients;
+    private final SharedFrames sharedFrames = new SharedFrames(ByteBufAllocator.DEFAULT);
     private ConvergenceIngest convergenceIngest;
     private ConvergenceBridge bridge;
     private MockLoop mockLoop;
@@ -205,7 +206,7 @@ public final class KimiServer implements AutoCloseable {
                 RestApi rest = new RestApi(store, sessions, deletion, config, views, clock, rateLimiter,
                         bridgeStatus, features, logWatcher, new ResourceHealth(liveClients, directMemory));
                 OriginPolicy origins = new OriginPolicy(server.host(), server.allowedOrigins());
-                WebSocketUpgrade webSockets = new WebSocketUpgrade(liveClients,
+                WebSocketUpgrade webSockets = new WebSocketUpgrade(liveClients, sharedFrames,
                         new LiveProtocol(store, accountant, views, clock, blocking), origins, server.wsMaxFrameBytes(),
                         server.wsQueueLimit(), server.wsIdleTimeout());
                 Routes routes = rest.addTo(new Routes(ConsistentRead.of(accountant::sync)));
@@ -314,6 +315,7 @@ public final class KimiServer implements AutoCloseable {
                 log.warn("Closing the live clients failed", e);
             }
         }
+        sharedFrames.close();
         if (proxy != null) {
             // Upstream pools close on their event loops, so before those stop.
             proxy.close();

@@ -36,15 +36,17 @@ final class WebSocketUpgrade {
     static final WriteBufferWaterMark OUTBOUND_WATER_MARK = new WriteBufferWaterMark(8 << 10, 32 << 10);
 
     private final LiveClients clients;
+    private final SharedFrames frames;
     private final LiveProtocol protocol;
     private final OriginPolicy origins;
     private final int maxMessageBytes;
     private final int queueLimit;
     private final Duration idleTimeout;
 
-    WebSocketUpgrade(LiveClients clients, LiveProtocol protocol, OriginPolicy origins, int maxMessageBytes,
-            int queueLimit, Duration idleTimeout) {
+    WebSocketUpgrade(LiveClients clients, SharedFrames frames, LiveProtocol protocol, OriginPolicy origins,
+            int maxMessageBytes, int queueLimit, Duration idleTimeout) {
         this.clients = clients;
+        this.frames = frames;
         this.protocol = protocol;
         this.origins = origins;
         this.maxMessageBytes = maxMessageBytes;
@@ -76,7 +78,7 @@ final class WebSocketUpgrade {
             return;
         }
         long idleSeconds = Math.max(1, idleTimeout.toSeconds());
-        WsSession session = new WsSession(clients, protocol, maxMessageBytes, queueLimit, idleSeconds);
+        WsSession session = new WsSession(clients, frames, protocol, maxMessageBytes, queueLimit, idleSeconds);
         ChannelPipeline p = ctx.pipeline();
         p.remove("keep-alive");
         // Netty buffers at most this much per client; the rest waits in the session's queue of shared payloads.

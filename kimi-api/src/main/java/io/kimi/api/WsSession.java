@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.BlockingQueue;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * subscriptions want.
  *
  * <p>Everything sent to the client (pushes, replies to its actions, pongs to its ping frames) waits, in order,
- * in a queue of at most {@code queueLimit} entries (pushes are references to a payload shared by every client),
+ * in a queue of at most {@code queueLimit} entries (pushes are duplicates of one frame, encoded once for every
+ * client: {@link SharedFrames}),
  * drained on the client's event loop only while its channel is writable, so Netty's outbound buffer stays under
  * its high-water mark. Each message's bytes are also counted, until written to the socket, in the
  * {@link LiveClients#outbound() budget} shared by all clients. A client whose queue is full, or that is the most
@@ -52,6 +54,7 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
     private static final long CLOSE_TIMEOUT_SECONDS = 2;
 
     private final LiveClients clients;
+    private final SharedFrames frames;
     private final LiveProtocol protocol;
     private final int maxMessageChars;
     private final int queueLimit;
@@ -69,16 +72,21 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile Channel channel;
 
-    /** One message for the client: JSON text, or the answer to one of its ping frames. */
-    private record Outgoing(byte[] payload, boolean pong) {
-        WebSocketFrame frame() {
-            return pong ? new PongWebSocketFrame(Unpooled.wrappedBuffer(payload))
-                    : new TextWebSocketFrame(Unpooled.wrappedBuffer(payload));
+    /**
+     * One message for the client: a push already encoded as a frame (a duplicate of the frame shared by all
+     * clients, {@link SharedFrames}), a reply as a text frame, or the answer to one of its ping frames; owned by
+     * the queue until written or discarded. {@code bytes}: its payload's size, as counted in the budget.
+     */
+    private record Outgoing(Object message, int bytes) {
+        void discard() {
+            ReferenceCountUtil.release(message);
         }
     }
 
-    WsSession(LiveClients clients, LiveProtocol protocol, int maxMessageChars, int queueLimit, long idleSeconds) {
+    WsSession(LiveClients clients, SharedFrames frames, LiveProtocol protocol, int maxMessageChars, int queueLimit,
+            long idleSeconds) {
         this.clients = clients;
+        this.frames = frames;
         this.protocol = protocol;
         this.maxMessageChars = maxMessageChars;
         this.queueLimit = queueLimit;
@@ -100,7 +108,10 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
 
     @Override
     public boolean offer(byte[] utf8Json) {
-        return enqueue(new Outgoing(utf8Json, false));
+        if (channel == null || closing.get()) {
+            return false;
+        }
+        return enqueue(new Outgoing(frames.frameOf(utf8Json), utf8Json.length));
     }
 
     @Override
@@ -125,7 +136,8 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
 
     /** Replies to the client's own requests, in order with the pushes. */
     private void reply(String json) {
-        enqueue(new Outgoing(json.getBytes(StandardCharsets.UTF_8), false));
+        byte[] utf8 = json.getBytes(StandardCharsets.UTF_8);
+        enqueue(new Outgoing(new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8)), utf8.length));
     }
 
     /**
@@ -137,18 +149,22 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
     private boolean enqueue(Outgoing message) {
         Channel ch = channel;
         if (ch == null || closing.get()) {
+            message.discard();
             return false;
         }
-        int bytes = message.payload().length;
+        int bytes = message.bytes();
         if (!clients.reserve(this, bytes)) {
+            message.discard();
             cutOff(DropReason.OUTBOUND_LIMIT);
             return false;
         }
         if (!hold(bytes)) {
+            message.discard();
             clients.outbound().release(bytes); // closed meanwhile: everything it held was given back
             return false;
         }
         if (!queue.offer(message)) {
+            message.discard();
             release(bytes);
             cutOff(DropReason.QUEUE_LIMIT);
             return false;
@@ -187,8 +203,8 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
         ChannelFuture last = null;
         Outgoing next;
         while (ch.isWritable() && (next = queue.poll()) != null) {
-            last = ch.write(next.frame());
-            written += next.payload().length;
+            last = ch.write(next.message());
+            written += next.bytes();
         }
         if (last != null) {
             long sent = written;
@@ -204,7 +220,8 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
         long bytes = 0;
         Outgoing next;
         while ((next = queue.poll()) != null) {
-            bytes += next.payload().length;
+            bytes += next.bytes();
+            next.discard();
         }
         release(bytes);
     }
@@ -260,7 +277,8 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
             protocol.handle(text, subscriptions).thenAccept(this::reply);
         } else if (frame instanceof PingWebSocketFrame) {
             // Answered like any other message: queued, so a client that pings and never reads is cut off.
-            enqueue(new Outgoing(ByteBufUtil.getBytes(frame.content()), true));
+            byte[] payload = ByteBufUtil.getBytes(frame.content());
+            enqueue(new Outgoing(new PongWebSocketFrame(Unpooled.wrappedBuffer(payload)), payload.length));
         } else if (frame instanceof CloseWebSocketFrame) {
             int code = ((CloseWebSocketFrame) frame).statusCode();
             if (!close(code, "")) {

@@ -9,9 +9,11 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
+import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.pool.ChannelPool;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -47,8 +49,12 @@ import org.slf4j.LoggerFactory;
  * One proxied chat completion, from connecting upstream to the client's last byte. Everything runs on the
  * client's event loop, which is also the upstream connection's, so there is no locking and no thread hop.
  *
- * <p>Replies of 2xx with {@code text/event-stream} are relayed event by event as they arrive; a read from the
- * provider is requested only once the previous write to the client has completed (backpressure); an event longer
+ * <p>Replies of 2xx with {@code text/event-stream} are relayed event by event as they arrive, the events of one
+ * read from the provider in one flush. The provider's connection reads on its own (auto-read) while the client
+ * takes what it is sent: the client connection's write-buffer water marks are lowered to
+ * {@value #STREAM_LOW_WATER_MARK}/{@value #STREAM_HIGH_WATER_MARK} bytes for the stream, and as soon as more than
+ * the high mark waits for the client (it is not writable), reading stops until all of it has been written
+ * (backpressure): what waits for one client is at most the high mark plus one read. An event longer
  * than {@link ProxyOptions#maxBufferedReplyBytes()} ends the stream with {@code upstream_event_too_large}. Other 2xx
  * replies are relayed whole, byte for byte, gathered as they came (never merged: linear in their size). Non-2xx
  * replies become our OpenAI-format error, with the provider's message. A bounded copy of what passed, apart from
@@ -60,6 +66,9 @@ final class ProxyExchange implements UpstreamListener {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long BASE_BACKOFF_MS = 100;
+    /** The client connection's write-buffer water marks while a stream is relayed (see the class comment). */
+    static final int STREAM_LOW_WATER_MARK = 32 << 10;
+    static final int STREAM_HIGH_WATER_MARK = 64 << 10;
 
     private enum Mode { AWAITING, STREAM, BUFFERED, ERROR }
 
@@ -84,6 +93,14 @@ final class ProxyExchange implements UpstreamListener {
     /** When the outstanding read was asked for; the read timeout counts only while one is outstanding. */
     private long readRequestedNanos;
     private boolean readOutstanding;
+    /** A stream's events written to the client since the last flush (flushed at the end of the provider's read). */
+    private boolean unflushed;
+    /** A stream's reading paused until the client has taken what waits for it. */
+    private boolean paused;
+    /** The last write made while paused: reading resumes once it completed (writes complete in order). */
+    private ChannelFuture pausedOn;
+    /** The client connection's water marks before the stream lowered them; restored at the end. */
+    private WriteBufferWaterMark clientWaterMark;
     /** Whether a secret was found in this reply already (it is logged once per exchange). */
     private boolean secretSeen;
     private HttpResponse upstreamResponse;
@@ -240,7 +257,14 @@ final class ProxyExchange implements UpstreamListener {
             HttpUtil.setTransferEncodingChunked(head, true);
             head.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE);
             head.headers().set("X-Accel-Buffering", "no");
-            client.writeAndFlush(head);
+            clientWaterMark = client.config().getWriteBufferWaterMark();
+            client.config().setWriteBufferWaterMark(
+                    new WriteBufferWaterMark(STREAM_LOW_WATER_MARK, STREAM_HIGH_WATER_MARK));
+            client.write(head);
+            unflushed = true;
+            awaitProvider();
+            upstream.config().setAutoRead(true);
+            return;
         } else {
             mode = Mode.BUFFERED;
             body = wholeBody();
@@ -337,18 +361,53 @@ final class ProxyExchange implements UpstreamListener {
                 client.write(new DefaultHttpContent(out));
             }
             client.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            unflushed = false;
             releaseUpstream(HttpUtil.isKeepAlive(upstreamResponse));
-        } else if (out != null) {
-            client.writeAndFlush(new DefaultHttpContent(out)).addListener(this::readMoreAfterWrite);
-        } else {
-            client.flush();
-            requestRead();
+            return;
         }
+        if (out == null) {
+            awaitProvider();
+            return;
+        }
+        ChannelFuture written = client.write(new DefaultHttpContent(out));
+        unflushed = true;
+        if (client.isWritable() || !client.isActive()) {
+            awaitProvider();
+            return;
+        }
+        // More than the high-water mark waits for the client: read nothing more until it has taken all of it
+        // (events of a read already made still come; each moves the resumption to its own write).
+        Channel reading = upstream;
+        pausedOn = written;
+        if (!paused) {
+            paused = true;
+            reading.config().setAutoRead(false);
+        }
+        written.addListener((ChannelFutureListener) w -> resumeAfter(w, reading));
     }
 
-    private void readMoreAfterWrite(Future<? super Void> write) {
-        if (write.isSuccess()) {
-            requestRead();
+    /** The client has taken everything written before the pause: the provider's connection reads again. */
+    private void resumeAfter(ChannelFuture write, Channel reading) {
+        if (!write.isSuccess() || done || upstream != reading || !paused || write != pausedOn) {
+            return;
+        }
+        paused = false;
+        pausedOn = null;
+        awaitProvider();
+        reading.config().setAutoRead(true);
+    }
+
+    /** A stream waits for the provider from now: the read timeout runs (reading itself is automatic). */
+    private void awaitProvider() {
+        readOutstanding = true;
+        readRequestedNanos = System.nanoTime();
+    }
+
+    @Override
+    public void onUpstreamReadComplete() {
+        if (unflushed) {
+            unflushed = false;
+            client.flush();
         }
     }
 
@@ -474,7 +533,7 @@ final class ProxyExchange implements UpstreamListener {
         Mode failedIn = mode;
         discardUpstream();
         if (failedIn == Mode.STREAM) {
-            // Headers and events already went out: end the stream with an SSE error event.
+            // Headers and events already went out (or wait to): end the stream with an SSE error event.
             finish(RequestStatus.ERROR, 200, error);
             byte[] json = error.toJsonBytes();
             ByteBuf event = client.alloc().buffer(json.length + 8);
@@ -512,6 +571,9 @@ final class ProxyExchange implements UpstreamListener {
         }
         if (framer != null) {
             framer.release();
+        }
+        if (clientWaterMark != null) {
+            client.config().setWriteBufferWaterMark(clientWaterMark);
         }
         if (body != null) {
             body.release();

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Counts connections and the clients that went away mid-reply; thread-safe. */
 final class ConnectionStats {
@@ -11,7 +12,17 @@ final class ConnectionStats {
   private final AtomicInteger accepted = new AtomicInteger();
   private final AtomicInteger clientDisconnects = new AtomicInteger();
   private final Semaphore unawaitedDisconnects = new Semaphore(0);
+  private final AtomicLong bytesSent = new AtomicLong();
   private volatile boolean stopping;
+
+  /** Counts bytes written to a socket (the write completed: they are in the kernel's send buffer). */
+  void sent(long bytes) {
+    bytesSent.addAndGet(bytes);
+  }
+
+  long bytesSent() {
+    return bytesSent.get();
+  }
 
   void connectionAccepted() {
     accepted.incrementAndGet();

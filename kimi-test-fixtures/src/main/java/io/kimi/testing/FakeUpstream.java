@@ -95,6 +95,15 @@ public final class FakeUpstream implements AutoCloseable {
   }
 
   /**
+   * Bytes of responses written to sockets so far, all connections together: a write counts once it
+   * completed, i.e. once the kernel took it, so this minus what a client received is what waits in
+   * between (the proxy's memory and the kernel's socket buffers).
+   */
+  public long bytesSent() {
+    return server.stats().bytesSent();
+  }
+
+  /**
    * How many times a client closed its connection while a reply was in progress (not fully sent,
    * or hanging). Connections the fake closes itself, as scripted or on {@link #close()}, and idle
    * keep-alive connections closed between requests do not count.

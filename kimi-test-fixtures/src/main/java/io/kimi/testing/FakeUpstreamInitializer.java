@@ -9,7 +9,10 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.function.Function;
 
-/** The pipeline of one accepted connection: HTTP/1.1 codec, whole requests, the exchange. */
+/**
+ * The pipeline of one accepted connection: the count of bytes sent, HTTP/1.1 codec, whole requests, the
+ * exchange.
+ */
 final class FakeUpstreamInitializer extends ChannelInitializer<SocketChannel> {
 
   /** Largest request body accepted; larger ones get 413 from the aggregator. */
@@ -31,6 +34,7 @@ final class FakeUpstreamInitializer extends ChannelInitializer<SocketChannel> {
     stats.connectionAccepted();
     channels.add(ch);
     ch.pipeline()
+        .addLast("sent", new SentBytes(stats))
         .addLast("http", new HttpServerCodec())
         .addLast("aggregate", new HttpObjectAggregator(MAX_REQUEST_BYTES))
         .addLast("exchange", new ExchangeHandler(dispatcher, stats));

@@ -1,6 +1,5 @@
 package io.kimi.features.sanitizer;
 
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -47,7 +46,7 @@ final class ConsoleOutput {
         if (first.startsWith("```")) {
             return isSingleFencedBlock(t);
         }
-        return isPrompt(first) || first.toLowerCase(Locale.ROOT).startsWith("output:") || isFileHeader(first);
+        return isPrompt(first) || first.regionMatches(true, 0, "output:", 0, 7) || isFileHeader(first);
     }
 
     private static boolean isSingleFencedBlock(String t) {
@@ -73,22 +72,41 @@ final class ConsoleOutput {
         return fences == 2;
     }
 
+    /*
+     * Each pattern is tried only when the line has what every match needs (a prefix, an '@', a separator and a
+     * dot): most lines are prose, and a matcher per pattern per message was most of what the request's parse
+     * allocated on the event loop (benchmarks/NOTES.md, issue 17).
+     */
+
     private static boolean isPrompt(String first) {
         return first.startsWith("$ ") || first.startsWith("% ") || first.startsWith(">>> ")
-                || USER_AT_HOST.matcher(first).matches()
-                || POWERSHELL.matcher(first).matches()
-                || WINDOWS_CMD.matcher(first).matches();
+                || (first.indexOf('@') > 0 && USER_AT_HOST.matcher(first).matches())
+                || (first.startsWith("PS ") && POWERSHELL.matcher(first).matches())
+                || (isDriveRoot(first) && WINDOWS_CMD.matcher(first).matches());
+    }
+
+    /** {@code C:\} and the like: what {@link #WINDOWS_CMD} starts with. */
+    private static boolean isDriveRoot(String s) {
+        if (s.length() < 3 || s.charAt(1) != ':' || s.charAt(2) != '\\') {
+            return false;
+        }
+        char c = s.charAt(0);
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
     }
 
     private static boolean isFileHeader(String first) {
-        if (HEAD_TAIL.matcher(first).matches()) {
+        if (first.startsWith("==> ") && HEAD_TAIL.matcher(first).matches()) {
             return true;
         }
-        String path = first;
         if (first.regionMatches(true, 0, "File:", 0, 5)) {
-            path = first.substring(5).strip();
+            String path = first.substring(5).strip();
             return !path.isEmpty() && path.indexOf(' ') < 0;
         }
-        return BARE_PATH.matcher(path).matches();
+        return mayBePath(first) && BARE_PATH.matcher(first).matches();
+    }
+
+    /** What every {@link #BARE_PATH} match has: no space, a separator and a dot. */
+    private static boolean mayBePath(String s) {
+        return s.indexOf(' ') < 0 && (s.indexOf('/') >= 0 || s.indexOf('\\') >= 0) && s.indexOf('.') >= 0;
     }
 }
