@@ -1,5 +1,6 @@
 package io.kimi.api;
 
+import io.kimi.api.testing.KimiServerExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -12,7 +13,7 @@ import java.util.function.BooleanSupplier;
 /** Chat messages and request bodies for the context features' end-to-end tests, and a bounded poll. */
 final class Chats {
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    /** Counts as the server does (cl100k_base, every configured model's encoding in {@link TestServer}). */
+    /** Counts as the server does (cl100k_base, every configured model's encoding in {@link KimiServerExtension}). */
     static final TokenCounter COUNTER = new TokenCounter(16L << 20);
 
     private Chats() {

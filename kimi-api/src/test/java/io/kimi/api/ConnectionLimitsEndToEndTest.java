@@ -1,15 +1,15 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.Reply;
 import io.kimi.testing.UsageStyle;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +17,7 @@ import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Slow and idle clients against a real server with short timeouts: slowloris headers, a trickled body, idle
@@ -33,33 +33,29 @@ class ConnectionLimitsEndToEndTest {
     private static final String ATTACKER = "127.0.0.2";
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path dir;
-
     private FakeUpstream fake;
-    private TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
     private final List<RawClient> clients = new ArrayList<>();
 
     @BeforeEach
     void startFake() {
-        fake = FakeUpstream.start();
+        fake = server.fake();
     }
 
     @AfterEach
     void stop() {
         clients.forEach(RawClient::close);
         if (server != null) {
-            server.close();
         }
-        fake.close();
     }
 
     private void start(String serverToml) {
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), serverToml);
+        server.restart(s -> s.serverToml(serverToml));
     }
 
     private int port() {
-        return server.server.port();
+        return server.port();
     }
 
     private RawClient connect(String from) {
@@ -101,7 +97,7 @@ class ConnectionLimitsEndToEndTest {
         RawClient.Response r = c.awaitResponse(WAIT);
 
         assertThat(r.status()).isEqualTo(408);
-        assertThat(TestServer.JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("request_timeout");
+        assertThat(KimiServerExtension.JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("request_timeout");
         assertThat(c.awaitClosed(WAIT)).as("closed after the 408").isTrue();
     }
 

@@ -1,10 +1,11 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.core.hub.HubMessage;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.RawWsClient;
@@ -14,34 +15,27 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The live WebSocket protocol through a real server, with a real WebSocket client on loopback. */
 class WebSocketEndToEndTest {
-    @TempDir
-    Path dir;
-
     FakeUpstream fake;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     @BeforeEach
     void start() {
-        fake = FakeUpstream.start();
+        fake = server.fake();
         fake.defaultReply(Reply.chatCompletion("ok", 1000, 50));
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "");
+        server.start();
     }
 
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-    }
 
     private URI ws(String path) {
-        return URI.create("ws://127.0.0.1:" + server.server.port() + path);
+        return server.wsUri(path);
     }
 
     @Test
@@ -130,7 +124,7 @@ class WebSocketEndToEndTest {
             assertThat(reply.path("data").path("subscribed").toString()).isEqualTo("[\"metric\"]");
 
             server.post("/chat/completions", chatBody("kimi-k2", false, ""));
-            server.server.hub().publish(new HubMessage("event", "STEP_COMPLETE",
+            server.server().hub().publish(new HubMessage("event", "STEP_COMPLETE",
                     "{\"type\":\"event\",\"event_type\":\"STEP_COMPLETE\"}"));
             List<String> types = new java.util.ArrayList<>();
             client.next(m -> {
@@ -147,9 +141,9 @@ class WebSocketEndToEndTest {
 
             client.send("{\"action\":\"subscribe\",\"events\":[\"STEP_COMPLETE\"]}");
             client.next("response");
-            server.server.hub().publish(new HubMessage("event", "STEP_COMPLETE",
+            server.server().hub().publish(new HubMessage("event", "STEP_COMPLETE",
                     "{\"type\":\"event\",\"event_type\":\"STEP_COMPLETE\"}"));
-            server.server.hub().publish(new HubMessage("event", "STEP_FAILED",
+            server.server().hub().publish(new HubMessage("event", "STEP_FAILED",
                     "{\"type\":\"event\",\"event_type\":\"STEP_FAILED\"}"));
             assertThat(client.next("event").path("event_type").asText()).isEqualTo("STEP_COMPLETE");
 
@@ -272,7 +266,7 @@ class WebSocketEndToEndTest {
     @Test
     void clientThatStopsReadingIsCutOffWhileOthersGetEverything() throws Exception {
         String payload = "{\"type\":\"event\",\"event_type\":\"METRICS\",\"pad\":\"" + "y".repeat(2000) + "\"}";
-        try (RawWsClient slow = new RawWsClient(server.server.port());
+        try (RawWsClient slow = new RawWsClient(server.port());
                 WsTestClient fast = WsTestClient.connect(ws("/ws"))) {
             fast.next("init");
             int received = 0;
@@ -280,7 +274,7 @@ class WebSocketEndToEndTest {
             // while the client that reads never falls more than a batch behind.
             for (int batch = 1; batch <= 20; batch++) {
                 for (int i = 0; i < 500; i++) {
-                    server.server.hub().publish(new HubMessage("event", "METRICS", payload));
+                    server.server().hub().publish(new HubMessage("event", "METRICS", payload));
                 }
                 received += awaitMetrics(fast, batch * 500 - received);
             }
@@ -308,7 +302,7 @@ class WebSocketEndToEndTest {
 
     @Test
     void foreignOriginsAreRefusedAndOwnOriginAccepted() {
-        int port = server.server.port();
+        int port = server.port();
         assertThatThrownBy(() -> WsTestClient.connect(ws("/ws"), true, "http://evil.example:" + port))
                 .hasRootCauseMessage("Unexpected HTTP response status code 403");
         try (WsTestClient own = WsTestClient.connect(ws("/ws"), true, "http://localhost:" + port)) {
@@ -318,20 +312,18 @@ class WebSocketEndToEndTest {
 
     @Test
     void aConfiguredTokenIsNeededAsQueryParameter(@TempDir Path other) {
-        server.close();
-        server = TestServer.start(other, fake.baseUrl(), fake.baseUrl(), "auth_token = \"${FAKE_API_KEY}\"");
+        server.restart(s -> s.serverToml("auth_token = \"${FAKE_API_KEY}\""));
 
         assertThatThrownBy(() -> WsTestClient.connect(ws("/ws"))).hasRootCauseMessage(
                 "Unexpected HTTP response status code 401");
-        try (WsTestClient client = WsTestClient.connect(ws("/ws?token=" + TestServer.API_KEY))) {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws?token=" + KimiServerExtension.API_KEY))) {
             assertThat(client.next("init")).isNotNull();
         }
     }
 
     @Test
     void silentClientsAreClosedAfterTheIdleTimeout(@TempDir Path other) throws Exception {
-        server.close();
-        server = TestServer.start(other, fake.baseUrl(), fake.baseUrl(), "ws_idle_timeout_ms = 500");
+        server.restart(s -> s.serverToml("ws_idle_timeout_ms = 500"));
 
         try (WsTestClient quiet = WsTestClient.connect(ws("/ws"))) {
             assertThat(quiet.closed.get(10, TimeUnit.SECONDS)).isEqualTo(1001);
@@ -344,7 +336,7 @@ class WebSocketEndToEndTest {
         try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
             client.next("init");
 
-            server.close();
+            server.stop();
 
             assertThat(client.closed.get(5, TimeUnit.SECONDS)).isEqualTo(1001);
             assertThat(client.closeReason).contains("server stopping");

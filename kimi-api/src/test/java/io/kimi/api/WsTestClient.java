@@ -1,5 +1,6 @@
 package io.kimi.api;
 
+import io.kimi.api.testing.KimiServerExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -55,7 +56,7 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
         partial.append(data);
         if (last) {
             try {
-                messages.add(TestServer.JSON.readTree(partial.toString()));
+                messages.add(KimiServerExtension.JSON.readTree(partial.toString()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
