@@ -227,7 +227,8 @@ class CompactionEndToEndTest {
     void aRequestRefusedForItsSizeIsCompactedAutomaticallySoTheRetryFits() throws Exception {
         ArrayNode history = conversation("Oversized", 7);
         int tokens = Chats.promptTokens(KimiServerExtension.JSON.readTree(body("small", history)));
-        server.restart(s -> s.sectionsToml("[models.small]\nprovider = \"fake\"\ncontext_window = " + (int) (tokens / 1.1) + "\n"));
+        server.restart(s -> s.sectionsToml(
+                "[models.small]\nprovider = \"fake\"\ncontext_window = " + (int) (tokens / 1.1) + "\n"));
 
         try (WsTestClient ws = WsTestClient.connect(ws())) {
             ws.next("init");
@@ -249,7 +250,8 @@ class CompactionEndToEndTest {
     @Test
     void aConfiguredSummaryModelWritesTheSummaryThroughTheProxyItselfEvenWhenItNeedsTheAccessToken()
             throws Exception {
-        server.restart(s -> s.serverToml("auth_token = \"${FAKE_API_KEY}\"").sectionsToml("[features.compaction]\nsummary_model = \"kimi-k2\"\nsummary_timeout_ms = 5000\n"));
+        server.restart(s -> s.serverToml("auth_token = \"${FAKE_API_KEY}\"")
+                .sectionsToml("[features.compaction]\nsummary_model = \"kimi-k2\"\nsummary_timeout_ms = 5000\n"));
         token = KimiServerExtension.API_KEY;
         ArrayNode history = conversation("Modelled", 7);
         send("cmp-model", history);

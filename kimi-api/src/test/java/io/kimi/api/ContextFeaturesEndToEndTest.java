@@ -198,7 +198,8 @@ class ContextFeaturesEndToEndTest {
             assertThat(original - estimated).isEqualTo(sanitizer.path("saved_tokens").asInt());
             RecordedRequest upstream = fake.takeRequest(WAIT);
             assertThat(Chats.promptTokens(upstream.bodyAsJson())).isEqualTo(estimated);
-            assertThat(Chats.promptTokens(KimiServerExtension.JSON.readTree(body("kimi-k2", sent)))).isEqualTo(original);
+            assertThat(Chats.promptTokens(KimiServerExtension.JSON.readTree(body("kimi-k2", sent))))
+                    .isEqualTo(original);
 
             JsonNode announced = nextEvent(ws, "CONTENT_MASKED").path("data");
             assertThat(announced.path("request_id").asText()).isEqualTo(completed.path("request_id").asText());

@@ -3,6 +3,7 @@ package io.kimi.api;
 import static io.kimi.api.testing.KimiServerExtension.chatBody;
 import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.api.testing.KimiServerExtension;
@@ -129,7 +130,7 @@ class LogFindingContextEndToEndTest {
 
     /** Waits until the session lists {@code count} log-watcher records; returns them. */
     private List<JsonNode> awaitLogRecords(int count) {
-        Chats.await(WAIT, count + " log records in session " + session, () -> logRecords().size() >= count);
+        await(count + " log records in session " + session).atMost(WAIT).until(() -> logRecords().size() >= count);
         List<JsonNode> records = logRecords();
         assertThat(records).hasSize(count);
         return records;
@@ -146,7 +147,7 @@ class LogFindingContextEndToEndTest {
     }
 
     private List<JsonNode> awaitAlertEvents(int count) {
-        Chats.await(WAIT, count + " ALERT events in session " + session, () -> alertEvents().size() >= count);
+        await(count + " ALERT events in session " + session).atMost(WAIT).until(() -> alertEvents().size() >= count);
         List<JsonNode> alerts = alertEvents();
         assertThat(alerts).hasSize(count);
         return alerts;

@@ -2,6 +2,7 @@ package io.kimi.api;
 
 import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.api.testing.KimiServerExtension;
@@ -178,7 +179,8 @@ class LogWatcherEndToEndTest {
 
     /** Waits until the session lists {@code count} log-watcher records; returns them by source. */
     private Map<String, JsonNode> awaitLogRecords(String session, int count) {
-        Chats.await(WAIT, count + " log records in session " + session, () -> logRecords(session).size() >= count);
+        await(count + " log records in session " + session).atMost(WAIT)
+                .until(() -> logRecords(session).size() >= count);
         Map<String, JsonNode> bySource = logRecords(session);
         assertThat(bySource).hasSize(count);
         return bySource;
@@ -195,7 +197,7 @@ class LogWatcherEndToEndTest {
     }
 
     private void awaitHealth(java.util.function.Predicate<JsonNode> sourceState) {
-        Chats.await(WAIT, "the log source's state in /health", () -> sourceState.test(
+        await("the log source's state in /health").atMost(WAIT).until(() -> sourceState.test(
                 json(server.get("/health")).path("log_watcher").path("sources").get(0)));
     }
 

@@ -57,7 +57,8 @@ class LongWordEndToEndTest {
     private void start(String serverToml) {
         fake = server.fake();
         other = server.other();
-        server.restart(s -> s.serverToml(serverToml).sectionsToml("[models.big]\nprovider = \"fake\"\ncontext_window = 100000000\n"));
+        server.restart(s -> s.serverToml(serverToml)
+                .sectionsToml("[models.big]\nprovider = \"fake\"\ncontext_window = 100000000\n"));
     }
 
     @AfterEach

@@ -30,7 +30,8 @@ class RateLimitEndToEndTest {
         fake = server.fake();
         other = server.other();
         fake.defaultReply(Reply.chatCompletion("Bonjour !", 1000, 200));
-        server.providerToml("read_timeout_ms = 5000\nrequests_per_minute = 2\ntokens_per_minute = 100000").clock(clock).start();
+        server.providerToml("read_timeout_ms = 5000\nrequests_per_minute = 2\ntokens_per_minute = 100000").clock(clock)
+                .start();
     }
 
 

@@ -1,5 +1,7 @@
 package io.kimi.api.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.api.KimiServer;
@@ -9,6 +11,10 @@ import io.kimi.config.KimiConfig;
 import io.kimi.testing.FakeUpstream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,6 +70,7 @@ public final class KimiServerExtension implements BeforeAllCallback, AfterAllCal
     private FakeUpstream other;
     private KimiServer server;
     private int configs;
+    private int lastPort;
 
     public KimiServerExtension() {
         this(Settings.defaults());
@@ -119,13 +126,36 @@ public final class KimiServerExtension implements BeforeAllCallback, AfterAllCal
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        classScoped = true;
-        open();
+        classScoped = heldInStaticField(context.getRequiredTestClass());
+        if (classScoped) {
+            open();
+        }
     }
 
     @Override
     public void afterAll(ExtensionContext context) {
-        shutdown();
+        if (classScoped) {
+            shutdown();
+        }
+    }
+
+    /** A static field: one server for the class; an instance field (even with a per-class lifecycle): per test. */
+    private boolean heldInStaticField(Class<?> testClass) {
+        for (Class<?> c = testClass; c != null; c = c.getSuperclass()) {
+            for (Field field : c.getDeclaredFields()) {
+                if (Modifier.isStatic(field.getModifiers()) && field.getType() == KimiServerExtension.class) {
+                    try {
+                        field.setAccessible(true);
+                        if (field.get(null) == this) {
+                            return true;
+                        }
+                    } catch (IllegalAccessException e) {
+                        throw new IllegalStateException("cannot read " + field, e);
+                    }
+                }
+            }
+        }
+        return false;
     }
 
     @Override
@@ -193,16 +223,26 @@ public final class KimiServerExtension implements BeforeAllCallback, AfterAllCal
         KimiServer running = server;
         server = null;
         if (running != null) {
+            lastPort = running.port();
             running.close();
         }
     }
 
-    /** Stops the server if running, then starts it again on the same port and database. */
+    /**
+     * Stops the server if running, then starts it again on the same port (the one it had last) and database. The
+     * port may still be held for a moment after a close: binding is retried for up to 10 s.
+     */
     public KimiServerExtension restart() {
-        int port = server != null ? server.port() : settings.port();
         stop();
-        settings = settings.port(port);
-        return start();
+        if (lastPort > 0) {
+            settings = settings.port(lastPort);
+        }
+        await("the server binds 127.0.0.1:" + settings.port() + " again").atMost(Duration.ofSeconds(10))
+                .pollInSameThread().pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
+                    server = build(settings);
+                    return true;
+                });
+        return this;
     }
 
     /** Stops the server if running, then starts one with changed settings on the same database. */
@@ -314,6 +354,21 @@ public final class KimiServerExtension implements BeforeAllCallback, AfterAllCal
         return URI.create(server().baseUri() + path);
     }
 
+    /** The server's base URI as text, e.g. {@code http://127.0.0.1:41234} (for a client's builder). */
+    public String baseUrl() {
+        return server().baseUri().toString();
+    }
+
+    /** The live WebSocket's URL as text, {@code ws://127.0.0.1:<port>/ws}. */
+    public String wsUrl() {
+        return wsUri("/ws").toString();
+    }
+
+    /** The server's base URI followed by {@code pathAndQuery}, as text (for a browser). */
+    public String url(String pathAndQuery) {
+        return server().baseUri() + pathAndQuery;
+    }
+
     /** {@code ws://127.0.0.1:<port><path>}. */
     public URI wsUri(String path) {
         return URI.create("ws://127.0.0.1:" + port() + path);
@@ -355,13 +410,10 @@ public final class KimiServerExtension implements BeforeAllCallback, AfterAllCal
         }
     }
 
-    /** One non-streaming chat completion through the proxy ({@link #chatBody}); fails unless 200. */
-    public JsonNode chat(String model) {
-        HttpResponse<String> r = post("/v1/chat/completions", chatBody(model, false, ""));
-        if (r.statusCode() != 200) {
-            throw new AssertionError("chat " + model + ": " + r.statusCode() + " " + r.body());
-        }
-        return json(r);
+    /** One non-streaming chat completion through the proxy (one short user message); returns the status. */
+    public int chat(String model) {
+        return post("/v1/chat/completions", "{\"model\":\"" + model + "\",\"stream\":false,\"messages\":["
+                + "{\"role\":\"user\",\"content\":\"Bonjour, proxy.\"}]}").statusCode();
     }
 
     /** Posts events (JSON objects) to {@code POST /api/events}; fails unless all are accepted or duplicates. */
@@ -385,6 +437,15 @@ public final class KimiServerExtension implements BeforeAllCallback, AfterAllCal
         return "{\"model\":\"" + model + "\",\"stream\":" + stream
                 + ",\"messages\":[{\"role\":\"system\",\"content\":\"You are terse.\"},"
                 + "{\"role\":\"user\",\"content\":\"Say hello to the proxy.\"}]" + extra + "}";
+    }
+
+    /** A loopback port nobody listened on a moment ago (for "the server is down" cases). */
+    public static int unusedPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void deleteRecursively(Path root) {
