@@ -59,7 +59,12 @@ public final class KimiServerExtension implements BeforeAllCallback, AfterAllCal
     /** The providers' API key (through {@code ${FAKE_API_KEY}}); also usable as {@code auth_token}. */
     public static final String API_KEY = "sk-test-secret-key-0123456789abcdef";
     public static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+    /**
+     * A hang guard, not a speed target: a passing request never waits for it. 20 s (the old harnesses' value) cut
+     * off {@code GET /api/sessions/active} after a 24 MiB relay and after a held accounting writer was released
+     * when five builds shared two cores (load average 47 to 68).
+     */
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -397,7 +402,7 @@ public final class KimiServerExtension implements BeforeAllCallback, AfterAllCal
         return http;
     }
 
-    /** Sends with a 20 s timeout; the body as UTF-8 text. */
+    /** Sends with the 60 s hang guard; the body as UTF-8 text. */
     public HttpResponse<String> send(HttpRequest.Builder request) {
         try {
             return http.send(request.timeout(REQUEST_TIMEOUT).build(),
