@@ -3,21 +3,35 @@ package io.kimi.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kimi.api.KimiServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * The embedding example's own way of starting a server (the other examples' tests use the shared harness,
+ * {@code KimiServerExtension}; this one tests {@link EmbeddedServer#start} itself).
+ */
 class EmbeddedServerTest {
     @TempDir
     Path dir;
 
     @Test
-    void startsAnEmbeddedDashboardWithTheGivenSettings() {
-        try (KimiServer server = Dashboards.start(dir)) {
+    void startsAnEmbeddedDashboardWithTheGivenSettings() throws Exception {
+        try (KimiServer server = EmbeddedServer.start(0, "off", dir.resolve("dashboard.db"))) {
             assertThat(server.baseUri().toString()).startsWith("http://127.0.0.1:");
             assertThat(server.config().convergence().url()).isNull();
-            assertThat(Dashboards.get(server, "/health")).contains("\"database\":\"ok\"");
+            HttpResponse<String> health = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(server.baseUri() + "/health"))
+                            .timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(health.statusCode()).isEqualTo(200);
+            assertThat(health.body()).contains("\"database\":\"ok\"");
             assertThat(Files.exists(dir.resolve("dashboard.db"))).isTrue();
         }
     }

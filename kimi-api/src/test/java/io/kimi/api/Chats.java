@@ -4,15 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.core.tokens.TokenEncoding;
-import java.time.Duration;
-import java.util.function.BooleanSupplier;
 
 /** Chat messages and request bodies for the context features' end-to-end tests, and a bounded poll. */
 final class Chats {
     static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-    /** Counts as the server does (cl100k_base, every configured model's encoding in {@link TestServer}). */
+    /** Counts as the server does (cl100k_base, every configured model's encoding in {@link KimiServerExtension}). */
     static final TokenCounter COUNTER = new TokenCounter(16L << 20);
 
     private Chats() {
@@ -75,21 +74,5 @@ final class Chats {
     /** Prompt tokens of a request body's messages, as the proxy counts them. */
     static int promptTokens(JsonNode requestBody) {
         return COUNTER.countPrompt(TokenEncoding.CL100K_BASE, requestBody);
-    }
-
-    /** Polls {@code condition} until it holds or {@code timeout} passes; fails with {@code what} then. */
-    static void await(Duration timeout, String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("not within " + timeout + ": " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
     }
 }

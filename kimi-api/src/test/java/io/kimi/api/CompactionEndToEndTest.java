@@ -5,24 +5,22 @@ import static io.kimi.api.Chats.body;
 import static io.kimi.api.Chats.message;
 import static io.kimi.api.Chats.toolCall;
 import static io.kimi.api.Chats.toolResult;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.RecordedRequest;
 import io.kimi.testing.Reply;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Manual and automatic compaction through a real server: preview, execute, the compacted conversation the fake
@@ -31,25 +29,18 @@ import org.junit.jupiter.api.io.TempDir;
 class CompactionEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(5);
 
-    @TempDir
-    Path dir;
-
     FakeUpstream fake;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
     /** Sent as a Bearer token when set (a server started with an access token). */
     String token;
 
     @BeforeEach
     void start() {
-        fake = FakeUpstream.start();
-        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "", "");
+        fake = server.fake();
+        server.start();
     }
 
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-    }
 
     @Test
     void aCompactionReplacesTheMiddleOfEveryLaterRequestUntilItIsUndone() throws Exception {
@@ -189,8 +180,7 @@ class CompactionEndToEndTest {
         JsonNode record = json(server.post("/api/sessions/cmp-restart/compaction", ""));
         int replaced = record.path("messages_replaced").asInt();
 
-        server.close();
-        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "", "");
+        server.restart();
 
         JsonNode state = json(server.get("/api/sessions/cmp-restart/compaction"));
         assertThat(state.path("active")).hasSize(1);
@@ -207,11 +197,9 @@ class CompactionEndToEndTest {
     @Test
     void aRequestOverTheThresholdIsFollowedByAnAutomaticCompactionThatShrinksTheNextOne() throws Exception {
         ArrayNode history = conversation("Automatic", 7);
-        int tokens = Chats.promptTokens(TestServer.JSON.readTree(body("small", history)));
+        int tokens = Chats.promptTokens(KimiServerExtension.JSON.readTree(body("small", history)));
         int window = (int) (tokens / 0.9);
-        server.close();
-        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "",
-                "[models.small]\nprovider = \"fake\"\ncontext_window = " + window + "\n");
+        server.restart(s -> s.sectionsToml("[models.small]\nprovider = \"fake\"\ncontext_window = " + window + "\n"));
 
         JsonNode applied;
         try (WsTestClient ws = WsTestClient.connect(ws())) {
@@ -238,10 +226,9 @@ class CompactionEndToEndTest {
     @Test
     void aRequestRefusedForItsSizeIsCompactedAutomaticallySoTheRetryFits() throws Exception {
         ArrayNode history = conversation("Oversized", 7);
-        int tokens = Chats.promptTokens(TestServer.JSON.readTree(body("small", history)));
-        server.close();
-        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "",
-                "[models.small]\nprovider = \"fake\"\ncontext_window = " + (int) (tokens / 1.1) + "\n");
+        int tokens = Chats.promptTokens(KimiServerExtension.JSON.readTree(body("small", history)));
+        server.restart(s -> s.sectionsToml(
+                "[models.small]\nprovider = \"fake\"\ncontext_window = " + (int) (tokens / 1.1) + "\n"));
 
         try (WsTestClient ws = WsTestClient.connect(ws())) {
             ws.next("init");
@@ -263,11 +250,9 @@ class CompactionEndToEndTest {
     @Test
     void aConfiguredSummaryModelWritesTheSummaryThroughTheProxyPathWithoutNeedingTheAccessToken()
             throws Exception {
-        server.close();
-        server = TestServer.startWithSections(Files.createDirectories(dir.resolve("auth")), fake.baseUrl(),
-                fake.baseUrl(), "auth_token = \"${FAKE_API_KEY}\"",
-                "[features.compaction]\nsummary_model = \"kimi-k2\"\nsummary_timeout_ms = 5000\n");
-        token = TestServer.API_KEY;
+        server.restart(s -> s.serverToml("auth_token = \"${FAKE_API_KEY}\"")
+                .sectionsToml("[features.compaction]\nsummary_model = \"kimi-k2\"\nsummary_timeout_ms = 5000\n"));
+        token = KimiServerExtension.API_KEY;
         ArrayNode history = conversation("Modelled", 7);
         send("cmp-model", history);
         fake.takeRequest(WAIT);
@@ -391,7 +376,7 @@ class CompactionEndToEndTest {
     }
 
     private URI ws() {
-        return URI.create("ws://127.0.0.1:" + server.server.port() + "/ws");
+        return server.wsUri("/ws");
     }
 
     private static JsonNode nextEvent(WsTestClient ws, String type) {

@@ -1,23 +1,23 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.Level;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.Reply;
 import io.kimi.testing.UsageStyle;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Slow and idle clients against a real server with short timeouts: slowloris headers, a trickled body, idle
@@ -33,33 +33,29 @@ class ConnectionLimitsEndToEndTest {
     private static final String ATTACKER = "127.0.0.2";
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path dir;
-
     private FakeUpstream fake;
-    private TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
     private final List<RawClient> clients = new ArrayList<>();
 
     @BeforeEach
     void startFake() {
-        fake = FakeUpstream.start();
+        fake = server.fake();
     }
 
     @AfterEach
     void stop() {
         clients.forEach(RawClient::close);
         if (server != null) {
-            server.close();
         }
-        fake.close();
     }
 
     private void start(String serverToml) {
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), serverToml);
+        server.restart(s -> s.serverToml(serverToml));
     }
 
     private int port() {
-        return server.server.port();
+        return server.port();
     }
 
     private RawClient connect(String from) {
@@ -80,14 +76,13 @@ class ConnectionLimitsEndToEndTest {
             slow.add(connect(ATTACKER).send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow-" + i + ": "));
         }
 
-        // Each keeps trickling header bytes, as slowloris does to look alive, until the server gives up on it.
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (openCount(slow) > 0 && System.nanoTime() < deadline) {
-            slow.stream().filter(c -> !c.poll()).forEach(c -> c.send("a"));
-            LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // the attacker's pace
-        }
-
-        assertThat(openCount(slow)).as("slowloris connections still open after " + WAIT).isZero();
+        // Each keeps trickling header bytes every 100 ms (the attacker's pace), as slowloris does to look alive,
+        // until the server gives up on it.
+        await("every slowloris connection closed by the server").atMost(WAIT).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    slow.stream().filter(c -> !c.poll()).forEach(c -> c.send("a"));
+                    return openCount(slow) == 0;
+                });
         assertThat(slow.get(0).received()).startsWith("HTTP/1.1 408 ").contains("\"code\":\"request_timeout\"");
         assertThat(metric("kimi_http_timeouts_total{phase=\"header\"}")).isGreaterThanOrEqualTo(300);
     }
@@ -101,7 +96,8 @@ class ConnectionLimitsEndToEndTest {
         RawClient.Response r = c.awaitResponse(WAIT);
 
         assertThat(r.status()).isEqualTo(408);
-        assertThat(TestServer.JSON.readTree(r.body()).path("error").path("code").asText()).isEqualTo("request_timeout");
+        assertThat(KimiServerExtension.JSON.readTree(r.body()).path("error").path("code").asText())
+                .isEqualTo("request_timeout");
         assertThat(c.awaitClosed(WAIT)).as("closed after the 408").isTrue();
     }
 
@@ -156,7 +152,7 @@ class ConnectionLimitsEndToEndTest {
                 flood.add(connect(ATTACKER));
             }
 
-            Chats.await(WAIT, "10 of 30 connections refused", () -> flood.size() - openCount(flood) >= 10);
+            await("10 of 30 connections refused").atMost(WAIT).until(() -> flood.size() - openCount(flood) >= 10);
             List<RawClient> refused = flood.stream().filter(RawClient::poll).toList();
             assertThat(refused).hasSize(10);
             assertThat(refused.get(0).received()).startsWith("HTTP/1.1 503 ")
@@ -182,8 +178,8 @@ class ConnectionLimitsEndToEndTest {
 
         flood.subList(0, 5).forEach(RawClient::close);
 
-        Chats.await(WAIT, "/health answered once connections were freed",
-                () -> healthOver(connect("127.0.0.1")) == 200);
+        await("/health answered once connections were freed").atMost(WAIT)
+                .until(() -> healthOver(connect("127.0.0.1")) == 200);
         assertThat(metric("kimi_http_connections_refused_total{reason=\"total\"}")).isGreaterThanOrEqualTo(1);
     }
 
@@ -198,7 +194,7 @@ class ConnectionLimitsEndToEndTest {
         RawClient probe = connect("127.0.0.1").send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
 
         assertThat(probe.awaitResponse(WAIT).status()).isEqualTo(200);
-        Chats.await(WAIT, "100 refused over the per-client limit", () -> flood.size() - openCount(flood) == 100);
+        await("100 refused over the per-client limit").atMost(WAIT).until(() -> flood.size() - openCount(flood) == 100);
         assertThat(openCount(flood)).isEqualTo(200);
     }
 

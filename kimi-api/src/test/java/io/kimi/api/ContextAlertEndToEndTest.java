@@ -1,50 +1,41 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.core.hub.HubMessage;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.Reply;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Context alerts through a real server: a reported usage pushes a small window over a threshold. */
 class ContextAlertEndToEndTest {
-    @TempDir
-    Path dir;
-
     FakeUpstream fake;
     FakeUpstream other;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
     final List<HubMessage> published = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() {
-        fake = FakeUpstream.start();
-        other = FakeUpstream.start();
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "");
-        server.server.hub().subscribe(published::add);
+        fake = server.fake();
+        other = server.other();
+        server.start();
+        server.server().hub().subscribe(published::add);
     }
 
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-        other.close();
-    }
 
     private List<JsonNode> messages(String type) {
         return published.stream().filter(m -> m.type().equals(type)).map(m -> {
             try {
-                return TestServer.JSON.readTree(m.json());
+                return KimiServerExtension.JSON.readTree(m.json());
             } catch (Exception e) {
                 throw new AssertionError(m.json(), e);
             }

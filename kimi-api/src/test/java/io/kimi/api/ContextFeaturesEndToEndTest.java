@@ -7,26 +7,25 @@ import static io.kimi.api.Chats.message;
 import static io.kimi.api.Chats.messages;
 import static io.kimi.api.Chats.toolCall;
 import static io.kimi.api.Chats.toolResult;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.features.MessageHash;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.RecordedRequest;
 import io.kimi.testing.ToolHeavyConversation;
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,23 +39,16 @@ class ContextFeaturesEndToEndTest {
     /** A generous repair budget, so a cold JVM's first repair never runs out of time in a test. */
     private static final String SECTIONS = "[features.tool_repair]\nbudget_ms = 2000\n";
 
-    @TempDir
-    Path dir;
-
     FakeUpstream fake;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     @BeforeEach
     void start() {
-        fake = FakeUpstream.start();
-        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "", SECTIONS);
+        fake = server.fake();
+        server.sectionsToml(SECTIONS).start();
     }
 
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-    }
 
     // ---- sanitizer ----
 
@@ -206,7 +198,8 @@ class ContextFeaturesEndToEndTest {
             assertThat(original - estimated).isEqualTo(sanitizer.path("saved_tokens").asInt());
             RecordedRequest upstream = fake.takeRequest(WAIT);
             assertThat(Chats.promptTokens(upstream.bodyAsJson())).isEqualTo(estimated);
-            assertThat(Chats.promptTokens(TestServer.JSON.readTree(body("kimi-k2", sent)))).isEqualTo(original);
+            assertThat(Chats.promptTokens(KimiServerExtension.JSON.readTree(body("kimi-k2", sent))))
+                    .isEqualTo(original);
 
             JsonNode announced = nextEvent(ws, "CONTENT_MASKED").path("data");
             assertThat(announced.path("request_id").asText()).isEqualTo(completed.path("request_id").asText());
@@ -247,12 +240,12 @@ class ContextFeaturesEndToEndTest {
         String id = repaired.path("id").asText();
         assertThat(id).matches("call_[A-Za-z0-9]{24}");
         assertThat(repaired.path("function").path("arguments").isTextual()).isTrue();
-        assertThat(TestServer.JSON.readTree(repaired.path("function").path("arguments").asText()))
-                .isEqualTo(TestServer.JSON.readTree("{\"path\":\"a.txt\"}"));
+        assertThat(KimiServerExtension.JSON.readTree(repaired.path("function").path("arguments").asText()))
+                .isEqualTo(KimiServerExtension.JSON.readTree("{\"path\":\"a.txt\"}"));
         assertThat(upstream.get(3).path("tool_call_id").asText()).isEqualTo(id);
-        assertThat(TestServer.JSON.readTree(
+        assertThat(KimiServerExtension.JSON.readTree(
                 upstream.get(4).path("tool_calls").get(0).path("function").path("arguments").asText()))
-                .isEqualTo(TestServer.JSON.readTree("{\"pattern\":\"foo\",\"path\":\"src\"}"));
+                .isEqualTo(KimiServerExtension.JSON.readTree("{\"pattern\":\"foo\",\"path\":\"src\"}"));
         assertThat(upstream.get(6)).isEqualTo(sent.get(6));
         for (int i : new int[] {0, 1, 5, 7, 8}) {
             assertThat(upstream.get(i)).isEqualTo(sent.get(i));
@@ -287,7 +280,7 @@ class ContextFeaturesEndToEndTest {
                 message("user", "Remember @memory[the build uses Maven with -o] and @recall(last failing test)."),
                 message("user", "Now fix the failing test."));
         server.post("/chat/completions", body("kimi-k2", sent));
-        server.post("/chat/completions", TestServer.chatBody("kimi-k2", false, ""));
+        server.post("/chat/completions", KimiServerExtension.chatBody("kimi-k2", false, ""));
         String session = activeSessionId();
 
         JsonNode all = json(server.get("/api/memory/stats"));
@@ -317,7 +310,7 @@ class ContextFeaturesEndToEndTest {
             throws Exception {
         ArrayNode conversation = ToolHeavyConversation.messages(60, 42);
         String request = body("kimi-k2", conversation);
-        int clientTokens = Chats.promptTokens(TestServer.JSON.readTree(request));
+        int clientTokens = Chats.promptTokens(KimiServerExtension.JSON.readTree(request));
 
         server.post("/chat/completions", request);
         JsonNode on = fake.takeRequest(Duration.ofSeconds(20)).bodyAsJson();
@@ -375,7 +368,7 @@ class ContextFeaturesEndToEndTest {
     }
 
     private URI ws() {
-        return URI.create("ws://127.0.0.1:" + server.server.port() + "/ws");
+        return server.wsUri("/ws");
     }
 
     private static JsonNode nextEvent(WsTestClient ws, String type) {

@@ -1,12 +1,11 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.testing.Reply;
-import java.net.URI;
 import org.junit.jupiter.api.Test;
 
 /** One request's context fill is the same figure in its metric message, its event and its session. */
@@ -16,7 +15,7 @@ class ContextPercentEndToEndTest extends EndToEndTest {
         // 4000 + 96 = 4096 tokens of kimi-k2's 262144: exactly 1.5625 %.
         fake.enqueue(Reply.chatCompletion("ok", 4000, 96));
         try (WsTestClient client = WsTestClient.connect(
-                URI.create("ws://127.0.0.1:" + server.server.port() + "/ws"))) {
+                server.wsUri("/ws"))) {
             client.next("init");
 
             assertThat(server.post("/chat/completions", chatBody("kimi-k2", false, "")).statusCode())

@@ -1,19 +1,18 @@
 package io.kimi.api;
 
 import static io.kimi.api.LoopSessions.awaitSession;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeConvergenceLoop;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The convergence bridge against a loop that fails badly: killed mid-burst (no close frame), or hung with its
@@ -23,17 +22,14 @@ class ConvergenceBridgeFailuresTest {
     private static final int BATCH = 2_000;
     private static final int FLOOD = 1_200;
 
-    @TempDir
-    Path dir;
-
     FakeConvergenceLoop loop;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     private void start(String convergenceToml) {
         loop = FakeConvergenceLoop.start();
-        server = TestServer.start(dir, "http://127.0.0.1:9", "http://127.0.0.1:9", "", "read_timeout_ms = 5000",
-                Clock.systemUTC(), "[convergence]\nurl = \"" + loop.url() + "\"\nreconnect_max_ms = 400\n"
-                        + convergenceToml);
+        server.restart(s -> s.convergenceToml("url = \"" + loop.url() + "\"\nreconnect_max_ms = 400\n"
+                        + convergenceToml));
     }
 
     private String health() {
@@ -43,7 +39,6 @@ class ConvergenceBridgeFailuresTest {
     @AfterEach
     void stop() {
         if (server != null) {
-            server.close();
         }
         if (loop != null) {
             loop.close();

@@ -1,45 +1,38 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeConvergenceLoop;
 import io.kimi.testing.FakeUpstream;
-import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Convergence monitoring through a real server, a real SQLite file and a fake loop on loopback. */
 class ConvergenceEndToEndTest {
-    @TempDir
-    Path dir;
-
     FakeUpstream fake;
     FakeConvergenceLoop loop;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     @BeforeEach
     void start() {
-        fake = FakeUpstream.start();
+        fake = server.fake();
         loop = FakeConvergenceLoop.start();
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "", "read_timeout_ms = 5000",
-                Clock.systemUTC(), "[convergence]\nurl = \"" + loop.url() + "\"\nreconnect_max_ms = 400");
+        server.convergenceToml("url = \"" + loop.url() + "\"\nreconnect_max_ms = 400").start();
     }
 
     @AfterEach
     void stop() {
-        server.close();
         loop.close();
-        fake.close();
     }
 
     private static List<String> convergedSession(String id) {
@@ -166,7 +159,7 @@ class ConvergenceEndToEndTest {
 
     @Test
     void storedEventsArePushedToWebSocketSubscribers() {
-        try (WsTestClient client = WsTestClient.connect(URI.create("ws://127.0.0.1:" + server.server.port() + "/ws"))) {
+        try (WsTestClient client = WsTestClient.connect(server.wsUri("/ws"))) {
             client.next("init");
             client.send("{\"action\":\"subscribe\",\"events\":[\"STEP_COMPLETE\"]}");
             client.next("response");

@@ -1,24 +1,23 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeUpstream;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Exporting a convergence session (posted through {@code POST /api/events} to a real server on a real SQLite
@@ -34,16 +33,14 @@ class ConvergenceExportEndToEndTest {
     private static final Comparator<JsonNode> BY_VALUE = (a, b) -> a.isNumber() && b.isNumber()
             ? a.decimalValue().compareTo(b.decimalValue()) : a.equals(b) ? 0 : 1;
 
-    @TempDir
-    Path dir;
-
     private FakeUpstream fake;
-    private TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     @BeforeEach
     void start() {
-        fake = FakeUpstream.start();
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "");
+        fake = server.fake();
+        server.start();
         String events = """
                 [{"event_id":"start-1","session_id":"%1$s","timestamp":"2024-01-15T10:00:00Z","iteration":0,
                   "state":"INITIALIZING","event_type":"SESSION_STARTED",
@@ -64,11 +61,6 @@ class ConvergenceExportEndToEndTest {
         assertThat(json(posted).path("accepted").asInt()).isEqualTo(5);
     }
 
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-    }
 
     /** The session's events as the store gives them, oldest first. */
     private JsonNode stored() {
@@ -100,7 +92,7 @@ class ConvergenceExportEndToEndTest {
                 String where = "row " + (i + 1) + " " + COLUMNS.get(c);
                 if (COLUMNS.get(c).equals("data")) {
                     assertThat(f.quoted()).as(where + " quoted").isTrue();
-                    JsonNode data = TestServer.JSON.readTree(f.value());
+                    JsonNode data = KimiServerExtension.JSON.readTree(f.value());
                     assertThat(data.equals(BY_VALUE, expected)).as(where + ": " + data + " vs " + expected).isTrue();
                     assertThat(numberTexts(f.value())).as(where + " numbers").allMatch(
                             n -> PLAIN_NUMBER.matcher(n).matches());
@@ -132,7 +124,7 @@ class ConvergenceExportEndToEndTest {
 
     @Test
     void aProxySessionStillExportsItsRequestsWithTheSameQuotingAndNumbers() throws Exception {
-        server.post("/chat/completions", TestServer.chatBody("kimi-k2", false, ""));
+        server.post("/chat/completions", KimiServerExtension.chatBody("kimi-k2", false, ""));
         String id = json(server.get("/api/sessions/active")).path("session_id").asText();
 
         List<List<Field>> records = Rfc4180.read(server.get("/api/export/csv?session_id=" + id).body());
@@ -164,7 +156,7 @@ class ConvergenceExportEndToEndTest {
     /** The text of every number in a JSON document, as written. */
     private static List<String> numberTexts(String json) throws IOException {
         List<String> numbers = new ArrayList<>();
-        try (JsonParser p = TestServer.JSON.createParser(json)) {
+        try (JsonParser p = KimiServerExtension.JSON.createParser(json)) {
             for (JsonToken t = p.nextToken(); t != null; t = p.nextToken()) {
                 if (t == JsonToken.VALUE_NUMBER_INT || t == JsonToken.VALUE_NUMBER_FLOAT) {
                     numbers.add(p.getText());

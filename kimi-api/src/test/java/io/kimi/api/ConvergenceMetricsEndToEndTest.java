@@ -1,24 +1,22 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeConvergenceLoop;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.PrometheusText;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The convergence figures on {@code GET /metrics} (seed 002's Grafana exporter), through a real server, a real
@@ -27,23 +25,16 @@ import org.junit.jupiter.api.io.TempDir;
 class ConvergenceMetricsEndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(15);
 
-    @TempDir
-    Path dir;
-
     FakeUpstream fake;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     @BeforeEach
     void start() {
-        fake = FakeUpstream.start();
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "");
+        fake = server.fake();
+        server.start();
     }
 
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-    }
 
     /** A converged session (A), a running one with an unknown step (B), a failed one at iteration 3 (C). */
     private static List<String> threeSessions() {
@@ -151,8 +142,7 @@ class ConvergenceMetricsEndToEndTest {
         assertThat(afterDelete.value("kimi_convergence_fixes", Map.of())).isZero();
         assertThat(afterDelete.value("kimi_convergence_vulnerabilities", Map.of())).isZero();
 
-        server.close();
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "");
+        server.restart();
         PrometheusText restarted = scrape();
         for (String status : List.of("running", "converged", "failed", "completed")) {
             assertThat(sessions(restarted, status)).as(status).isEqualTo(sessions(afterDelete, status));
@@ -173,10 +163,9 @@ class ConvergenceMetricsEndToEndTest {
 
     @Test
     void theBridgeStateAndCountersFollowALoopOnLoopback() throws Exception {
-        server.close();
+        server.stop();
         try (FakeConvergenceLoop loop = FakeConvergenceLoop.start()) {
-            server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "", "read_timeout_ms = 5000",
-                    Clock.systemUTC(), "[convergence]\nurl = \"" + loop.url() + "\"\nreconnect_max_ms = 400");
+            server.restart(s -> s.convergenceToml("url = \"" + loop.url() + "\"\nreconnect_max_ms = 400"));
             assertThat(loop.awaitClient(Duration.ofSeconds(10))).isTrue();
             List<String> events = LoopSessions.converged("conv-bridge");
             loop.sendBatch(events);

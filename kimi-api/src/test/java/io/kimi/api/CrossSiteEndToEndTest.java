@@ -1,9 +1,10 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.Reply;
 import java.net.http.HttpRequest;
 import java.time.Duration;
@@ -21,7 +22,7 @@ class CrossSiteEndToEndTest extends EndToEndTest {
     private static final String EVIL = "http://evil.example";
 
     private RawClient.Response exchange(String head, String body) {
-        try (RawClient c = RawClient.connect(server.server.port())) {
+        try (RawClient c = RawClient.connect(server.port())) {
             boolean hasBody = !body.isEmpty() || head.startsWith("P"); // POST, PUT, PATCH: as browsers send them
             String request = head + (hasBody ? "Content-Length: " + body.length() + "\r\n" : "")
                     + "Connection: close\r\n\r\n" + body;
@@ -30,11 +31,11 @@ class CrossSiteEndToEndTest extends EndToEndTest {
     }
 
     private String own() {
-        return "127.0.0.1:" + server.server.port();
+        return "127.0.0.1:" + server.port();
     }
 
     private static String code(RawClient.Response r) throws Exception {
-        return TestServer.JSON.readTree(r.body()).path("error").path("code").asText();
+        return KimiServerExtension.JSON.readTree(r.body()).path("error").path("code").asText();
     }
 
     @Test
@@ -44,7 +45,7 @@ class CrossSiteEndToEndTest extends EndToEndTest {
 
         for (String path : List.of("/api/export/json", "/api/export/csv", "/api/mask", "/api/sessions", "/")) {
             RawClient.Response r = exchange("GET " + path + " HTTP/1.1\r\nHost: rebind.evil.example:"
-                    + server.server.port() + "\r\n", "");
+                    + server.port() + "\r\n", "");
 
             assertThat(r.status()).as(path).isEqualTo(403);
             assertThat(code(r)).as(path).isEqualTo("host_not_allowed");
@@ -64,8 +65,8 @@ class CrossSiteEndToEndTest extends EndToEndTest {
 
     @Test
     void loopbackNamesAndAddressesOnAnyPortAreServed() {
-        for (String host : List.of(own(), "localhost:" + server.server.port(), "LOCALHOST", "localhost.:1",
-                "dashboard.localhost:8080", "127.0.0.1", "127.1.2.3:99", "[::1]:" + server.server.port(), "[::1]")) {
+        for (String host : List.of(own(), "localhost:" + server.port(), "LOCALHOST", "localhost.:1",
+                "dashboard.localhost:8080", "127.0.0.1", "127.1.2.3:99", "[::1]:" + server.port(), "[::1]")) {
             RawClient.Response r = exchange("GET /health HTTP/1.1\r\nHost: " + host + "\r\n", "");
 
             assertThat(r.status()).as(host).isEqualTo(200);
@@ -74,13 +75,11 @@ class CrossSiteEndToEndTest extends EndToEndTest {
 
     @Test
     void configuredHostsAreServedAndAStarServesAnyHost() {
-        server.close();
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "allowed_hosts = [\"dash.example.com\"]");
+        server.restart(s -> s.serverToml("allowed_hosts = [\"dash.example.com\"]"));
         assertThat(exchange("GET /health HTTP/1.1\r\nHost: Dash.Example.com:8766\r\n", "").status()).isEqualTo(200);
         assertThat(exchange("GET /health HTTP/1.1\r\nHost: other.example.com\r\n", "").status()).isEqualTo(403);
 
-        server.close();
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "allowed_hosts = [\"*\"]");
+        server.restart(s -> s.serverToml("allowed_hosts = [\"*\"]"));
         assertThat(exchange("GET /health HTTP/1.1\r\nHost: anything.example\r\n", "").status()).isEqualTo(200);
     }
 
@@ -154,14 +153,14 @@ class CrossSiteEndToEndTest extends EndToEndTest {
         RawClient.Response created = exchange("POST /api/sessions HTTP/1.1\r\nHost: " + own() + origin
                 + "Content-Type: application/json\r\n", "{\"name\":\"from the page\"}");
         assertThat(created.status()).isEqualTo(201);
-        String id = TestServer.JSON.readTree(created.body()).path("session_id").asText();
+        String id = KimiServerExtension.JSON.readTree(created.body()).path("session_id").asText();
         json(server.post("/api/sessions", "{\"name\":\"other\"}"));
 
         // The page's bodyless POSTs (activate, compaction) send no Content-Type.
         RawClient.Response activated = exchange("POST /api/sessions/" + id + "/activate HTTP/1.1\r\nHost: "
                 + own() + origin, "");
         RawClient.Response viaLocalhost = exchange("GET /health HTTP/1.1\r\nHost: localhost:"
-                + server.server.port() + "\r\nOrigin: http://localhost:" + server.server.port() + "\r\n", "");
+                + server.port() + "\r\nOrigin: http://localhost:" + server.port() + "\r\n", "");
 
         assertThat(activated.status()).isEqualTo(200);
         assertThat(viaLocalhost.status()).isEqualTo(200);

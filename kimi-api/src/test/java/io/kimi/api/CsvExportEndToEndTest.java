@@ -1,7 +1,7 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kimi.testing.Reply;

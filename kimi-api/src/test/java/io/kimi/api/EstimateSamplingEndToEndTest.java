@@ -1,19 +1,18 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.Reply;
 import io.kimi.testing.UsageStyle;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code [server] estimate_sample_every}: our own count of a completion is made for every n-th reply with reported
@@ -21,25 +20,17 @@ import org.junit.jupiter.api.io.TempDir;
  * and the exports, and the accuracy figures say which sample they are over. Real server, real SQLite file.
  */
 class EstimateSamplingEndToEndTest {
-    @TempDir
-    Path dir;
-
     private FakeUpstream fake;
     private FakeUpstream other;
-    private TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     private void start(String serverToml) {
-        fake = FakeUpstream.start();
-        other = FakeUpstream.start();
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), serverToml);
+        fake = server.fake();
+        other = server.other();
+        server.restart(s -> s.serverToml(serverToml));
     }
 
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-        other.close();
-    }
 
     @Test
     void everySecondReportedReplyAndEveryUnreportedOneIsCountedAndTheRestShowNoEstimate() {

@@ -1,9 +1,10 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.core.ConvergenceTotals;
 import io.kimi.core.Event;
 import io.kimi.core.Session;
@@ -13,7 +14,6 @@ import io.kimi.core.SessionTotals;
 import io.kimi.core.store.sqlite.SqliteStore;
 import io.kimi.testing.FakeConvergenceLoop;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Event timestamps out of any sane range (year -999999999, year 10000, a day ahead): refused at the edge over
@@ -34,22 +34,18 @@ import org.junit.jupiter.api.io.TempDir;
 class EventTimestampsEndToEndTest {
     private static final String ANCIENT = "-999999999-01-01T00:00:00Z";
 
-    @TempDir
-    Path dir;
-
     FakeConvergenceLoop loop;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     @BeforeEach
     void start() {
         loop = FakeConvergenceLoop.start();
-        server = TestServer.start(dir, "http://127.0.0.1:9", "http://127.0.0.1:9", "", "read_timeout_ms = 5000",
-                Clock.systemUTC(), "[convergence]\nurl = \"" + loop.url() + "\"\nreconnect_max_ms = 400");
+        server.convergenceToml("url = \"" + loop.url() + "\"\nreconnect_max_ms = 400").start();
     }
 
     @AfterEach
     void stop() {
-        server.close();
         loop.close();
     }
 
@@ -114,7 +110,7 @@ class EventTimestampsEndToEndTest {
     void aSessionAlreadyStoredWithAbsurdTimesStillHasMetrics() throws Exception {
         Instant ancient = LocalDateTime.of(-999_999_999, 1, 1, 0, 0).toInstant(ZoneOffset.UTC);
         Instant farFuture = LocalDateTime.of(999_999_999, 12, 31, 23, 59).toInstant(ZoneOffset.UTC);
-        try (SqliteStore direct = SqliteStore.open(dir.resolve("dashboard.db"), Clock.systemUTC())) {
+        try (SqliteStore direct = SqliteStore.open(server.database(), Clock.systemUTC())) {
             direct.saveSession(new Session("stored-ancient", SessionKind.CONVERGENCE, null, "t", SessionStatus.RUNNING,
                     ancient, null, "IDLE", 0, "{}", null, null, 0, SessionTotals.ZERO, false, ConvergenceTotals.ZERO));
             direct.saveSession(new Session("stored-span", SessionKind.CONVERGENCE, null, "t",

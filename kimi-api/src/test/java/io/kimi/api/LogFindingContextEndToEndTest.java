@@ -1,10 +1,12 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.core.hub.HubMessage;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.Reply;
@@ -15,9 +17,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,23 +35,24 @@ class LogFindingContextEndToEndTest {
     Path dir;
 
     FakeUpstream fake;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
     Path log;
     String session;
     final List<HubMessage> published = new CopyOnWriteArrayList<>();
 
     @BeforeEach
     void start() throws Exception {
-        fake = FakeUpstream.start();
+        fake = server.fake();
         log = dir.resolve("core.log");
         Files.writeString(log, "[info] Starting Continue core...\n");
-        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "", String.join("\n",
+        server.sectionsToml(String.join("\n",
                 "[models.small]",
                 "provider = \"fake\"",
                 "context_window = 1000",
                 "",
-                LogWatcherEndToEndTest.continueSource(log)));
-        server.server.hub().subscribe(published::add);
+                LogWatcherEndToEndTest.continueSource(log))).start();
+        server.server().hub().subscribe(published::add);
         // The active proxy session: one request on "small", 100 + 20 tokens = 12 % of its window.
         fake.enqueue(Reply.chatCompletion("Salut", 100, 20));
         assertThat(server.post("/v1/chat/completions", chatBody("small", false, "")).statusCode()).isEqualTo(200);
@@ -59,11 +62,6 @@ class LogFindingContextEndToEndTest {
         assertThat(active.path("context").path("window").asLong()).isEqualTo(1000);
     }
 
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-    }
 
     @Test
     void findingsOfNoOrAnUnconfiguredModelNeitherMoveTheSessionsGaugeNorRaiseAnAlert() throws Exception {
@@ -132,7 +130,7 @@ class LogFindingContextEndToEndTest {
 
     /** Waits until the session lists {@code count} log-watcher records; returns them. */
     private List<JsonNode> awaitLogRecords(int count) {
-        Chats.await(WAIT, count + " log records in session " + session, () -> logRecords().size() >= count);
+        await(count + " log records in session " + session).atMost(WAIT).until(() -> logRecords().size() >= count);
         List<JsonNode> records = logRecords();
         assertThat(records).hasSize(count);
         return records;
@@ -149,7 +147,7 @@ class LogFindingContextEndToEndTest {
     }
 
     private List<JsonNode> awaitAlertEvents(int count) {
-        Chats.await(WAIT, count + " ALERT events in session " + session, () -> alertEvents().size() >= count);
+        await(count + " ALERT events in session " + session).atMost(WAIT).until(() -> alertEvents().size() >= count);
         List<JsonNode> alerts = alertEvents();
         assertThat(alerts).hasSize(count);
         return alerts;

@@ -1,9 +1,11 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeUpstream;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -14,9 +16,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import org.assertj.core.data.Offset;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -56,30 +58,23 @@ class LogWatcherEndToEndTest {
     Path dir;
 
     FakeUpstream fake;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     @BeforeEach
     void startFake() {
-        fake = FakeUpstream.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-        fake.close();
+        fake = server.fake();
     }
 
     @Test
     void aContinueLogsFindingsBecomeRequestsOfTheActiveSessionStoredPushedAndReportedInHealth() throws Exception {
-        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "", "");
+        server.start();
         String session = json(server.post("/api/sessions", "{\"name\":\"ide\"}")).path("session_id").asText();
-        server.close();
+        server.stop();
         Path log = dir.resolve("core.log");
         Files.writeString(log, CONTINUE_LOG);
 
-        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "", continueSource(log));
+        server.restart(s -> s.sectionsToml(continueSource(log)));
 
         Map<String, JsonNode> bySource = awaitLogRecords(session, 3);
         JsonNode compile = bySource.get("compile_chat");
@@ -133,19 +128,19 @@ class LogWatcherEndToEndTest {
         Files.writeString(log, "2025-11-03 14:00:00.000 | DEBUG    | kimi_cli.soul.kimisoul:_step:276 | 7c1e2b40 - "
                 + "Got step result: StepResult(usage=TokenUsage(input_other=999, output=9, input_cache_read=0, "
                 + "input_cache_creation=0))\n");
-        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "", String.join("\n",
+        server.restart(s -> s.sectionsToml(String.join("\n",
                 "[logs]",
                 "poll_ms = 20",
                 "[logs.sources.cli]",
                 "path = \"" + log.toString().replace("\\", "/") + "\"",
                 "format = \"kimi_cli\"",
                 "session_id = \"cli-session\"",
-                ""));
+                "")));
         String active = json(server.post("/api/sessions", "{\"name\":\"active one\"}")).path("session_id").asText();
         server.send(HttpRequest.newBuilder(server.uri("/chat/completions"))
                 .header("Content-Type", "application/json")
                 .header("X-Session-Id", "cli-session")
-                .POST(HttpRequest.BodyPublishers.ofString(TestServer.chatBody("kimi-k2", false, ""))));
+                .POST(HttpRequest.BodyPublishers.ofString(KimiServerExtension.chatBody("kimi-k2", false, ""))));
         awaitHealth(s -> "tailing".equals(s.path("state").asText()));
 
         Files.writeString(log, String.join("\n",
@@ -184,7 +179,8 @@ class LogWatcherEndToEndTest {
 
     /** Waits until the session lists {@code count} log-watcher records; returns them by source. */
     private Map<String, JsonNode> awaitLogRecords(String session, int count) {
-        Chats.await(WAIT, count + " log records in session " + session, () -> logRecords(session).size() >= count);
+        await(count + " log records in session " + session).atMost(WAIT)
+                .until(() -> logRecords(session).size() >= count);
         Map<String, JsonNode> bySource = logRecords(session);
         assertThat(bySource).hasSize(count);
         return bySource;
@@ -201,11 +197,11 @@ class LogWatcherEndToEndTest {
     }
 
     private void awaitHealth(java.util.function.Predicate<JsonNode> sourceState) {
-        Chats.await(WAIT, "the log source's state in /health", () -> sourceState.test(
+        await("the log source's state in /health").atMost(WAIT).until(() -> sourceState.test(
                 json(server.get("/health")).path("log_watcher").path("sources").get(0)));
     }
 
     private URI ws() {
-        return URI.create("ws://127.0.0.1:" + server.server.port() + "/ws");
+        return server.wsUri("/ws");
     }
 }

@@ -1,10 +1,11 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.PrometheusText;
 import io.kimi.testing.Reply;
@@ -15,7 +16,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Issue 13, item 4: one long unbroken word. jtokkit encodes a piece of text it cannot split in memory and time
@@ -49,30 +49,25 @@ class LongWordEndToEndTest {
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
 
-    @TempDir
-    Path dir;
-
     private FakeUpstream fake;
     private FakeUpstream other;
-    private TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     private void start(String serverToml) {
-        fake = FakeUpstream.start();
-        other = FakeUpstream.start();
-        server = TestServer.startWithSections(dir, fake.baseUrl(), other.baseUrl(), serverToml,
-                "[models.big]\nprovider = \"fake\"\ncontext_window = 100000000\n");
+        fake = server.fake();
+        other = server.other();
+        server.restart(s -> s.serverToml(serverToml)
+                .sectionsToml("[models.big]\nprovider = \"fake\"\ncontext_window = 100000000\n"));
     }
 
     @AfterEach
     void stop() {
         if (server != null) {
-            server.close();
         }
         if (fake != null) {
-            fake.close();
         }
         if (other != null) {
-            other.close();
         }
     }
 
@@ -202,7 +197,7 @@ class LongWordEndToEndTest {
             if (!event.startsWith("data: ") || event.equals("data: [DONE]")) {
                 continue;
             }
-            JsonNode chunk = TestServer.JSON.readTree(event.substring("data: ".length()));
+            JsonNode chunk = KimiServerExtension.JSON.readTree(event.substring("data: ".length()));
             for (JsonNode choice : chunk.path("choices")) {
                 content.append(choice.path("delta").path("content").asText(""));
             }

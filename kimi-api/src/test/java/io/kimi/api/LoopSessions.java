@@ -1,9 +1,10 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeConvergenceLoop;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -13,7 +14,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import org.awaitility.core.ConditionTimeoutException;
 
-/** Convergence sessions as a loop sends them, and bounded waits on what a {@link TestServer} shows of them. */
+/** Convergence sessions as a loop sends them, and bounded waits on what a {@link KimiServerExtension} shows of them. */
 final class LoopSessions {
     private LoopSessions() {
     }
@@ -44,7 +45,7 @@ final class LoopSessions {
     }
 
     /** Waits (15 s at most) until {@code GET /api/sessions/{id}} satisfies {@code done}; returns it. */
-    static JsonNode awaitSession(TestServer server, String id, Predicate<JsonNode> done) {
+    static JsonNode awaitSession(KimiServerExtension server, String id, Predicate<JsonNode> done) {
         AtomicReference<JsonNode> last = new AtomicReference<>();
         try {
             await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(20)).until(() -> {

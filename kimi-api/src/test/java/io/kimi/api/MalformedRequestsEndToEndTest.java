@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.core.Session;
 import io.kimi.core.store.sqlite.SqliteStore;
 import java.net.URLEncoder;
@@ -25,11 +26,11 @@ class MalformedRequestsEndToEndTest extends EndToEndTest {
     private static final List<String> LOGGERS = List.of("io.kimi.api", "io.netty");
 
     private RawClient connect() {
-        return RawClient.connect(server.server.port());
+        return RawClient.connect(server.port());
     }
 
     private static String code(RawClient.Response r) throws Exception {
-        return TestServer.JSON.readTree(r.body()).path("error").path("code").asText();
+        return KimiServerExtension.JSON.readTree(r.body()).path("error").path("code").asText();
     }
 
     private static void assertConcise(LogCapture log) {
@@ -90,25 +91,25 @@ class MalformedRequestsEndToEndTest extends EndToEndTest {
             var r = server.post("/api/events", "{\"session_id\":\"" + id + "\",\"event_type\":\"SESSION_STARTED\"}");
 
             assertThat(r.statusCode()).as(id).isEqualTo(400);
-            assertThat(TestServer.json(r).path("error").path("message").asText()).as(id)
+            assertThat(KimiServerExtension.json(r).path("error").path("message").asText()).as(id)
                     .contains("session_id").contains("control character");
         }
         var badEventId = server.post("/api/events",
                 "{\"session_id\":\"ok\",\"event_id\":\"e\\n1\",\"event_type\":\"SESSION_STARTED\"}");
 
         assertThat(badEventId.statusCode()).isEqualTo(400);
-        assertThat(TestServer.json(server.get("/api/sessions")).path("total").asInt()).isZero();
+        assertThat(KimiServerExtension.json(server.get("/api/sessions")).path("total").asInt()).isZero();
     }
 
     @Test
     void anExportOfAStoredIdThatCannotGoInAHeaderStillAnswersWithAnEncodedFileName() throws Exception {
-        server.close();
+        server.stop();
         String id = "legacy\r\nSet-Cookie: x=1 \"é\"";
-        try (SqliteStore store = SqliteStore.open(dir.resolve("dashboard.db"), Clock.systemUTC())) {
+        try (SqliteStore store = SqliteStore.open(server.database(), Clock.systemUTC())) {
             store.saveSession(Session.newProxy(id, "stored before ids were checked", Instant.now(), "fake",
                     "kimi-k2", 262144)).get(10, TimeUnit.SECONDS);
         }
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "");
+        server.start();
 
         for (String format : List.of("csv", "json")) {
             try (RawClient c = connect()) {

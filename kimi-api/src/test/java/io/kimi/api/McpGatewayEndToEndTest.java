@@ -1,13 +1,14 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeMcpServer;
 import io.kimi.testing.FakeUpstream;
-import io.kimi.testing.McpEscapeAttempts;
 import io.kimi.testing.McpBehavior;
+import io.kimi.testing.McpEscapeAttempts;
 import io.kimi.testing.RecordedRequest;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,21 +44,20 @@ class McpGatewayEndToEndTest {
     Path workspace;
     FakeUpstream fake;
     FakeMcpServer mcp;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     @BeforeEach
     void start() throws IOException {
         workspace = Files.createDirectories(dir.resolve("workspace")).toRealPath();
-        fake = FakeUpstream.start();
+        fake = server.fake();
         mcp = FakeMcpServer.start();
-        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "", mcpSections());
+        server.sectionsToml(mcpSections()).start();
     }
 
     @AfterEach
     void stop() {
-        server.close();
         mcp.close();
-        fake.close();
     }
 
     @Test
@@ -72,7 +73,7 @@ class McpGatewayEndToEndTest {
         JsonNode reply = json(echoed);
         assertThat(reply.path("jsonrpc").asText()).isEqualTo("2.0");
         assertThat(reply.path("id").asInt()).isEqualTo(7);
-        assertThat(reply.path("result")).isEqualTo(TestServer.JSON.readTree(request).path("params"));
+        assertThat(reply.path("result")).isEqualTo(KimiServerExtension.JSON.readTree(request).path("params"));
         RecordedRequest seen = mcp.takeRequest(WAIT);
         assertThat(seen.bodyAsString()).isEqualTo(request);
         assertThat(seen.header("content-type")).startsWith("application/json");
@@ -178,9 +179,7 @@ class McpGatewayEndToEndTest {
 
     @Test
     void theGatewayNeedsTheAccessTokenWhenOneIsConfigured() throws Exception {
-        server.close();
-        server = TestServer.startWithSections(Files.createDirectories(dir.resolve("auth")), fake.baseUrl(), fake.baseUrl(),
-                "auth_token = \"${FAKE_API_KEY}\"", mcpSections());
+        server.restart(s -> s.serverToml("auth_token = \"${FAKE_API_KEY}\"").sectionsToml(mcpSections()));
         String ping = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}";
 
         HttpResponse<String> anonymous = rpc("x", ping);
@@ -189,7 +188,7 @@ class McpGatewayEndToEndTest {
         assertThat(server.get("/api/memory/servers").statusCode()).isEqualTo(401);
 
         HttpResponse<String> allowed = server.send(HttpRequest.newBuilder(server.uri("/api/mcp-gateway/x/rpc"))
-                .header("Authorization", "Bearer " + TestServer.API_KEY)
+                .header("Authorization", "Bearer " + KimiServerExtension.API_KEY)
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(ping)));
         assertThat(allowed.statusCode()).isEqualTo(200);
@@ -225,11 +224,11 @@ class McpGatewayEndToEndTest {
     private static void assertError(HttpResponse<String> response, int status, int code, String idJson)
             throws IOException {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
-        JsonNode reply = TestServer.JSON.readTree(response.body());
+        JsonNode reply = KimiServerExtension.JSON.readTree(response.body());
         assertThat(reply.path("jsonrpc").asText()).isEqualTo("2.0");
         assertThat(reply.path("error").path("code").asInt()).as(response.body()).isEqualTo(code);
         assertThat(reply.path("error").path("message").asText()).isNotEmpty();
-        assertThat(reply.get("id")).as(response.body()).isEqualTo(TestServer.JSON.readTree(idJson));
+        assertThat(reply.get("id")).as(response.body()).isEqualTo(KimiServerExtension.JSON.readTree(idJson));
         assertThat(reply.has("result")).isFalse();
     }
 

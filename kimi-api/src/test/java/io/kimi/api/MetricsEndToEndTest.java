@@ -1,7 +1,7 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -16,13 +16,11 @@ import io.kimi.core.SessionStatus;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.StepStats;
 import io.kimi.core.store.sqlite.SqliteStore;
-import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.PrometheusText;
 import io.kimi.testing.Reply;
 import io.kimi.testing.Usage;
 import io.kimi.testing.UsageStyle;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** /metrics, /api/metrics, /api/sessions/{id}/metrics and /events through a real server and SQLite file. */
 class MetricsEndToEndTest extends EndToEndTest {
@@ -116,7 +113,7 @@ class MetricsEndToEndTest extends EndToEndTest {
     @Test
     void convergenceSessionsAppendedToTheStoreFeedSystemAndSessionMetrics() throws Exception {
         Instant start = Instant.now().minusSeconds(600);
-        try (SqliteStore direct = SqliteStore.open(dir.resolve("dashboard.db"), Clock.systemUTC())) {
+        try (SqliteStore direct = SqliteStore.open(server.database(), Clock.systemUTC())) {
             direct.saveSession(new Session("conv-1", SessionKind.CONVERGENCE, null, "https://example.com",
                     SessionStatus.CONVERGED, start, start.plusSeconds(300), "CONVERGED", 2, "{}", null, null, 0,
                     SessionTotals.ZERO, false, new ConvergenceTotals(10, 2, 0, 0, 0)));

@@ -1,11 +1,11 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kimi.testing.FakeUpstream;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.RecordedRequest;
 import io.kimi.testing.Reply;
 import io.kimi.testing.Usage;
@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The official OpenAI SDK for Node (npm {@code openai}, pinned in {@code src/test/node/package-lock.json})
@@ -34,7 +33,7 @@ class OpenAiSdkCompatibilityTest extends EndToEndTest {
         fake.enqueue(Reply.chatCompletion("Bonjour du proxy", 42, 5),
                 Reply.streamingCompletion(List.of("Bon", "jour", " !"), new Usage(40, 3, 0), UsageStyle.OPENAI));
 
-        JsonNode got = runSdkCheck(server.server.baseUri().toString());
+        JsonNode got = runSdkCheck(server.baseUri().toString());
 
         assertThat(got.path("content").asText()).isEqualTo("Bonjour du proxy");
         assertThat(got.path("usage").path("prompt_tokens").asInt()).isEqualTo(42);
@@ -63,8 +62,8 @@ class OpenAiSdkCompatibilityTest extends EndToEndTest {
     /** Runs sdk-check.mjs with the machine's node and returns the JSON line it printed. */
     private JsonNode runSdkCheck(String baseUri) throws IOException, InterruptedException {
         Path installed = sdkCheckDir();
-        Path stdout = dir.resolve("sdk-check.out");
-        Path stderr = dir.resolve("sdk-check.err");
+        Path stdout = server.dir().resolve("sdk-check.out");
+        Path stderr = server.dir().resolve("sdk-check.err");
         ProcessBuilder builder = new ProcessBuilder("node", "sdk-check.mjs", baseUri).directory(installed.toFile())
                 .redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
         Process node;
@@ -88,7 +87,7 @@ class OpenAiSdkCompatibilityTest extends EndToEndTest {
         }
         String line = out.strip();
         try {
-            return TestServer.JSON.readTree(line);
+            return KimiServerExtension.JSON.readTree(line);
         } catch (IOException e) {
             throw new AssertionError("node sdk-check.mjs printed no JSON line\nstdout: " + out + "\nstderr: " + err, e);
         }

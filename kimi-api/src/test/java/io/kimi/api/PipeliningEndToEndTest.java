@@ -1,10 +1,11 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.RawWsClient;
 import io.kimi.testing.Reply;
@@ -16,14 +17,13 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * HTTP/1.1 pipelining against a real server: requests sent one after another on one connection without waiting
@@ -35,28 +35,24 @@ class PipeliningEndToEndTest {
     private static final String HEALTH = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
     private static final String MODELS = "GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
 
-    @TempDir
-    Path dir;
-
     private FakeUpstream fake;
-    private TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
     private final List<RawClient> clients = new ArrayList<>();
 
     @BeforeEach
     void start() {
-        fake = FakeUpstream.start();
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "");
+        fake = server.fake();
+        server.start();
     }
 
     @AfterEach
     void stop() {
         clients.forEach(RawClient::close);
-        server.close();
-        fake.close();
     }
 
     private RawClient connect() {
-        RawClient c = RawClient.connect(server.server.port());
+        RawClient c = RawClient.connect(server.port());
         clients.add(c);
         return c;
     }
@@ -125,7 +121,7 @@ class PipeliningEndToEndTest {
         List<RawClient.Response> three = c.awaitResponses(3, WAIT);
 
         assertThat(three.get(0).status()).isEqualTo(400);
-        assertThat(TestServer.JSON.readTree(three.get(0).body()).path("error").path("message").asText())
+        assertThat(KimiServerExtension.JSON.readTree(three.get(0).body()).path("error").path("message").asText())
                 .contains("rejected");
         assertThat(isHealth(three.get(1))).isTrue();
         assertThat(three.get(2).body()).contains("\"object\":\"list\"");
@@ -149,7 +145,7 @@ class PipeliningEndToEndTest {
         RawClient.Response refused = answers.get(17);
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.header("connection")).isEqualToIgnoringCase("close");
-        JsonNode error = TestServer.JSON.readTree(refused.body()).path("error");
+        JsonNode error = KimiServerExtension.JSON.readTree(refused.body()).path("error");
         assertThat(error.path("code").asText()).isEqualTo("too_many_pipelined_requests");
         assertThat(error.path("message").asText()).contains("server.max_pipelined_requests");
         assertThat(metric("kimi_http_pipeline_overflows_total")).isEqualTo(1);
@@ -160,7 +156,7 @@ class PipeliningEndToEndTest {
     void aWebSocketUpgradePipelinedBehindAChatOpensOnceTheChatIsAnswered() throws Exception {
         fake.enqueue(Reply.chatCompletion("slow", 10, 3).initialDelay(Duration.ofMillis(200)));
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress("127.0.0.1", server.server.port()), 5000);
+            socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
             socket.setSoTimeout((int) WAIT.toMillis());
             OutputStream out = socket.getOutputStream();
             InputStream in = socket.getInputStream();

@@ -1,23 +1,21 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kimi.testing.FakeUpstream;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.RecordedRequest;
 import io.kimi.testing.Reply;
 import io.kimi.testing.Usage;
 import io.kimi.testing.UsageStyle;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The proxy through a real server, a real SQLite file and a fake provider on loopback. */
 class ProxyEndToEndTest extends EndToEndTest {
@@ -37,7 +35,7 @@ class ProxyEndToEndTest extends EndToEndTest {
         RecordedRequest sent = fake.takeRequest(Duration.ofSeconds(5));
         assertThat(sent.path()).isEqualTo("/v1/chat/completions");
         assertThat(sent.bodyAsJson().path("model").asText()).isEqualTo("kimi-k2-0905-preview");
-        assertThat(sent.header("authorization")).isEqualTo("Bearer " + TestServer.API_KEY);
+        assertThat(sent.header("authorization")).isEqualTo("Bearer " + KimiServerExtension.API_KEY);
         assertThat(sent.header("host")).isEqualTo("127.0.0.1:" + fake.port());
 
         JsonNode active = json(server.get("/api/sessions/active"));
@@ -205,12 +203,12 @@ class ProxyEndToEndTest extends EndToEndTest {
 
     @Test
     void upstreamAuthFailureIsA401WithoutTheKey() {
-        fake.enqueue(Reply.status(401, "Incorrect API key provided: " + TestServer.API_KEY));
+        fake.enqueue(Reply.status(401, "Incorrect API key provided: " + KimiServerExtension.API_KEY));
 
         HttpResponse<String> response = server.post("/chat/completions", chatBody("kimi-k2", false, ""));
 
         assertThat(response.statusCode()).isEqualTo(401);
-        assertThat(response.body()).doesNotContain(TestServer.API_KEY).doesNotContain("cdef");
+        assertThat(response.body()).doesNotContain(KimiServerExtension.API_KEY).doesNotContain("cdef");
         assertThat(json(response).path("error").path("message").asText()).contains("Provider 'fake' answered 401");
     }
 
@@ -253,9 +251,8 @@ class ProxyEndToEndTest extends EndToEndTest {
     }
 
     @Test
-    void silentProviderIsA504AfterTheReadTimeout(@TempDir Path other2) {
-        server.close();
-        server = TestServer.start(other2, fake.baseUrl(), other.baseUrl(), "", "read_timeout_ms = 300");
+    void silentProviderIsA504AfterTheReadTimeout() {
+        server.restart(s -> s.providerToml("read_timeout_ms = 300"));
         fake.enqueue(Reply.hang());
 
         HttpResponse<String> response = server.post("/chat/completions", chatBody("kimi-k2", false, ""));
@@ -265,10 +262,8 @@ class ProxyEndToEndTest extends EndToEndTest {
     }
 
     @Test
-    void streamOutlastingTheTotalTimeoutEndsWithATimeoutEvent(@TempDir Path other2) throws Exception {
-        server.close();
-        server = TestServer.start(other2, fake.baseUrl(), other.baseUrl(), "",
-                "read_timeout_ms = 5000\ntotal_timeout_ms = 2000");
+    void streamOutlastingTheTotalTimeoutEndsWithATimeoutEvent() throws Exception {
+        server.restart(s -> s.providerToml("read_timeout_ms = 5000\ntotal_timeout_ms = 2000"));
         // 40 chunks 150 ms apart outlast the total timeout by seconds, and the first chunk has 2 s to arrive (a
         // 700 ms timeout raced the first chunk on a loaded machine: a 504 instead of a 200).
         List<String> chunks = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "c" + i).toList();
@@ -311,7 +306,7 @@ class ProxyEndToEndTest extends EndToEndTest {
         HttpRequest request = HttpRequest.newBuilder(server.uri("/chat/completions"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(chatBody("kimi-k2", true, ""))).build();
-        HttpResponse<java.io.InputStream> response = server.http.send(request,
+        HttpResponse<java.io.InputStream> response = server.http().send(request,
                 HttpResponse.BodyHandlers.ofInputStream());
         try (java.io.InputStream in = response.body()) {
             assertThat(in.read()).isEqualTo('d');
@@ -332,9 +327,8 @@ class ProxyEndToEndTest extends EndToEndTest {
     }
 
     @Test
-    void requestBodyOverTheLimitIsA413(@TempDir Path other2) {
-        server.close();
-        server = TestServer.start(other2, fake.baseUrl(), other.baseUrl(), "max_body_bytes = 2048");
+    void requestBodyOverTheLimitIsA413() {
+        server.restart(s -> s.serverToml("max_body_bytes = 2048"));
 
         HttpResponse<String> response = server.post("/chat/completions",
                 chatBody("kimi-k2", false, ",\"user\":\"" + "x".repeat(5000) + "\""));
@@ -357,7 +351,7 @@ class ProxyEndToEndTest extends EndToEndTest {
         RecordedRequest sent = fake.takeRequest(Duration.ofSeconds(5));
         assertThat(sent.header("x-request-id")).isEqualTo("client-req-42");
         assertThat(sent.header("x-session-id")).isNull();
-        assertThat(sent.header("authorization")).isEqualTo("Bearer " + TestServer.API_KEY);
+        assertThat(sent.header("authorization")).isEqualTo("Bearer " + KimiServerExtension.API_KEY);
     }
 
     private static List<String> events(String sse) {

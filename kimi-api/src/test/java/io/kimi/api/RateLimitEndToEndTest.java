@@ -1,48 +1,39 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.MutableClock;
 import io.kimi.testing.Reply;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Per-provider rate limits through a real server, with a clock the test moves. */
 class RateLimitEndToEndTest {
-    @TempDir
-    Path dir;
-
     final MutableClock clock = new MutableClock(Instant.parse("2026-11-23T10:00:00Z"));
     FakeUpstream fake;
     FakeUpstream other;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     @BeforeEach
     void start() {
-        fake = FakeUpstream.start();
-        other = FakeUpstream.start();
+        fake = server.fake();
+        other = server.other();
         fake.defaultReply(Reply.chatCompletion("Bonjour !", 1000, 200));
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "",
-                "read_timeout_ms = 5000\nrequests_per_minute = 2\ntokens_per_minute = 100000", clock);
+        server.providerToml("read_timeout_ms = 5000\nrequests_per_minute = 2\ntokens_per_minute = 100000").clock(clock)
+                .start();
     }
 
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-        other.close();
-    }
 
     private static JsonNode provider(JsonNode rateLimit, String key) {
         for (JsonNode p : rateLimit.path("providers")) {

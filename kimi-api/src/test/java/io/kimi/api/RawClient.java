@@ -1,5 +1,7 @@
 package io.kimi.api;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * A bare TCP client that writes exactly the bytes a test gives it (slow, partial, malformed or with a foreign
@@ -20,6 +23,9 @@ import java.util.Map;
  * loopback address (Linux routes all of 127.0.0.0/8 to the loopback interface), so a test can play two clients.
  */
 final class RawClient implements AutoCloseable {
+    /** How often a wait reads what has arrived. */
+    private static final Duration POLL = Duration.ofMillis(10);
+
     /** A parsed HTTP response: status, headers (names lower case, first value), body. */
     record Response(int status, Map<String, String> headers, String body) {
         String header(String name) {
@@ -62,14 +68,18 @@ final class RawClient implements AutoCloseable {
     RawClient send(String ascii) {
         ByteBuffer out = ByteBuffer.wrap(ascii.getBytes(StandardCharsets.ISO_8859_1));
         try {
-            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-            while (out.hasRemaining()) {
-                if (channel.write(out) == 0 && System.nanoTime() - deadline > 0) {
-                    throw new IllegalStateException("the server did not read " + out.remaining() + " bytes in 5 s");
-                }
-            }
-        } catch (IOException e) {
-            closedByServer = true;
+            // A full socket buffer takes nothing: write again (every millisecond) until the server has read it all.
+            await().atMost(Duration.ofSeconds(5)).pollInSameThread().pollDelay(Duration.ZERO)
+                    .pollInterval(Duration.ofMillis(1)).until(() -> {
+                        try {
+                            channel.write(out);
+                        } catch (IOException e) {
+                            closedByServer = true;
+                        }
+                        return closedByServer || !out.hasRemaining();
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new IllegalStateException("the server did not read " + out.remaining() + " bytes in 5 s", e);
         }
         return this;
     }
@@ -100,34 +110,28 @@ final class RawClient implements AutoCloseable {
 
     /** Waits until the server closes the connection; false if it is still open after {@code timeout}. */
     boolean awaitClosed(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!poll()) {
-            if (System.nanoTime() - deadline > 0) {
-                return false;
-            }
-            pause();
+        try {
+            await().atMost(timeout).pollInSameThread().pollInterval(POLL).until(this::poll);
+            return true;
+        } catch (ConditionTimeoutException e) {
+            return false;
         }
-        return true;
     }
 
     /** Waits for one complete response; fails if the connection ends without one or nothing comes in time. */
     Response awaitResponse(Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            boolean closed = poll();
-            Response r = parse(received.toByteArray());
-            if (r != null) {
-                return r;
-            }
-            if (closed) {
-                throw new AssertionError("the server closed the connection without a complete response; got: \""
-                        + received() + "\"");
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("no complete response within " + timeout + "; got: \"" + received() + "\"");
-            }
-            pause();
+        try {
+            await().atMost(timeout).pollInSameThread().pollInterval(POLL)
+                    .until(() -> poll() || parse(received.toByteArray()) != null);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no complete response within " + timeout + "; got: \"" + received() + "\"", e);
         }
+        Response r = parse(received.toByteArray());
+        if (r == null) {
+            throw new AssertionError("the server closed the connection without a complete response; got: \""
+                    + received() + "\"");
+        }
+        return r;
     }
 
     /**
@@ -135,23 +139,19 @@ final class RawClient implements AutoCloseable {
      * a chunked body comes back decoded); fails if the connection ends first or they do not come in time.
      */
     List<Response> awaitResponses(int count, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            boolean closed = poll();
-            List<Response> all = parseAll(received.toByteArray());
-            if (all.size() >= count) {
-                return all.subList(0, count);
-            }
-            if (closed) {
-                throw new AssertionError("the server closed the connection after " + all.size() + " of " + count
-                        + " responses; got: \"" + received() + "\"");
-            }
-            if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError("only " + all.size() + " of " + count + " responses within " + timeout
-                        + "; got: \"" + received() + "\"");
-            }
-            pause();
+        try {
+            await().atMost(timeout).pollInSameThread().pollInterval(POLL)
+                    .until(() -> poll() || parseAll(received.toByteArray()).size() >= count);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("only " + parseAll(received.toByteArray()).size() + " of " + count
+                    + " responses within " + timeout + "; got: \"" + received() + "\"", e);
         }
+        List<Response> all = parseAll(received.toByteArray());
+        if (all.size() < count) {
+            throw new AssertionError("the server closed the connection after " + all.size() + " of " + count
+                    + " responses; got: \"" + received() + "\"");
+        }
+        return all.subList(0, count);
     }
 
     /** Everything received so far, as text. */
@@ -258,12 +258,4 @@ final class RawClient implements AutoCloseable {
         throw new AssertionError("unexpected trailer after a chunked body at byte " + at + ": \"" + text + "\"");
     }
 
-    private static void pause() {
-        try {
-            Thread.sleep(10);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
 }

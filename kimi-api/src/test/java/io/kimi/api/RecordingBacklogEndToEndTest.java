@@ -1,17 +1,17 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.core.store.Aggregates;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.PrometheusText;
 import io.kimi.testing.Reply;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code [server] accounting_queue_limit}: when requests finish faster than they can be recorded (here the SQLite
@@ -33,29 +33,23 @@ import org.junit.jupiter.api.io.TempDir;
 class RecordingBacklogEndToEndTest {
     private static final long GUARD_SECONDS = 60;
 
-    @TempDir
-    Path dir;
-
     private FakeUpstream fake;
     private FakeUpstream other;
-    private TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
     private final CountDownLatch release = new CountDownLatch(1);
 
     @AfterEach
     void stop() {
         release.countDown();
-        server.close();
-        fake.close();
-        other.close();
     }
 
     @Test
     void pastTheBoundRequestsAreRecordedLightAtTwiceItRefusedAndNoneAnsweredIsLost() throws Exception {
-        fake = FakeUpstream.start();
-        other = FakeUpstream.start();
+        fake = server.fake();
+        other = server.other();
         // Every reply counted locally when recorded in full: a light one shows no estimate.
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(),
-                "accounting_queue_limit = 2\nestimate_sample_every = 1");
+        server.restart(s -> s.serverToml("accounting_queue_limit = 2\nestimate_sample_every = 1"));
         holdTheWriter();
         for (int i = 0; i < 8; i++) {
             fake.enqueue(Reply.chatCompletion("réponse " + i, 100, 10 + i));
@@ -102,7 +96,7 @@ class RecordingBacklogEndToEndTest {
     /** Holds the server's SQLite writer inside a write until the test releases it. */
     private void holdTheWriter() throws InterruptedException {
         CountDownLatch held = new CountDownLatch(1);
-        CompletableFuture<List<Boolean>> hold = server.server.store().appendEvents(List.of(), stored -> {
+        CompletableFuture<List<Boolean>> hold = server.server().store().appendEvents(List.of(), stored -> {
             held.countDown();
             try {
                 if (!release.await(GUARD_SECONDS, TimeUnit.SECONDS)) {

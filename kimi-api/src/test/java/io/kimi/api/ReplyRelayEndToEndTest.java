@@ -1,19 +1,15 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.testing.PrometheusText;
 import io.kimi.testing.Reply;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -22,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What the proxy does with replies that are large or not what a chat completion should be, through a real server,
@@ -41,23 +36,13 @@ class ReplyRelayEndToEndTest extends EndToEndTest {
      */
     private static final String STREAM_TIMEOUTS = "read_timeout_ms = 60000\ntotal_timeout_ms = 60000";
 
-    @TempDir
-    Path restarted;
-
     @BeforeEach
     void restartWithATotalTimeout() {
         restartWith(PROVIDER_TIMEOUTS, "server");
     }
 
     private void restartWith(String providerTimeouts, String name) {
-        server.close();
-        Path dir = restarted.resolve(name);
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "", providerTimeouts);
+        server.restart(s -> s.providerToml(providerTimeouts));
     }
 
     @Test

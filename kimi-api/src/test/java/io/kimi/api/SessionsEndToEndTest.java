@@ -1,24 +1,23 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.config.ConfigException;
-import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.Reply;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Sessions, export, health and restart through a real server and SQLite file. */
 class SessionsEndToEndTest extends EndToEndTest {
-    @Override
-    void configureFakes() {
+    @BeforeEach
+    void scriptTheFakes() {
         fake.defaultReply(Reply.chatCompletion("ok", 100, 10));
         other.defaultReply(Reply.chatCompletion("ok", 50, 5));
     }
@@ -142,7 +141,7 @@ class SessionsEndToEndTest extends EndToEndTest {
     @Test
     void providersNeverShowKeysAndHealthIsInFrench() {
         String providers = server.get("/api/providers").body();
-        assertThat(providers).doesNotContain(TestServer.API_KEY).contains("\"has_api_key\":true")
+        assertThat(providers).doesNotContain(KimiServerExtension.API_KEY).contains("\"has_api_key\":true")
                 .contains("\"api_key_env\":\"FAKE_API_KEY\"");
         JsonNode nokey = null;
         for (JsonNode p : json(server.get("/api/providers")).path("providers")) {
@@ -163,9 +162,8 @@ class SessionsEndToEndTest extends EndToEndTest {
     void restartKeepsSessionsTotalsAndTheActiveSession() {
         server.post("/chat/completions", chatBody("kimi-k2", false, ""));
         String id = json(server.get("/api/sessions/active")).path("session_id").asText();
-        server.close();
+        server.restart();
 
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "");
         JsonNode active = json(server.get("/api/sessions/active"));
         assertThat(active.path("session_id").asText()).isEqualTo(id);
         assertThat(active.path("totals").path("prompt_tokens").asInt()).isEqualTo(100);
@@ -175,20 +173,19 @@ class SessionsEndToEndTest extends EndToEndTest {
     }
 
     @Test
-    void nonLoopbackBindWithoutATokenIsRefused(@TempDir Path d2) {
-        assertThatThrownBy(() -> TestServer.start(d2, fake.baseUrl(), other.baseUrl(), "host = \"0.0.0.0\""))
+    void nonLoopbackBindWithoutATokenIsRefused() {
+        assertThatThrownBy(() -> server.restart(s -> s.serverToml("host = \"0.0.0.0\"")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("KIMI_AUTH_TOKEN");
     }
 
     @Test
-    void aConfiguredTokenIsRequiredOnEveryRoute(@TempDir Path d2) {
-        server.close();
-        server = TestServer.start(d2, fake.baseUrl(), other.baseUrl(), "auth_token = \"${FAKE_API_KEY}\"");
+    void aConfiguredTokenIsRequiredOnEveryRoute() {
+        server.restart(s -> s.serverToml("auth_token = \"${FAKE_API_KEY}\""));
 
         assertThat(server.get("/api/sessions").statusCode()).isEqualTo(401);
         assertThat(server.post("/chat/completions", chatBody("kimi-k2", false, "")).statusCode()).isEqualTo(401);
         HttpResponse<String> ok = server.send(HttpRequest.newBuilder(server.uri("/api/sessions"))
-                .header("Authorization", "Bearer " + TestServer.API_KEY).GET());
+                .header("Authorization", "Bearer " + KimiServerExtension.API_KEY).GET());
         assertThat(ok.statusCode()).isEqualTo(200);
         assertThat(fake.requests()).isEmpty();
     }

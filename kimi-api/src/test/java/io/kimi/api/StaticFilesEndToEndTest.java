@@ -2,40 +2,32 @@ package io.kimi.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeUpstream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The dashboard page's files, served from kimi-dashboard-web's jar by a real server (one for the class). */
 class StaticFilesEndToEndTest {
-    @TempDir
-    static Path dir;
-
     static FakeUpstream fake;
-    static TestServer server;
+    @RegisterExtension
+    static final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     @BeforeAll
     static void start() {
-        fake = FakeUpstream.start();
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "");
+        fake = server.fake();
+        server.start();
     }
 
-    @AfterAll
-    static void stop() {
-        server.close();
-        fake.close();
-    }
 
     private static HttpResponse<String> raw(String method, String rawPath, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.server.baseUri() + rawPath))
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(server.baseUri() + rawPath))
                 .method(method, HttpRequest.BodyPublishers.noBody());
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);

@@ -1,23 +1,23 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.core.hub.HubMessage;
 import io.kimi.testing.RawWsClient;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Clients that send and never read, against a real server on loopback: every write to a WebSocket client (pongs,
@@ -31,20 +31,17 @@ class WebSocketFloodTest {
     private static final byte[] PING_PAYLOAD = "p".repeat(125).getBytes(StandardCharsets.US_ASCII);
     private static final String UNUSED_UPSTREAM = "http://127.0.0.1:9";
 
-    @TempDir
-    Path dir;
-
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     @AfterEach
     void stop() {
         if (server != null) {
-            server.close();
         }
     }
 
     private void start(String serverToml) {
-        server = TestServer.start(dir, UNUSED_UPSTREAM, UNUSED_UPSTREAM, serverToml);
+        server.restart(s -> s.serverToml(serverToml));
     }
 
     @Test
@@ -64,7 +61,7 @@ class WebSocketFloodTest {
      */
     private void floodWithoutReading(byte[] ping) throws Exception {
         start("");
-        try (RawWsClient flood = new RawWsClient(server.server.port())) {
+        try (RawWsClient flood = new RawWsClient(server.port())) {
             flood.flood(ping, PINGS, FLOOD_TIME);
 
             assertThat(flood.readUntilClosed()).isIn(1008, -1);
@@ -90,10 +87,10 @@ class WebSocketFloodTest {
         start("");
         String payload = "{\"type\":\"event\",\"event_type\":\"METRICS\",\"pad\":\"" + "w".repeat(60_000) + "\"}";
 
-        try (RawWsClient client = new RawWsClient(server.server.port())) {
+        try (RawWsClient client = new RawWsClient(server.port())) {
             awaitClients(1);
             for (int i = 0; i < 100; i++) { // 6 MB: more than the loopback buffers hold, less than the limits
-                server.server.hub().publish(new HubMessage("event", "METRICS", payload));
+                server.server().hub().publish(new HubMessage("event", "METRICS", payload));
             }
             client.send(RawWsClient.frame(RawWsClient.OPCODE_CLOSE, new byte[] {0x03, (byte) 0xe8}));
 
@@ -115,7 +112,7 @@ class WebSocketFloodTest {
         try (WsTestClient reader = WsTestClient.connect(ws())) {
             reader.next("init");
             for (int i = 0; i < 3; i++) {
-                stalled.add(new RawWsClient(server.server.port()));
+                stalled.add(new RawWsClient(server.port()));
             }
             awaitClients(4);
 
@@ -123,7 +120,7 @@ class WebSocketFloodTest {
             // before the next: it never holds more than a batch, the others soon hold more than the limit.
             for (int batch = 0; batch < 200; batch++) {
                 for (int i = 0; i < 10; i++) {
-                    server.server.hub().publish(new HubMessage("event", "METRICS", payload));
+                    server.server().hub().publish(new HubMessage("event", "METRICS", payload));
                 }
                 for (int i = 0; i < 10; i++) {
                     assertThat(reader.next("event").path("event_type").asText()).isEqualTo("METRICS");
@@ -176,6 +173,6 @@ class WebSocketFloodTest {
     }
 
     private URI ws() {
-        return URI.create("ws://127.0.0.1:" + server.server.port() + "/ws");
+        return server.wsUri("/ws");
     }
 }

@@ -1,44 +1,35 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.core.Event;
 import io.kimi.services.widgets.Widget;
 import io.kimi.services.widgets.WidgetState;
 import io.kimi.testing.FakeConvergenceLoop;
 import io.kimi.testing.FakeUpstream;
-import java.net.URI;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Widgets through a real server: {@code GET /api/widgets} and {@code widget} messages on the WebSocket. */
 class WidgetsEndToEndTest {
-    @TempDir
-    Path dir;
-
     FakeUpstream fake;
-    TestServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension().manualStart();
 
     @BeforeEach
     void start() {
-        fake = FakeUpstream.start();
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "");
+        fake = server.fake();
+        server.start();
     }
 
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
-    }
 
     /** The seed's custom chart: a point per completed step. */
     static final class StepChart implements Widget {
@@ -62,8 +53,8 @@ class WidgetsEndToEndTest {
 
     @Test
     void widgetsAreListedAndTheirChangesPushedLive() {
-        server.server.widgets().register("custom_chart", StepChart::new);
-        server.server.widgets().register("always_fails", () -> new Widget() {
+        server.server().widgets().register("custom_chart", StepChart::new);
+        server.server().widgets().register("always_fails", () -> new Widget() {
             @Override
             public boolean onEvent(Event event) {
                 throw new IllegalStateException("a broken widget");
@@ -82,7 +73,7 @@ class WidgetsEndToEndTest {
         assertThat(listed.path("widgets").get(0).path("state").path("data")).isEmpty();
 
         try (WsTestClient client = WsTestClient.connect(
-                URI.create("ws://127.0.0.1:" + server.server.port() + "/ws"))) {
+                server.wsUri("/ws"))) {
             client.next("init");
             client.send("{\"action\":\"subscribe\",\"events\":[\"widget\"]}");
             client.next("response");

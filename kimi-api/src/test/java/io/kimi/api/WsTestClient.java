@@ -1,6 +1,9 @@
 package io.kimi.api;
 
+import static org.awaitility.Awaitility.await;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.api.testing.KimiServerExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -14,7 +17,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import org.awaitility.core.ConditionTimeoutException;
 
 /** A real WebSocket client (java.net.http) that collects the server's messages for assertions. */
 final class WsTestClient implements WebSocket.Listener, AutoCloseable {
@@ -55,7 +60,7 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
         partial.append(data);
         if (last) {
             try {
-                messages.add(TestServer.JSON.readTree(partial.toString()));
+                messages.add(KimiServerExtension.JSON.readTree(partial.toString()));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -89,23 +94,24 @@ final class WsTestClient implements WebSocket.Listener, AutoCloseable {
     }
 
     JsonNode next(Predicate<JsonNode> wanted, String what) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         List<String> skipped = new ArrayList<>();
-        while (System.nanoTime() < deadline) {
-            try {
-                JsonNode m = messages.poll(100, TimeUnit.MILLISECONDS);
-                if (m != null && wanted.test(m)) {
-                    return m;
-                }
-                if (m != null) {
-                    skipped.add(m.path("type").asText());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
+        AtomicReference<JsonNode> found = new AtomicReference<>();
+        try {
+            await("a '" + what + "' message").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                    .until(() -> {
+                        for (JsonNode m = messages.poll(); m != null; m = messages.poll()) {
+                            if (wanted.test(m)) {
+                                found.set(m);
+                                return true;
+                            }
+                            skipped.add(m.path("type").asText());
+                        }
+                        return false;
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError("no '" + what + "' message within 10 s; skipped: " + skipped, e);
         }
-        throw new AssertionError("no '" + what + "' message within 10 s; skipped: " + skipped);
+        return found.get();
     }
 
     /** Every message received within the given time. */

@@ -3,46 +3,36 @@ package io.kimi.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kimi.testing.FakeUpstream;
-import java.nio.file.Path;
+import io.kimi.api.testing.KimiServerExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every {@link DashboardClient} call against a real dashboard on loopback. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardClientTest {
-    FakeUpstream upstream;
-    LiveServer server;
+    @RegisterExtension
+    static final KimiServerExtension server = new KimiServerExtension();
     DashboardClient client;
     final String converged = UUID.randomUUID().toString();
     final String running = UUID.randomUUID().toString();
 
     @BeforeAll
-    void start(@TempDir Path dir) {
-        upstream = FakeUpstream.start();
-        server = LiveServer.start(dir, upstream.baseUrl());
+    void start() {
         server.postEvents(Loops.converged(converged));
         server.postEvents(List.of(
                 Loops.event(running, 0, "IDLE", "SESSION_STARTED", "{\"target\":\"https://shop.example.com\"}"),
                 Loops.event(running, 1, "DIAGNOSING", "ITERATION_STARTED", "{}"),
                 Loops.event(running, 1, "DIAGNOSING", "FUTURE_EVENT_TYPE", "{\"novel\":true}")));
-        server.chat();
-        client = DashboardClient.builder().baseUri(server.httpUri()).requestTimeout(Duration.ofSeconds(20)).build();
-    }
-
-    @AfterAll
-    void stop() {
-        server.close();
-        upstream.close();
+        assertThat(server.chat("kimi-k2")).isEqualTo(200);
+        client = DashboardClient.builder().baseUri(server.baseUrl()).requestTimeout(Duration.ofSeconds(20)).build();
     }
 
     @Test
@@ -149,13 +139,15 @@ class DashboardClientTest {
     @Test
     void listsProvidersWithoutKeys() {
         List<Provider> providers = client.providers();
-        assertThat(providers).singleElement().satisfies(p -> {
-            assertThat(p.key()).isEqualTo("fake");
+        assertThat(providers).extracting(Provider::key).containsExactlyInAnyOrder("fake", "other", "nokey");
+        assertThat(providers).filteredOn(p -> p.key().equals("fake")).singleElement().satisfies(p -> {
             assertThat(p.hasApiKey()).isTrue();
             assertThat(p.apiKeyEnv()).isEqualTo("FAKE_API_KEY");
-            assertThat(p.models()).containsExactly("kimi-k2");
-            assertThat(p.toString()).doesNotContain(LiveServer.API_KEY);
+            assertThat(p.models()).containsExactlyInAnyOrder("kimi-k2", "tiny");
         });
+        assertThat(providers).filteredOn(p -> p.key().equals("nokey")).singleElement()
+                .satisfies(p -> assertThat(p.hasApiKey()).isFalse());
+        assertThat(providers.toString()).doesNotContain(KimiServerExtension.API_KEY);
     }
 
     @Test
@@ -207,7 +199,7 @@ class DashboardClientTest {
 
     @Test
     void aServerThatIsDownIsAConnectionFailureNotAnHttpError() {
-        DashboardClient down = DashboardClient.builder().baseUri("http://127.0.0.1:" + LiveServer.freePort())
+        DashboardClient down = DashboardClient.builder().baseUri("http://127.0.0.1:" + KimiServerExtension.unusedPort())
                 .connectTimeout(Duration.ofSeconds(2)).build();
         assertThatThrownBy(() -> down.listSessions(10, 0)).isInstanceOf(DashboardConnectionException.class)
                 .isNotInstanceOf(ApiException.class).hasMessageContaining("127.0.0.1");

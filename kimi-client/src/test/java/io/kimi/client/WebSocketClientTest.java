@@ -3,8 +3,11 @@ package io.kimi.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.kimi.testing.FakeUpstream;
-import java.nio.file.Path;
+import io.kimi.api.testing.KimiServerExtension;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,30 +22,18 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link WebSocketClient} against a real dashboard on loopback, including a restart of that dashboard. */
 class WebSocketClientTest {
-    @TempDir
-    Path dir;
-
-    FakeUpstream upstream;
-    LiveServer server;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension();
     final List<WebSocketClient> clients = new ArrayList<>();
-
-    @BeforeEach
-    void start() {
-        upstream = FakeUpstream.start();
-        server = LiveServer.start(dir, upstream.baseUrl());
-    }
 
     @AfterEach
     void stop() {
         clients.forEach(WebSocketClient::close);
-        server.close();
-        upstream.close();
     }
 
     private WebSocketClient track(WebSocketClient client) {
@@ -61,7 +52,7 @@ class WebSocketClientTest {
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
         BlockingQueue<LiveMessage> messages = new LinkedBlockingQueue<>();
         CountDownLatch connected = new CountDownLatch(1);
-        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri())
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUrl())
                 .onConnect(c -> connected.countDown())
                 .onEvent(events::add)
                 .onMessage(messages::add)
@@ -90,7 +81,7 @@ class WebSocketClientTest {
         // The dashboard sends init as the connection opens, before it reads the client's subscribe: that
         // message arrives before the subscriptions are restored, and used to reach onMessage before onConnect.
         BlockingQueue<String> order = new LinkedBlockingQueue<>();
-        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri())
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUrl())
                 .subscribe("event")
                 .onConnect(c -> order.add("connected"))
                 .onMessage(m -> order.add(m.type()))
@@ -112,7 +103,7 @@ class WebSocketClientTest {
     @Test
     void subscriptionsFilterWhatArrivesAndAcceptUnknownTypes() throws Exception {
         BlockingQueue<Event> events = new LinkedBlockingQueue<>();
-        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).onEvent(events::add).build()).connect();
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUrl()).onEvent(events::add).build()).connect();
         assertThat(ws.subscribe(EventType.STEP_COMPLETE, EventType.of("CUSTOM_TYPE")).join())
                 .containsExactly("CUSTOM_TYPE", "STEP_COMPLETE");
 
@@ -137,7 +128,7 @@ class WebSocketClientTest {
         String b = UUID.randomUUID().toString();
         server.postEvents(Loops.converged(a));
         server.postEvents(List.of(Loops.event(b, 0, "IDLE", "SESSION_STARTED", "{\"target\":\"b\"}")));
-        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).build()).connect();
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUrl()).build()).connect();
 
         List<CompletableFuture<SessionPage>> pages = new ArrayList<>();
         List<CompletableFuture<Session>> sessions = new ArrayList<>();
@@ -196,18 +187,19 @@ class WebSocketClientTest {
     @Test
     void reconnectsAfterARestartAndRestoresItsSubscriptions() throws Exception {
         Recorder recorder = new Recorder();
-        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).listener(recorder)
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUrl()).listener(recorder)
                 .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(300)).build());
         ws.connect();
         assertThat(recorder.connected.poll(10, TimeUnit.SECONDS)).isEqualTo(1);
 
+        int port = server.port();
         server.stop();
         Disconnect d = recorder.disconnects.poll(10, TimeUnit.SECONDS);
         assertThat(d).isNotNull();
         assertThat(d.willReconnect()).isTrue();
         assertThatThrownBy(() -> ws.listSessions(10, 0).join()).cause()
                 .isInstanceOf(DashboardConnectionException.class);
-        LiveServer.sleep(400); // a few failed attempts while it is down
+        refuseConnections(port, 3); // a few failed attempts while it is down
 
         server.restart();
         assertThat(recorder.connected.poll(15, TimeUnit.SECONDS)).as("reconnected").isEqualTo(2);
@@ -224,9 +216,24 @@ class WebSocketClientTest {
         assertThat(recorder.events).isEmpty();
     }
 
+    /**
+     * Listens on {@code port} while the dashboard is down and hangs up on the first {@code attempts} connections
+     * (each a failed reconnection attempt of the client), waiting for each at most 10 s.
+     */
+    private static void refuseConnections(int port, int attempts) throws IOException {
+        try (ServerSocket refuser = new ServerSocket()) {
+            refuser.setReuseAddress(true);
+            refuser.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+            refuser.setSoTimeout(10_000);
+            for (int i = 0; i < attempts; i++) {
+                refuser.accept().close();
+            }
+        }
+    }
+
     @Test
     void connectingToAServerThatIsDownFails() {
-        WebSocketClient ws = track(WebSocketClient.builder("ws://127.0.0.1:" + LiveServer.freePort())
+        WebSocketClient ws = track(WebSocketClient.builder("ws://127.0.0.1:" + KimiServerExtension.unusedPort())
                 .connectTimeout(Duration.ofSeconds(2)).build());
         assertThatThrownBy(ws::connect).isInstanceOf(DashboardConnectionException.class)
                 .hasMessageContaining("cannot connect");
@@ -238,7 +245,7 @@ class WebSocketClientTest {
     @Test
     void closeReleasesRunForeverAndReportsTheDisconnect() throws Exception {
         BlockingQueue<Disconnect> disconnects = new LinkedBlockingQueue<>();
-        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).onDisconnect(disconnects::add).build());
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUrl()).onDisconnect(disconnects::add).build());
         ws.connect();
         CountDownLatch returned = new CountDownLatch(1);
         Thread runner = new Thread(() -> {
@@ -262,7 +269,7 @@ class WebSocketClientTest {
 
     @Test
     void withoutReconnectionALostConnectionEndsTheClient() throws Exception {
-        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).reconnect(false).build()).connect();
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUrl()).reconnect(false).build()).connect();
         server.stop();
         assertThat(ws.awaitClosed(Duration.ofSeconds(10))).isTrue();
         server.restart();
@@ -272,14 +279,14 @@ class WebSocketClientTest {
     void aThrowingHookDoesNotStopLaterEvents() throws Exception {
         List<String> seen = new CopyOnWriteArrayList<>();
         CountDownLatch two = new CountDownLatch(2);
-        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).subscribe("event")
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUrl()).subscribe("event")
                 .heartbeatInterval(Duration.ofMillis(100))
                 .onEvent(e -> {
                     seen.add(e.eventType().name());
                     two.countDown();
                     throw new IllegalStateException("a broken hook");
                 }).build()).connect();
-        LiveServer.sleep(350); // a few heartbeats go by
+        Thread.sleep(350); // a few heartbeats go by (their pongs are replies, which no listener sees)
         String id = UUID.randomUUID().toString();
         server.postEvents(List.of(Loops.event(id, 0, "IDLE", "SESSION_STARTED", "{}"),
                 Loops.event(id, 1, "IDLE", "ITERATION_STARTED", "{}")));
@@ -298,7 +305,7 @@ class WebSocketClientTest {
                 throw new IllegalStateException("a broken listener");
             }
         };
-        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri())
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUrl())
                 .onMessage(m -> heard.add("first:" + m.type()))
                 .listener(broken)
                 .onMessage(m -> heard.add("last:" + m.type()))
@@ -318,7 +325,7 @@ class WebSocketClientTest {
         assertThatThrownBy(() -> WebSocketClient.builder("ftp://x")).isInstanceOf(IllegalArgumentException.class);
         assertThat(WebSocketClient.builder("http://127.0.0.1:8766").build().uri().toString())
                 .isEqualTo("ws://127.0.0.1:8766/ws");
-        WebSocketClient ws = track(WebSocketClient.builder(server.wsUri()).build());
+        WebSocketClient ws = track(WebSocketClient.builder(server.wsUrl()).build());
         assertThatThrownBy(() -> ws.subscribe(List.of())).isInstanceOf(IllegalArgumentException.class);
         assertThat(ws.subscribe("metric").join()).containsExactly("metric"); // recorded until connected
     }

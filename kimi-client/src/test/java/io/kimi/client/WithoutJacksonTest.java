@@ -2,7 +2,7 @@ package io.kimi.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kimi.testing.FakeUpstream;
+import io.kimi.api.testing.KimiServerExtension;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -24,32 +25,32 @@ class WithoutJacksonTest {
     /** The child JVM starts, calls and exits in a few seconds; past this it is hung and is killed. */
     private static final long CHILD_BOUND_SECONDS = 60;
 
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension();
+
     @TempDir
     Path dir;
 
     @Test
     void aCallWithoutJacksonOnTheClassPathFailsWithAnExceptionNamingTheDependency() throws Exception {
-        try (FakeUpstream upstream = FakeUpstream.start();
-                LiveServer server = LiveServer.start(dir, upstream.baseUrl())) {
-            String classPath = classPathWithoutJackson();
-            assertThat(classPath).doesNotContainIgnoringCase("jackson");
+        String classPath = classPathWithoutJackson();
+        assertThat(classPath).doesNotContainIgnoringCase("jackson");
 
-            Path output = dir.resolve("child.out");
-            Process child = new ProcessBuilder(javaExecutable(), "-cp", classPath,
-                    WithoutJacksonProbe.class.getName(), server.httpUri())
-                    .redirectErrorStream(true).redirectOutput(output.toFile()).start();
-            boolean exited = child.waitFor(CHILD_BOUND_SECONDS, TimeUnit.SECONDS);
-            if (!exited) {
-                child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-            String printed = Files.readString(output, StandardCharsets.UTF_8);
-
-            assertThat(exited).as("the child exited within %d s; it printed:%n%s", CHILD_BOUND_SECONDS, printed)
-                    .isTrue();
-            assertThat(printed).contains("no Jackson on the class path");
-            assertThat(child.exitValue()).as(printed).isEqualTo(2);
-            assertThat(printed).contains("DASHBOARD_EXCEPTION", "com.fasterxml.jackson.core:jackson-databind");
+        Path output = dir.resolve("child.out");
+        Process child = new ProcessBuilder(javaExecutable(), "-cp", classPath,
+                WithoutJacksonProbe.class.getName(), server.baseUrl())
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        boolean exited = child.waitFor(CHILD_BOUND_SECONDS, TimeUnit.SECONDS);
+        if (!exited) {
+            child.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
+        String printed = Files.readString(output, StandardCharsets.UTF_8);
+
+        assertThat(exited).as("the child exited within %d s; it printed:%n%s", CHILD_BOUND_SECONDS, printed)
+                .isTrue();
+        assertThat(printed).contains("no Jackson on the class path");
+        assertThat(child.exitValue()).as(printed).isEqualTo(2);
+        assertThat(printed).contains("DASHBOARD_EXCEPTION", "com.fasterxml.jackson.core:jackson-databind");
     }
 
     /** Surefire's test class path (it sets {@code java.class.path} to it) minus every Jackson jar. */

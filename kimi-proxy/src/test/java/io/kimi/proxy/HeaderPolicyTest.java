@@ -139,6 +139,22 @@ class HeaderPolicyTest {
     }
 
     @Test
+    void headersNamedByConnectionAreHopByHopInBothDirections() {
+        HttpHeaders in = new DefaultHttpHeaders().add("Connection", "keep-alive, X-Hop").add("X-Hop", "1")
+                .add("X-Kept", "2");
+        HttpHeaders up = new DefaultHttpHeaders();
+        HttpHeaders down = new DefaultHttpHeaders();
+
+        HeaderPolicy.copyClientHeaders(in, up);
+        HeaderPolicy.copyResponseHeaders(in, down, SecretScrubber.none());
+
+        assertThat(up.contains("X-Hop")).isFalse();
+        assertThat(down.contains("X-Hop")).isFalse();
+        assertThat(up.get("X-Kept")).isEqualTo("2");
+        assertThat(down.get("X-Kept")).isEqualTo("2");
+    }
+
+    @Test
     void holdsBackAResponseHeaderThatRevealsAConfiguredSecret() {
         String key = "sk-test-Abc123Def456Ghi789Jkl0Wxyz";
         HttpHeaders upstream = new DefaultHttpHeaders()

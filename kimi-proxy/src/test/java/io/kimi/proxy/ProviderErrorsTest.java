@@ -29,6 +29,9 @@ class ProviderErrorsTest {
     private static final ProviderConfig PROVIDER = new ProviderConfig("kimi", ProviderType.KIMI,
             URI.create("https://api.moonshot.ai/v1"), Secret.literal(KEY), Duration.ofSeconds(5),
             Duration.ofSeconds(60), Duration.ofMinutes(10), 2, true, 8, Map.of(), RateLimit.UNLIMITED);
+    private static final ProviderConfig GEMINI = new ProviderConfig("gemini", ProviderType.GEMINI,
+            URI.create("https://example.invalid/v1"), Secret.literal(KEY), Duration.ofSeconds(1),
+            Duration.ofSeconds(1), Duration.ofSeconds(1), 0, true, 1, Map.of(), RateLimit.UNLIMITED);
 
     // --- status ---
 
@@ -163,6 +166,23 @@ class ProviderErrorsTest {
     void usesTheRawBodyOfPlainText() {
         assertThat(map(429, "Too many requests, slow down").message())
                 .isEqualTo("Provider 'kimi' answered 429: Too many requests, slow down");
+    }
+
+    @Test
+    void usesTheWholePlainTextBodyEvenWhenItStartsWithANumber() {
+        assertThat(map(404, "404 page not found").message())
+                .isEqualTo("Provider 'kimi' answered 404: 404 page not found");
+    }
+
+    @Test
+    void keepsTheMessageOfAGeminiErrorWrappedInAnArray() {
+        String body = "[{\"error\":{\"code\":400,\"message\":\"Invalid JSON payload received.\","
+                + "\"status\":\"INVALID_ARGUMENT\"}}]";
+
+        OpenAiError error = ProviderErrors.map(GEMINI, response(400), body, SECRETS);
+
+        assertThat(error.message()).contains("Invalid JSON payload received.");
+        assertThat(error.httpStatus()).isEqualTo(400);
     }
 
     @Test

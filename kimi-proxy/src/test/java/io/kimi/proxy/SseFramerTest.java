@@ -226,6 +226,17 @@ class SseFramerTest {
     }
 
     @Test
+    void remainderOfAnUnusedFramerIsEmptyNotNull() {
+        SseFramer framer = new SseFramer(PLAIN);
+
+        ByteBuf rest = framer.remainder();
+
+        assertThat(rest).isNotNull();
+        assertThat(rest.readableBytes()).isZero();
+        rest.release();
+    }
+
+    @Test
     void remainderIsEmptyWhenEveryEventIsComplete() {
         SseFramer framer = new SseFramer(PLAIN);
         List<ByteBuf> out = new ArrayList<>();

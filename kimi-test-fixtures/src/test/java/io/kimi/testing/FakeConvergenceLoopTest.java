@@ -3,6 +3,7 @@ package io.kimi.testing;
 import static io.kimi.testing.Loopback.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +15,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -154,7 +154,7 @@ class FakeConvergenceLoopTest {
 
       assertThat(loop.awaitPongs(1, WAIT)).isTrue();
       assertThat(loop.pongsReceived()).isEqualTo(1);
-      assertThat(eventually(() -> client.pings() == 1)).isTrue();
+      await("one ping").atMost(WAIT).until(() -> client.pings() == 1);
     }
   }
 
@@ -168,7 +168,8 @@ class FakeConvergenceLoopTest {
       loop.send("marker");
 
       assertThat(client.next()).isEqualTo("marker");
-      assertThat(eventually(() -> client.pongs() == 1 && !loop.received().isEmpty())).isTrue();
+      await("a pong and a message").atMost(WAIT)
+          .until(() -> client.pongs() == 1 && !loop.received().isEmpty());
       assertThat(client.pongs()).isEqualTo(1);
       assertThat(loop.received()).containsExactly("{\"action\":\"subscribe\"}");
     }
@@ -206,18 +207,6 @@ class FakeConvergenceLoopTest {
       assertThat(loop.pingsReceived()).isEqualTo(2);
       assertThat(loop.connections()).isEqualTo(1);
     }
-  }
-
-  /** Whether {@code condition} holds within {@link Loopback#WAIT}, checked every 10 ms. */
-  private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        return false;
-      }
-      Thread.sleep(10);
-    }
-    return true;
   }
 
   @Test

@@ -33,7 +33,6 @@ class ApiCacheBrowserTest extends BrowserTestBase {
 
     @Test
     void aViewShownAgainReusesItsAnswerUntilALiveMessageChangesIt() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         fake.enqueue(Reply.chatCompletion("un", 1000, 50), Reply.chatCompletion("deux", 1000, 50));
         assertThat(server.chat("kimi-k2")).isEqualTo(200);
         open("/");

@@ -1,5 +1,6 @@
 package io.kimi.api.web;
 
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeUpstream;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,13 +14,12 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.logging.LogEntry;
 
 /**
  * What the browser tests share: one headless Chromium for the class (starting it is the slow part), a fresh
- * {@link FakeUpstream} per test, the {@link PageServer} a test starts in {@link #dir} (closed after each test),
+ * {@link FakeUpstream}, database and server per test ({@link KimiServerExtension}, closed after each test),
  * a screenshot and the browser console when a test fails, and reading the page.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -28,10 +28,9 @@ abstract class BrowserTestBase {
 
     Browser browser;
     FakeUpstream fake;
-    PageServer server;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    final KimiServerExtension server = new KimiServerExtension();
 
     /** On failure: a screenshot and the browser console, to see what the page showed. */
     @RegisterExtension
@@ -60,7 +59,7 @@ abstract class BrowserTestBase {
 
     @BeforeEach
     void startFake() {
-        fake = FakeUpstream.start();
+        fake = server.fake();
         browser.size(1280, 1000);
     }
 
@@ -69,10 +68,6 @@ abstract class BrowserTestBase {
         if (browser != null) {
             browser.driver.get("about:blank");
         }
-        if (server != null) {
-            server.close();
-        }
-        fake.close();
     }
 
     /** Opens the page of {@link #server} (console cleared first) and waits until it says it is connected. */

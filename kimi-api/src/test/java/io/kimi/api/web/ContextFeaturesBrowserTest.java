@@ -19,7 +19,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
@@ -37,11 +36,6 @@ class ContextFeaturesBrowserTest extends BrowserTestBase {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Tool outputs in the conversation: each well over the sanitizer's 1000-token threshold. */
     private static final int EXCHANGES = 12;
-
-    @BeforeEach
-    void startServer() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
-    }
 
     @Test
     void masksCanBeReadAndACompactionPreviewedAppliedAndUndoneFromTheContextView() throws Exception {
@@ -296,7 +290,7 @@ class ContextFeaturesBrowserTest extends BrowserTestBase {
 
     private JsonNode getJson(String path) {
         try {
-            HttpResponse<String> response = server.http.send(HttpRequest.newBuilder(URI.create(server.url(path)))
+            HttpResponse<String> response = server.http().send(HttpRequest.newBuilder(URI.create(server.url(path)))
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             assertThat(response.statusCode()).as("GET " + path + ": " + response.body()).isEqualTo(200);
             return JSON.readTree(response.body());

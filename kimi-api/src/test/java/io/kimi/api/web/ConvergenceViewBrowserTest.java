@@ -17,7 +17,6 @@ class ConvergenceViewBrowserTest extends BrowserTestBase {
 
     @Test
     void theViewFollowsTheLatestRunningSessionUntilTheUserPicksOne() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         open("/#convergence");
         assertThat(browser.driver.findElement(By.id("conv-follow")).isSelected()).as("following by default").isTrue();
 

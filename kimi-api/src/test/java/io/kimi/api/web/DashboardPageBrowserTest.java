@@ -22,7 +22,6 @@ import org.openqa.selenium.WebElement;
 class DashboardPageBrowserTest extends BrowserTestBase {
     @Test
     void pageLoadsInFrenchWithChartJsFromTheServerAndNoConsoleErrors() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         open("/");
 
         assertThat(browser.driver.findElement(By.tagName("html")).getAttribute("lang")).isEqualTo("fr");
@@ -55,7 +54,6 @@ class DashboardPageBrowserTest extends BrowserTestBase {
 
     @Test
     void aProxiedRequestAppearsLiveInTheChartTableAndGauge() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         fake.enqueue(Reply.chatCompletion("Bonjour", 26000, 2144));
         open("/");
 
@@ -83,7 +81,6 @@ class DashboardPageBrowserTest extends BrowserTestBase {
 
     @Test
     void theGaugeNamesAndMarksTheThreeConfiguredLevelsAndAlertsShowAsNotifications() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         // 262144 tokens: 190000 + 5000 is 74.4 % (warning at 70), 232000 + 5000 is 90.4 % (high at 85),
         // 250000 + 2000 is 96.1 % (critical at 95).
         fake.enqueue(Reply.chatCompletion("Un", 190000, 5000), Reply.chatCompletion("Deux", 232000, 5000),
@@ -134,7 +131,6 @@ class DashboardPageBrowserTest extends BrowserTestBase {
     void aConvergenceSessionAdvancesThroughThePipelineLive() {
         // The test is the loop: it posts each event only once the page shows the previous state, so the page
         // sees every state however slow the machine is (a simulated loop's own pace once outran a loaded CI).
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         open("/#convergence");
         String session = "browser-loop-1";
         postEvent(session, 0, "IDLE", "SESSION_STARTED", "{\"target\":\"api-gateway\"}");
@@ -182,7 +178,6 @@ class DashboardPageBrowserTest extends BrowserTestBase {
 
     @Test
     void sessionsCanBeCreatedInspectedAndDeletedWithConfirmationFromTheKeyboard() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         open("/#sessions");
 
         browser.waitFor(WAIT, "the model list", d -> d.findElements(By.cssSelector("#session-model-select option")).size() > 1);
@@ -218,18 +213,15 @@ class DashboardPageBrowserTest extends BrowserTestBase {
 
     @Test
     void thePageReconnectsByItselfAfterTheServerRestartsAndRedrawsFromFreshState() {
-        int port = PageServer.freePort();
-        server = PageServer.start(dir, fake.baseUrl(), port, false);
         open("/");
 
-        server.close();
-        server = null;
+        server.stop();
         browser.waitFor(WAIT, "the page notices", d -> !"connected".equals(attr("connection", "data-state")));
         assertThat(text("connection-label")).isIn("reconnexion…", "hors ligne");
         browser.screenshot("09-reconnecting");
 
         fake.enqueue(Reply.chatCompletion("Re", 1000, 24));
-        server = PageServer.start(dir, fake.baseUrl(), port, false);
+        server.restart();
         awaitConnected();
         assertThat(text("connection-label")).isEqualTo("connecté");
         assertThat(server.chat("kimi-k2")).isEqualTo(200);
@@ -239,9 +231,8 @@ class DashboardPageBrowserTest extends BrowserTestBase {
 
     @Test
     void registeredWidgetsAreDrawnAndUpdatedLive() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
-        server.server.widgets().register("requetes", RequestCounter::new);
-        server.server.widgets().register("modeles", () -> new Widget() {
+        server.server().widgets().register("requetes", RequestCounter::new);
+        server.server().widgets().register("modeles", () -> new Widget() {
             @Override
             public boolean onEvent(Event event) {
                 return false;

@@ -28,8 +28,7 @@ class MobileBrowserTest extends BrowserTestBase {
 
     @Test
     void everyViewFitsA360PixelScreenAndTheStripsThatScrollSidewaysSaySo() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
-        server.server.widgets().register("modeles", () -> new Widget() {
+        server.server().widgets().register("modeles", () -> new Widget() {
             @Override
             public boolean onEvent(Event event) {
                 return false;
@@ -116,7 +115,6 @@ class MobileBrowserTest extends BrowserTestBase {
 
     @Test
     void aSidewaysSwipeOnATouchScreenMovesBetweenViewsButNotFromATableThatScrolls() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         fake.enqueue(Reply.chatCompletion("Bonjour", 1500, 300));
         try {
             browser.driver.executeCdpCommand("Emulation.setDeviceMetricsOverride",
@@ -154,7 +152,6 @@ class MobileBrowserTest extends BrowserTestBase {
 
     @Test
     void chartLegendsAreCompactBelow768PixelsAndFullAbove() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         browser.size(360, 800);
         open("/");
         for (String chart : List.of("tokens-chart", "sources-chart")) {
@@ -176,7 +173,6 @@ class MobileBrowserTest extends BrowserTestBase {
 
     @Test
     void theConvergenceAndWidgetsViewsLoadTheirCodeAndDataOnlyOnceShown() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         fake.enqueue(Reply.chatCompletion("Bonjour", 1500, 300));
         open("/");
         // A live request drawn means the page has taken in the server's init message (it comes first).

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kimi.testing.Reply;
 import java.util.List;
-import org.openqa.selenium.By;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
 
 /**
  * The figures of the « Session active » view in headless Chromium against a real server and the fake upstream:
@@ -16,7 +16,6 @@ class OverviewFiguresBrowserTest extends BrowserTestBase {
 
     @Test
     void theTokenChartShowsTheLastRequestsEvenlySpacedOrTheirSumsPerMinuteAndRemembersTheChoice() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         fake.enqueue(Reply.chatCompletion("Un", 1000, 100), Reply.chatCompletion("Deux", 2000, 200),
                 Reply.chatCompletion("Trois", 3000, 300));
         open("/");
@@ -67,7 +66,6 @@ class OverviewFiguresBrowserTest extends BrowserTestBase {
 
     @Test
     void aRealCostKeepsItsSignificantDigitsAndAFailedRequestCostsZeroWrittenTheSameWay() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         // 100 prompt tokens at 0.60 $/M and 5 completion tokens at 2.50 $/M: 0.0000725 $, which four fixed
         // decimals showed as 0,0001 $US (and a failed request as 0,00 $US).
         fake.enqueue(Reply.chatCompletion("Bonjour", 100, 5), Reply.status(400, "Requête refusée"));
