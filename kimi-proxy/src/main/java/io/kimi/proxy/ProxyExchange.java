@@ -1,5 +1,6 @@
 package io.kimi.proxy;
 
+import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.config.ProviderConfig;
@@ -58,7 +59,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ProxyExchange implements UpstreamListener {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ServerJson.newMapper();
     private static final long BASE_BACKOFF_MS = 100;
 
     private enum Mode { AWAITING, STREAM, BUFFERED, ERROR }
