@@ -29,10 +29,11 @@ class WireNamesTest {
         Set<String> names = new TreeSet<>();
         for (Class<?> record : records) {
             for (RecordComponent c : record.getRecordComponents()) {
-                if (c.isAnnotationPresent(JsonUnwrapped.class)) {
+                // @JsonProperty and @JsonUnwrapped do not target record components: they land on the accessor.
+                if (c.getAccessor().isAnnotationPresent(JsonUnwrapped.class)) {
                     names.addAll(written(c.getType()));
                 } else {
-                    names.add(c.getAnnotation(JsonProperty.class).value());
+                    names.add(c.getAccessor().getAnnotation(JsonProperty.class).value());
                 }
             }
         }
