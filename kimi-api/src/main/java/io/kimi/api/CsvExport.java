@@ -1,9 +1,9 @@
 package io.kimi.api;
 
+import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.DecimalNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -29,9 +29,8 @@ final class CsvExport {
             .enable(CsvGenerator.Feature.ALWAYS_QUOTE_EMPTY_STRINGS)
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .build();
-    private final ObjectMapper json = JsonMapper.builder()
-            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
-            .build();
+    /** For objects and arrays written as JSON text in a cell (BigDecimals plain: ServerJson's configuration). */
+    private final ObjectMapper json = ServerJson.newMapper();
 
     /**
      * @param columns the header, in order; each row's fields of these names are written (a missing one empty)

@@ -1,5 +1,6 @@
 package io.kimi.api;
 
+import io.kimi.core.ServerJson;
 import io.kimi.services.JsonViews;
 import static java.util.Objects.requireNonNull;
 
@@ -84,7 +85,9 @@ public final class KimiServer implements AutoCloseable {
     private final Clock clock;
     private final Object lifecycle = new Object();
     private final EventHub hub = new EventHub();
-    private final WidgetRegistry widgets = new WidgetRegistry(hub, new ObjectMapper());
+    /** The server's one JSON mapper (ServerJson's configuration), shared by the views and the widgets. */
+    private final ObjectMapper json = ServerJson.newMapper();
+    private final WidgetRegistry widgets = new WidgetRegistry(hub, json);
     private EventLoopGroup group;
     private ThreadPoolExecutor blocking;
     private Store store;
@@ -173,7 +176,6 @@ public final class KimiServer implements AutoCloseable {
                 metrics = new ServerMetrics();
                 metrics.requestsInterrupted(store.interruptedAtOpen());
                 TokenCounter counter = new TokenCounter(64L << 20);
-                ObjectMapper json = new ObjectMapper();
                 JsonViews views = new JsonViews(json, config);
                 LiveFeed feed = new LiveFeed(hub, views);
                 ProxySessions sessions = ProxySessions.load(store, config, clock, feed);

@@ -1,5 +1,6 @@
 package io.kimi.api;
 
+import io.kimi.protocol.SessionList;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -136,11 +137,8 @@ final class RestApi {
         Page<Session> page = store.listSessions(new SessionQuery(
                 kind == null ? null : SessionKind.fromWire(kind),
                 status == null ? null : SessionStatus.fromWire(status), limit, offset));
-        ObjectNode n = views.mapper().createObjectNode();
-        ArrayNode list = n.putArray("sessions");
-        page.items().forEach(s -> list.add(views.session(s)));
-        n.put("total", page.total()).put("limit", limit).put("offset", offset);
-        return ApiResponse.json(200, views.bytes(n));
+        return ApiResponse.json(200, views.bytes(new SessionList(
+                page.items().stream().map(views::sessionView).toList(), page.total(), limit, offset)));
     }
 
     private ApiResponse createSession(ApiRequest r) throws Exception {

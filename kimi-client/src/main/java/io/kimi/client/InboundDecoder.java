@@ -1,6 +1,7 @@
 package io.kimi.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kimi.protocol.MessageTypes;
 
 /**
  * Reads one message from the dashboard into what it is for the client: a reply to a request, an event, another
@@ -54,17 +55,17 @@ final class InboundDecoder {
         String type = m.path("type").asText("");
         String requestId = m.path("request_id").isTextual() ? m.path("request_id").asText() : null;
         switch (type) {
-            case "event":
+            case MessageTypes.EVENT:
                 try {
                     return new PushedEvent(Json.convert(m, Event.class));
                 } catch (DashboardException e) {
                     return new Unreadable("an event that cannot be read: " + e.getMessage());
                 }
-            case "response":
+            case MessageTypes.RESPONSE:
                 return new Reply(requestId, text(m, "request_action"), m.path("data"), null);
-            case "pong":
+            case MessageTypes.PONG:
                 return new Reply(requestId, "ping", m, null);
-            case "error":
+            case MessageTypes.ERROR:
                 String action = text(m, "request_action");
                 if (action == null && requestId == null) {
                     return new Pushed(new LiveMessage(type, m), true);
@@ -74,7 +75,7 @@ final class InboundDecoder {
                 return new Reply(requestId, action, null, code.equals("session_not_found")
                         ? new SessionNotFoundException(0, null, message) : new ApiException(0, code, message));
             default:
-                return new Pushed(new LiveMessage(type, m), type.equals("init"));
+                return new Pushed(new LiveMessage(type, m), type.equals(MessageTypes.INIT));
         }
     }
 

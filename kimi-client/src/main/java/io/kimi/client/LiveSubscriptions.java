@@ -2,6 +2,8 @@ package io.kimi.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.protocol.SubscriptionChange;
+import io.kimi.protocol.SubscriptionRules;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -13,7 +15,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class LiveSubscriptions {
     private final PendingReplies replies;
-    private final SubscriptionState state = new SubscriptionState();
+    /** The server's own rules (kimi-protocol), mirrored to restore them with the fewest messages. */
+    private final SubscriptionRules state = new SubscriptionRules();
 
     LiveSubscriptions(PendingReplies replies, List<String> initial) {
         this.replies = replies;
@@ -29,12 +32,9 @@ final class LiveSubscriptions {
     CompletableFuture<List<String>> change(String action, List<String> names) {
         CompletableFuture<JsonNode> reply;
         synchronized (state) {
-            if (action.equals("subscribe")) {
-                state.subscribe(names);
-            } else {
-                state.unsubscribe(names);
-            }
-            reply = replies.send(action, message(action, names));
+            SubscriptionChange change = new SubscriptionChange(action, names);
+            state.apply(change);
+            reply = replies.send(action, message(change));
             if (reply == null) {
                 return CompletableFuture.completedFuture(state.describe());
             }
@@ -46,8 +46,8 @@ final class LiveSubscriptions {
     CompletableFuture<Void> restore() {
         List<CompletableFuture<JsonNode>> sent = new ArrayList<>();
         synchronized (state) {
-            for (SubscriptionState.Op op : state.replay()) {
-                CompletableFuture<JsonNode> reply = replies.send(op.action(), message(op.action(), op.names()));
+            for (SubscriptionChange op : state.replay()) {
+                CompletableFuture<JsonNode> reply = replies.send(op.action(), message(op));
                 sent.add(reply != null ? reply : CompletableFuture.failedFuture(
                         new DashboardConnectionException("the connection was lost while restoring subscriptions")));
             }
@@ -62,10 +62,8 @@ final class LiveSubscriptions {
         }
     }
 
-    private static ObjectNode message(String action, List<String> names) {
-        ObjectNode m = Json.MAPPER.createObjectNode().put("action", action);
-        names.forEach(m.putArray("events")::add);
-        return m;
+    private static ObjectNode message(SubscriptionChange change) {
+        return Json.MAPPER.valueToTree(change);
     }
 
     private static List<String> subscribed(JsonNode data) {

@@ -1,5 +1,6 @@
 package io.kimi.client;
 
+import io.kimi.protocol.SubscriptionChange;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -119,7 +120,7 @@ public final class WebSocketClient implements AutoCloseable {
 
     /** As {@link #subscribe(String...)}. */
     public CompletableFuture<List<String>> subscribe(Collection<String> names) {
-        return subscriptions.change("subscribe", checkNames(names));
+        return subscriptions.change(SubscriptionChange.SUBSCRIBE, checkNames(names));
     }
 
     /** Stops receiving these types; after {@code "*"}, excludes just them. Kept across reconnections. */
@@ -134,7 +135,7 @@ public final class WebSocketClient implements AutoCloseable {
 
     /** As {@link #unsubscribe(String...)}. */
     public CompletableFuture<List<String>> unsubscribe(Collection<String> names) {
-        return subscriptions.change("unsubscribe", checkNames(names));
+        return subscriptions.change(SubscriptionChange.UNSUBSCRIBE, checkNames(names));
     }
 
     /** {@code list_sessions} over the socket: sessions of both kinds, newest first; limit 1-1000. */

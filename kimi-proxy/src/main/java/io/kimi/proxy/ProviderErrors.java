@@ -1,5 +1,6 @@
 package io.kimi.proxy;
 
+import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.config.ProviderConfig;
@@ -14,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /** Turns a provider's non-2xx reply into our OpenAI-format error, keeping its fields but never a secret. */
 final class ProviderErrors {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ServerJson.newMapper();
     private static final Logger log = LoggerFactory.getLogger(ProviderErrors.class);
     private static final int MAX_MESSAGE = 2000;
     /** Type, code and param are identifiers: longer ones are cut. */

@@ -1,5 +1,6 @@
 package io.kimi.proxy;
 
+import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.config.ProviderConfig;
@@ -64,7 +65,7 @@ import org.slf4j.LoggerFactory;
  */
 final class ProxyExchange implements UpstreamListener {
     private static final Logger log = LoggerFactory.getLogger(ProxyExchange.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ServerJson.newMapper();
     private static final long BASE_BACKOFF_MS = 100;
     /** The client connection's write-buffer water marks while a stream is relayed (see the class comment). */
     static final int STREAM_LOW_WATER_MARK = 32 << 10;

@@ -1,5 +1,6 @@
 package io.kimi.proxy;
 
+import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -33,7 +34,7 @@ public final class ReplyParser {
     /** How much of a malformed reply its description quotes. */
     private static final int SAMPLE_CHARS = 80;
 
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = ServerJson.newMapper();
     private final ObjectReader strict = json.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private final CutBody cutBody = new CutBody(json);
 

@@ -5,8 +5,6 @@ import io.kimi.core.ThrottledLog;
 import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.AccountingConfig;
 import io.kimi.config.ModelConfig;
 import io.kimi.core.Event;
@@ -22,6 +20,7 @@ import io.kimi.core.tokens.TokenCounter;
 import io.kimi.proxy.ExchangeResult;
 import io.kimi.proxy.OpenAiError;
 import io.kimi.proxy.ReplyParser;
+import io.kimi.protocol.RequestEventData;
 import io.kimi.services.features.FeatureOutcomes;
 import io.kimi.services.metrics.ServerMetrics;
 import java.time.Duration;
@@ -86,7 +85,6 @@ public final class Accountant implements AutoCloseable {
     private final ThrottledLog writerWaitLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
     private final TraceTimeouts traceTimeouts;
     private final MalformedReplyLog malformedLog = new MalformedReplyLog();
-    private final ObjectMapper json = new ObjectMapper();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.background("kimi-accounting"));
 
     public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
@@ -322,7 +320,7 @@ public final class Accountant implements AutoCloseable {
                     request.sessionId(), request.requestId());
             return null;
         }
-        ObjectNode data = eventData(request, session, context);
+        RequestEventData data = eventData(request, session, context);
         Event event = eventOf(request, data);
         boolean room = awaitWriterRoom(request.requestId());
         CompletableFuture<Void> written;
@@ -396,45 +394,21 @@ public final class Accountant implements AutoCloseable {
         }
     }
 
-    /** The data of the request's {@code REQUEST_COMPLETED}/{@code REQUEST_FAILED} event. */
-    private ObjectNode eventData(RequestRecord r, Session session, RequestContext context) {
-        ObjectNode data = json.createObjectNode();
-        TokenUsage used = r.effective();
-        data.put("request_id", r.requestId())
-                .put("model", r.model())
-                .put("provider", r.provider())
-                .put("status", r.status().wireName())
-                .put("http_status", r.httpStatus())
-                .put("stream", r.stream())
-                .put("prompt_tokens", used.promptTokens())
-                .put("completion_tokens", used.completionTokens())
-                .put("estimated_prompt_tokens", r.estimated().promptTokens())
-                .put("usage_source", r.usageSource().wireName())
-                .put("cost_usd", r.costUsd())
-                .put("latency_ms", r.latencyMs())
-                .put("context_percent", ContextPercent.shown(session.contextPercent()))
-                .put("source", r.source());
-        JsonViews.putEstimatedCompletion(data, r);
-        if (r.errorMessage() != null) {
-            data.put("error", r.errorMessage());
-        }
-        if (r.estimatedReplyBytes() > 0) {
-            data.put("estimated_reply_bytes", r.estimatedReplyBytes());
-        }
-        if (r.accountingError() != null) {
-            data.put("accounting_error", r.accountingError());
-        }
-        if (context != null && !context.features().isEmpty()) {
-            data.put("original_prompt_tokens", context.originalPromptEstimate());
-            data.set("features", FeatureOutcomes.summary(context.features()));
-        }
-        return data;
+    /**
+     * The data of the request's {@code REQUEST_COMPLETED}/{@code REQUEST_FAILED} event: the request's figures,
+     * where it left the session's context, its error, and what the context features did.
+     */
+    private RequestEventData eventData(RequestRecord r, Session session, RequestContext context) {
+        boolean featured = context != null && !context.features().isEmpty();
+        return new RequestEventData(JsonViews.figures(r), feed.views().contextFill(session), r.errorMessage(),
+                featured ? Long.valueOf(context.originalPromptEstimate()) : null,
+                featured ? FeatureOutcomes.summary(context.features()) : null);
     }
 
-    private static Event eventOf(RequestRecord r, ObjectNode data) {
+    private Event eventOf(RequestRecord r, RequestEventData data) {
         String type = r.status() == RequestStatus.SUCCESS ? EventTypes.REQUEST_COMPLETED : EventTypes.REQUEST_FAILED;
         return new Event(Ids.timeOrdered().toString(), r.sessionId(), r.timestamp(), 0, null, type,
-                data.toString());
+                feed.views().text(data));
     }
 
     private static void logFailure(String what, Throwable e) {

@@ -1,5 +1,6 @@
 package io.kimi.services;
 
+import io.kimi.core.ServerJson;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -49,7 +50,7 @@ public final class ChatCompletions {
     private final RateLimiter rateLimiter;
     private final TransformerChain chain;
     private final Clock clock;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = ServerJson.newMapper();
 
     public ChatCompletions(ModelRouter router, ProxySessions sessions, TokenCounter counter, Accountant accountant,
             RateLimiter rateLimiter, TransformerChain chain, Clock clock) {

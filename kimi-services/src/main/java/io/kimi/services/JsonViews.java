@@ -15,12 +15,23 @@ import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.TokenUsage;
+import io.kimi.protocol.ContextFill;
+import io.kimi.protocol.ConvergenceSessionView;
+import io.kimi.protocol.EventView;
+import io.kimi.protocol.MetricData;
+import io.kimi.protocol.ProxySessionView;
+import io.kimi.protocol.RequestFigures;
+import io.kimi.protocol.RequestView;
+import io.kimi.protocol.SessionHeader;
+import io.kimi.protocol.SessionView;
+import io.kimi.protocol.TokenCounts;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * The wire form (snake_case JSON) of our records: one place, so every REST route, WebSocket message and export
- * shows them the same way. Thread-safe.
+ * Our records in their wire form: the {@code kimi-protocol} records (where each wire field is named) built from
+ * the domain records, and as JSON trees for the routes that add to them. One place, so every REST route,
+ * WebSocket message and export shows them the same way. Thread-safe.
  */
 public final class JsonViews {
     private final ObjectMapper json;
@@ -40,99 +51,66 @@ public final class JsonViews {
      * context gauge, convergence sessions their {@code final_state} and {@code metrics}.
      */
     public ObjectNode session(Session s) {
-        ObjectNode n = json.createObjectNode();
-        n.put("session_id", s.sessionId())
-                .put("kind", s.kind().wireName())
-                .put("name", s.name())
-                .put("target", s.target())
-                .put("status", s.status().wireName())
-                .put("start_time", time(s.startTime()))
-                .put("end_time", time(s.endTime()))
-                .put("current_state", s.currentState())
-                .put("current_iteration", s.currentIteration());
-        n.set("config", parseOrEmpty(s.configJson()));
+        return json.valueToTree(sessionView(s));
+    }
+
+    /** As {@link #session(Session)}, as its record. */
+    public SessionView sessionView(Session s) {
+        SessionHeader header = new SessionHeader(s.sessionId(), s.kind().wireName(), s.name(), s.target(),
+                s.status().wireName(), time(s.startTime()), time(s.endTime()), s.currentState(),
+                s.currentIteration(), parseOrEmpty(s.configJson()));
         if (s.kind() == SessionKind.CONVERGENCE) {
             ConvergenceTotals c = s.convergence();
-            n.put("final_state", s.endTime() != null ? s.currentState() : null);
-            n.putObject("metrics")
-                    .put("total_findings", c.totalFindings())
-                    .put("total_fixes", c.totalFixes())
-                    .put("total_vulnerabilities", c.totalVulnerabilities())
-                    .put("tests_passed", c.testsPassed())
-                    .put("tests_failed", c.testsFailed());
-            return n;
+            return new ConvergenceSessionView(header, s.endTime() != null ? s.currentState() : null,
+                    new ConvergenceSessionView.Totals(c.totalFindings(), c.totalFixes(), c.totalVulnerabilities(),
+                            c.testsPassed(), c.testsFailed()));
         }
-        n.put("provider", s.provider())
-                .put("model", s.model())
-                .put("context_window", s.contextWindow())
-                .put("active", s.active());
         SessionTotals t = s.totals();
-        n.putObject("totals")
-                .put("requests", t.requests())
-                .put("failed_requests", t.failedRequests())
-                .put("prompt_tokens", t.promptTokens())
-                .put("completion_tokens", t.completionTokens())
-                .put("total_tokens", t.totalTokens())
-                .put("cached_tokens", t.cachedTokens())
-                .put("estimated_prompt_tokens", t.estimatedPromptTokens())
-                .put("cost_usd", t.costUsd());
         double percent = s.contextPercent();
-        n.putObject("context")
-                .put("tokens", t.contextTokens())
-                .put("window", s.contextWindow())
-                .put("percent", ContextPercent.shown(percent))
-                .put("level", config.thresholds().level(percent));
-        return n;
+        return new ProxySessionView(header, s.provider(), s.model(), s.contextWindow(), s.active(),
+                new ProxySessionView.Totals(t.requests(), t.failedRequests(), new TokenCounts(t.promptTokens(),
+                        t.completionTokens(), t.totalTokens(), t.cachedTokens(), t.estimatedPromptTokens(),
+                        t.costUsd())),
+                new ProxySessionView.ContextGauge(t.contextTokens(), s.contextWindow(), ContextPercent.shown(percent),
+                        config.thresholds().level(percent)));
     }
 
     public ObjectNode request(RequestRecord r) {
-        ObjectNode n = json.createObjectNode();
-        TokenUsage used = r.effective();
-        n.put("request_id", r.requestId())
-                .put("session_id", r.sessionId())
-                .put("timestamp", time(r.timestamp()))
-                .put("provider", r.provider())
-                .put("model", r.model())
-                .put("upstream_model", r.upstreamModel())
-                .put("stream", r.stream())
-                .put("status", r.status().wireName())
-                .put("http_status", r.httpStatus())
-                .put("error_type", r.errorType())
-                .put("error_message", r.errorMessage())
-                .put("prompt_tokens", used.promptTokens())
-                .put("completion_tokens", used.completionTokens())
-                .put("total_tokens", used.totalTokens())
-                .put("cached_tokens", used.cachedPromptTokens())
-                .put("usage_source", r.usageSource().wireName())
-                .put("estimated_prompt_tokens", r.estimated().promptTokens());
-        putEstimatedCompletion(n, r);
+        return json.valueToTree(requestView(r));
+    }
+
+    /** As {@link #request(RequestRecord)}, as its record. */
+    public RequestView requestView(RequestRecord r) {
         TokenUsage rep = r.reported();
-        if (rep == null) {
-            n.putNull("reported_prompt_tokens").putNull("reported_completion_tokens");
-        } else {
-            n.put("reported_prompt_tokens", rep.promptTokens()).put("reported_completion_tokens",
-                    rep.completionTokens());
-        }
-        n.put("cost_usd", r.costUsd())
-                .put("latency_ms", r.latencyMs())
-                .put("ttft_ms", r.ttftMs())
-                .put("source", r.source())
-                .put("estimated_reply_bytes", r.estimatedReplyBytes())
-                .put("accounting_error", r.accountingError());
-        return n;
+        return new RequestView(figures(r), r.upstreamModel(), r.errorType(), r.errorMessage(),
+                rep == null ? null : Long.valueOf(rep.promptTokens()),
+                rep == null ? null : Long.valueOf(rep.completionTokens()));
     }
 
     /**
-     * {@code estimated_completion_tokens}: our count of the completion, {@code null} when it was not counted (the
-     * provider reported usage and the request was not in the sample, {@code [server] estimate_sample_every}).
+     * What every view of a request shows. {@code estimated_completion_tokens}: our count of the completion,
+     * {@code null} when it was not counted (the provider reported usage and the request was not in the sample,
+     * {@code [server] estimate_sample_every}).
      */
-    public static ObjectNode putEstimatedCompletion(ObjectNode n, RequestRecord r) {
-        if (r.completionEstimated()) {
-            n.put("estimated_completion_tokens", r.estimated().completionTokens());
-        } else {
-            n.putNull("estimated_completion_tokens");
-        }
-        return n;
+    public static RequestFigures figures(RequestRecord r) {
+        TokenUsage used = r.effective();
+        return new RequestFigures(r.requestId(), r.sessionId(), time(r.timestamp()), r.provider(), r.model(),
+                r.stream(), r.status().wireName(), r.httpStatus(), r.source(),
+                new TokenCounts(used.promptTokens(), used.completionTokens(), used.totalTokens(),
+                        used.cachedPromptTokens(), r.estimated().promptTokens(), r.costUsd()),
+                r.usageSource().wireName(), r.completionEstimated() ? Long.valueOf(r.estimated().completionTokens()) : null,
+                r.latencyMs(), r.ttftMs(), r.estimatedReplyBytes(), r.accountingError());
+    }
+
+    /** Where a request left its session's context gauge. */
+    public ContextFill contextFill(Session s) {
+        return new ContextFill(s.totals().contextTokens(), s.contextWindow(), ContextPercent.shown(s.contextPercent()),
+                config.thresholds().level(s.contextPercent()));
+    }
+
+    /** The {@code data} of a {@code metric} message: one proxied request and where it left its session. */
+    public MetricData metric(RequestRecord r, Session s) {
+        return new MetricData(figures(r), contextFill(s), s.totals().totalTokens(), s.totals().costUsd());
     }
 
     public ArrayNode requests(List<RequestRecord> records) {
@@ -180,27 +158,29 @@ public final class JsonViews {
 
     /** An event, flat, as seed 002 shows it: {@code event_id, timestamp, session_id, ..., data}. */
     public ObjectNode event(Event e) {
-        return event(e, parseOrEmpty(e.dataJson()));
+        return json.valueToTree(eventView(e, parseOrEmpty(e.dataJson())));
     }
 
-    /** As {@link #event(Event)}, with the event's data already parsed (the tree its {@code dataJson} came from). */
-    public ObjectNode event(Event e, JsonNode data) {
-        ObjectNode n = json.createObjectNode();
-        n.put("event_id", e.eventId())
-                .put("timestamp", time(e.timestamp()))
-                .put("session_id", e.sessionId())
-                .put("iteration", e.iteration())
-                .put("state", e.state())
-                .put("event_type", e.eventType());
-        n.set("data", data);
-        return n;
+    /**
+     * As {@link #event(Event)}, as its record, with the event's data as the object its {@code dataJson} was written
+     * from (the accounting thread has it: parsing the text back cost it as much as building it).
+     */
+    public EventView eventView(Event e, Object data) {
+        return new EventView(e.eventId(), time(e.timestamp()), e.sessionId(), e.iteration(), e.state(),
+                e.eventType(), data);
     }
 
-    public String text(JsonNode node) {
+    /** As {@link #eventView(Event, Object)}, its data parsed from the event's {@code dataJson}. */
+    public EventView eventView(Event e) {
+        return eventView(e, parseOrEmpty(e.dataJson()));
+    }
+
+    /** {@code value} (a JSON tree or a wire record) as JSON text. */
+    public String text(Object value) {
         try {
-            return json.writeValueAsString(node);
+            return json.writeValueAsString(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("serialising a JSON tree failed", e);
+            throw new IllegalStateException("serialising " + value.getClass().getSimpleName() + " failed", e);
         }
     }
 
@@ -208,11 +188,12 @@ public final class JsonViews {
         return config;
     }
 
-    public byte[] bytes(JsonNode node) {
+    /** {@code value} (a JSON tree or a wire record) as UTF-8 JSON. */
+    public byte[] bytes(Object value) {
         try {
-            return json.writeValueAsBytes(node);
+            return json.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("serialising a JSON tree failed", e);
+            throw new IllegalStateException("serialising " + value.getClass().getSimpleName() + " failed", e);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.kimi.features.compaction;
 
+import io.kimi.core.ServerJson;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -43,7 +44,7 @@ public final class ModelSummarizer implements Summarizer {
             the summary.""";
 
     private static final Logger log = LoggerFactory.getLogger(ModelSummarizer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ServerJson.newMapper();
 
     private final ChatModel chat;
     private final String modelKey;

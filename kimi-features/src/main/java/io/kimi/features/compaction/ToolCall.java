@@ -1,5 +1,6 @@
 package io.kimi.features.compaction;
 
+import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -14,7 +15,7 @@ import java.util.List;
  * @param rawArguments the arguments as sent ({@code ""} when missing)
  */
 record ToolCall(String name, JsonNode arguments, String rawArguments) {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = ServerJson.newMapper();
 
     /** The tool calls of {@code message} ({@code tool_calls}, or a legacy {@code function_call}). */
     static List<ToolCall> of(JsonNode message) {

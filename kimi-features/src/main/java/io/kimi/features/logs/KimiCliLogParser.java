@@ -1,5 +1,6 @@
 package io.kimi.features.logs;
 
+import io.kimi.core.ServerJson;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -63,7 +64,7 @@ final class KimiCliLogParser implements LogParser {
             "(?i)timeout|timed out|connect(?:ion)? ?(?:error|reset|refused)|readerror|broken pipe|remoteprotocolerror");
 
     private final ZoneId zone;
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = ServerJson.newMapper();
     private String model;
 
     KimiCliLogParser(ZoneId zone) {

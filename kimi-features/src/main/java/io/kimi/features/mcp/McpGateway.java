@@ -1,5 +1,6 @@
 package io.kimi.features.mcp;
 
+import io.kimi.core.ServerJson;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -81,7 +82,7 @@ public final class McpGateway {
 
     private final McpConfig config;
     private final Clock clock;
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = ServerJson.newMapper();
     private final McpTransport transport;
     private final long hardLimit;
     private final WorkspaceGuard guard;

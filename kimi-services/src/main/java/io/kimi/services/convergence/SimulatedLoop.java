@@ -1,5 +1,6 @@
 package io.kimi.services.convergence;
 
+import io.kimi.core.ServerJson;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -42,7 +43,7 @@ public final class SimulatedLoop {
     private static final int FAILURE_ODDS = 5;
     private static final int NON_FATAL_ERROR_ODDS = 8;
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = ServerJson.newMapper();
     private final Deque<List<Draft>> pending = new ArrayDeque<>();
     private final Random random;
     private final Clock clock;

@@ -1,11 +1,19 @@
 package io.kimi.services.live;
 
+import io.kimi.protocol.ErrorMessage;
+import io.kimi.protocol.InitMessage;
+import io.kimi.protocol.PongMessage;
+import io.kimi.protocol.RequestView;
+import io.kimi.protocol.ResponseMessage;
+import io.kimi.protocol.SessionList;
+import io.kimi.protocol.SessionView;
+import io.kimi.protocol.Subscribed;
+import io.kimi.protocol.SubscriptionChange;
+import io.kimi.protocol.ThresholdsView;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.Thresholds;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
@@ -111,38 +119,33 @@ public final class LiveProtocol {
     }
 
     private String pong() {
-        return views.text(views.mapper().createObjectNode().put("type", "pong")
-                .put("timestamp", clock.instant().toString()));
+        return views.text(new PongMessage(clock.instant().toString()));
     }
 
     /** The {@code init} message: the active session, its totals and recent requests, and the gauge thresholds. */
     public CompletableFuture<String> init(Subscriptions subscriptions) {
         return CompletableFuture.supplyAsync(() -> {
-            ObjectNode n = views.mapper().createObjectNode().put("type", "init");
-            ObjectNode data = n.putObject("data");
+            SessionView activeView = null;
+            List<RequestView> recent = List.of();
+            String error = null;
             try {
                 catchUp();
                 Session active = store.findActiveSession().orElse(null);
-                if (active == null) {
-                    data.putNull("active_session");
-                    data.putArray("recent_requests");
-                } else {
-                    data.set("active_session", views.session(active));
-                    data.set("recent_requests",
-                            views.requests(store.listRequests(active.sessionId(), RECENT_REQUESTS, 0).items()));
+                if (active != null) {
+                    activeView = views.sessionView(active);
+                    recent = store.listRequests(active.sessionId(), RECENT_REQUESTS, 0).items().stream()
+                            .map(views::requestView).toList();
                 }
             } catch (Exception e) {
                 log.error("Building the init message failed", e);
-                data.putNull("active_session");
-                data.putArray("recent_requests");
-                data.put("error", "Les données initiales n'ont pas pu être lues : " + e.getMessage());
+                activeView = null;
+                recent = List.of();
+                error = "Les données initiales n'ont pas pu être lues : " + e.getMessage();
             }
             Thresholds t = views.config().thresholds();
-            data.putObject("thresholds").put("warning", t.warning()).put("high", t.high()).put("critical", t.critical());
-            data.put("server_time", clock.instant().toString());
-            ArrayNode subs = data.putArray("subscriptions");
-            subscriptions.describe().forEach(subs::add);
-            return views.text(n);
+            return views.text(new InitMessage(new InitMessage.Data(activeView, recent,
+                    new ThresholdsView(t.warning(), t.high(), t.critical()), clock.instant().toString(),
+                    subscriptions.describe(), error)));
         }, blocking);
     }
 
@@ -161,15 +164,12 @@ public final class LiveProtocol {
         } else {
             return error(action, "invalid_events", "\"events\" must be \"*\" or a non-empty list of event types.");
         }
-        if (action.equals("subscribe")) {
+        if (action.equals(SubscriptionChange.SUBSCRIBE)) {
             subscriptions.subscribe(names);
         } else {
             subscriptions.unsubscribe(names);
         }
-        ObjectNode data = views.mapper().createObjectNode();
-        ArrayNode subscribed = data.putArray("subscribed");
-        subscriptions.describe().forEach(subscribed::add);
-        return response(action, data);
+        return response(action, new Subscribed(subscriptions.describe()));
     }
 
     private String listSessions(JsonNode message) throws Exception {
@@ -185,11 +185,8 @@ public final class LiveProtocol {
         }
         catchUp();
         Page<Session> page = store.listSessions(new SessionQuery(kind, null, limit, offset));
-        ObjectNode data = views.mapper().createObjectNode();
-        ArrayNode list = data.putArray("sessions");
-        page.items().forEach(s -> list.add(views.session(s)));
-        data.put("total", page.total()).put("limit", limit).put("offset", offset);
-        return response("list_sessions", data);
+        return response("list_sessions", new SessionList(page.items().stream().map(views::sessionView).toList(),
+                page.total(), limit, offset));
     }
 
     private String getSession(JsonNode message) throws Exception {
@@ -202,7 +199,7 @@ public final class LiveProtocol {
         if (session == null) {
             return error("get_session", "session_not_found", "Session '" + id.asText() + "' does not exist.");
         }
-        return response("get_session", views.session(session));
+        return response("get_session", views.sessionView(session));
     }
 
     private interface Read {
@@ -245,17 +242,13 @@ public final class LiveProtocol {
         return value;
     }
 
-    private String response(String action, JsonNode data) {
-        ObjectNode n = views.mapper().createObjectNode().put("type", "response").put("request_action", action);
-        n.set("data", data);
-        return views.text(n);
+    private String response(String action, Object data) {
+        return views.text(new ResponseMessage(action, data));
     }
 
     /** {@code {"type":"error","request_action":...,"code":...,"message":...}}. */
     public String error(String action, String code, String message) {
-        ObjectNode n = views.mapper().createObjectNode().put("type", "error");
-        n.put("request_action", action).put("code", code).put("message", message);
-        return views.text(n);
+        return views.text(new ErrorMessage(action, code, message));
     }
 
     private static CompletableFuture<String> done(String reply) {

@@ -2,6 +2,7 @@ package io.kimi.services.widgets;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -10,6 +11,11 @@ import io.kimi.core.Event;
 import io.kimi.core.hub.EventHub;
 import io.kimi.core.hub.HubListener;
 import io.kimi.core.hub.HubMessage;
+import io.kimi.protocol.EventMessage;
+import io.kimi.protocol.EventView;
+import io.kimi.protocol.MessageTypes;
+import io.kimi.protocol.WidgetMessage;
+import io.kimi.protocol.WidgetView;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -41,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * Thread-safe; one per server.
  */
 public final class WidgetRegistry implements HubListener, AutoCloseable {
-    public static final String MESSAGE_TYPE = "widget";
+    public static final String MESSAGE_TYPE = MessageTypes.WIDGET;
     private static final Logger log = LoggerFactory.getLogger(WidgetRegistry.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final int QUEUE = 10_000;
@@ -82,7 +88,7 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
                     + "' (expected: letters, digits, '_', '.', '-', at most 64, e.g. custom_chart)");
         }
         Widget widget;
-        ObjectNode view;
+        WidgetView view;
         try {
             widget = requireNonNull(factory.create(), "the factory returned null");
             view = view(name, widget.render());
@@ -97,7 +103,7 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
             widgets.add(entry);
         }
         publish(view);
-        log.info("Widget '{}' ({}) registered", name, view.path("type").asText());
+        log.info("Widget '{}' ({}) registered", name, view.type());
     }
 
     /** Removes a widget; whether there was one. */
@@ -146,7 +152,7 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
     public ObjectNode list() {
         ObjectNode n = json.createObjectNode();
         ArrayNode list = n.putArray("widgets");
-        widgets.forEach(w -> list.add(w.view));
+        widgets.forEach(w -> list.add(json.<JsonNode>valueToTree(w.view)));
         return n;
     }
 
@@ -169,26 +175,30 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
         return failures.sum();
     }
 
-    /** Hub messages: {@code event}s are queued for the widgets; everything else is ignored. Never blocks. */
+    /**
+     * Hub messages: {@code event}s (their typed {@link EventMessage}, never their JSON) are queued for the widgets;
+     * everything else, and messages published as bare JSON text, is ignored. Never blocks.
+     */
     @Override
     public void onMessage(HubMessage message) {
-        if (!"event".equals(message.type()) || widgets.isEmpty()) {
+        if (!(message.payload() instanceof EventMessage pushed) || widgets.isEmpty()) {
             return;
         }
         try {
-            worker.execute(() -> handle(message.json()));
+            worker.execute(() -> handle(pushed.event()));
         } catch (RejectedExecutionException e) {
             dropped.increment();
             log.warn("Widgets are {} events behind; dropping a {} event for them", QUEUE, message.topic());
         }
     }
 
-    private void handle(String eventJson) {
+    private void handle(EventView pushed) {
         Event event;
         try {
-            event = event(json.readTree(eventJson));
-        } catch (Exception e) {
-            log.error("An event message could not be read for the widgets: {}", eventJson, e);
+            event = event(pushed);
+        } catch (RuntimeException | JsonProcessingException e) {
+            log.error("A {} event of session {} could not be handed to the widgets", pushed.eventType(),
+                    pushed.sessionId(), e);
             return;
         }
         for (Entry w : widgets) {
@@ -204,7 +214,7 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
             if (!changed) {
                 continue;
             }
-            ObjectNode view;
+            WidgetView view;
             try {
                 view = view(w.name, w.widget.render());
             } catch (RuntimeException | LinkageError e) {
@@ -217,36 +227,33 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
         }
     }
 
-    private ObjectNode view(String name, WidgetState state) {
+    /** The widget's rendered state, taken as a JSON tree now (the widget may change its objects later). */
+    private WidgetView view(String name, WidgetState state) {
         requireNonNull(state, "render() returned null");
-        ObjectNode view = json.createObjectNode().put("name", name).put("type", state.type());
         JsonNode rendered = json.valueToTree(state.state());
-        view.set("state", rendered);
-        return view;
+        return new WidgetView(name, state.type(), rendered);
     }
 
-    private void publish(ObjectNode view) {
-        ObjectNode n = json.createObjectNode().put("type", MESSAGE_TYPE);
-        n.set("data", view);
+    private void publish(WidgetView view) {
+        WidgetMessage message = new WidgetMessage(view);
         try {
-            hub.publish(new HubMessage(MESSAGE_TYPE, MESSAGE_TYPE, json.writeValueAsString(n)));
-        } catch (Exception e) {
-            log.error("Publishing widget '{}' failed", view.path("name").asText(), e);
+            hub.publish(new HubMessage(MESSAGE_TYPE, MESSAGE_TYPE, message, json.writeValueAsBytes(message)));
+        } catch (JsonProcessingException | RuntimeException e) {
+            log.error("Publishing widget '{}' failed", view.name(), e);
         }
     }
 
-    /** The flat event of an {@code event} message back into an {@link Event}. */
-    private Event event(JsonNode n) throws Exception {
-        String timestamp = n.path("timestamp").asText(null);
-        JsonNode data = n.path("data");
+    /** The event a pushed {@code event} message carries, as the widgets' {@link Event}. */
+    private Event event(EventView n) throws JsonProcessingException {
+        Object data = n.data();
         return new Event(
-                n.path("event_id").asText(UUID.randomUUID().toString()),
-                n.path("session_id").asText(""),
-                timestamp == null ? Instant.now() : Instant.parse(timestamp),
-                n.path("iteration").asInt(0),
-                n.path("state").isTextual() ? n.path("state").asText() : null,
-                n.path("event_type").asText(""),
-                data.isObject() ? json.writeValueAsString(data) : "{}");
+                n.eventId() != null ? n.eventId() : UUID.randomUUID().toString(),
+                n.sessionId() != null ? n.sessionId() : "",
+                n.timestamp() == null ? Instant.now() : Instant.parse(n.timestamp()),
+                n.iteration(),
+                n.state(),
+                n.eventType() != null ? n.eventType() : "",
+                data == null ? "{}" : json.writeValueAsString(data));
     }
 
     /** Stops listening and stops the worker (events still queued are handed over first, for up to 5 s). */
@@ -268,9 +275,9 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
     private static final class Entry {
         final String name;
         final Widget widget;
-        volatile ObjectNode view;
+        volatile WidgetView view;
 
-        Entry(String name, Widget widget, ObjectNode view) {
+        Entry(String name, Widget widget, WidgetView view) {
             this.name = name;
             this.widget = widget;
             this.view = view;

@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.core.Event;
 import io.kimi.core.hub.EventHub;
 import io.kimi.core.hub.HubMessage;
+import io.kimi.protocol.EventMessage;
+import io.kimi.protocol.EventView;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -57,11 +59,11 @@ class WidgetRegistryTest {
         }
     }
 
-    private void publishEvent(String type, int iteration, String dataJson) {
-        String message = "{\"type\":\"event\",\"event_id\":\"e-" + System.nanoTime() + "\",\"timestamp\":"
-                + "\"2024-01-15T10:30:00Z\",\"session_id\":\"s1\",\"iteration\":" + iteration
-                + ",\"state\":\"DIAGNOSING\",\"event_type\":\"" + type + "\",\"data\":" + dataJson + "}";
-        hub.publish(new HubMessage("event", type, message));
+    /** As LiveFeed publishes an event: its typed message and that message's JSON. */
+    private void publishEvent(String type, int iteration, String dataJson) throws Exception {
+        EventMessage message = new EventMessage(new EventView("e-" + System.nanoTime(), "2024-01-15T10:30:00Z",
+                "s1", iteration, "DIAGNOSING", type, json.readTree(dataJson)));
+        hub.publish(new HubMessage("event", type, message, json.writeValueAsBytes(message)));
     }
 
     private void sync() throws Exception {

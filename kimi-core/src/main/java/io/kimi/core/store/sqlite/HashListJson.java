@@ -1,5 +1,6 @@
 package io.kimi.core.store.sqlite;
 
+import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,7 +12,7 @@ final class HashListJson {
     private static final TypeReference<List<String>> STRINGS = new TypeReference<>() {
     };
 
-    private final ObjectMapper mapper = new ObjectMapper();
+    private final ObjectMapper mapper = ServerJson.newMapper();
 
     String write(List<String> values) {
         try {

@@ -1,5 +1,6 @@
 package io.kimi.core.store.sqlite;
 
+import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.core.Event;
@@ -32,7 +33,7 @@ final class PendingRecovery {
             rs.getInt("est_prompt"),
             rs.getString("source"));
 
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = ServerJson.newMapper();
 
     /** Returns how many pending requests became interrupted ones. */
     int interruptAll(Handle h) {
