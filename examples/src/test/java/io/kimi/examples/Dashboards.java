@@ -25,7 +25,8 @@ final class Dashboards {
 
     /** The embedding example's server on a free port, the bridge off, its database in {@code dir}. */
     static KimiServer start(Path dir) {
-        return EmbeddedServer.start(0, "off", dir.resolve("dashboard.db"));
+        return EmbeddedServer.start(KimiServer.builder().port(0).convergenceUrl("off")
+                .dbPath(dir.resolve("dashboard.db")));
     }
 
     static String get(KimiServer server, String path) {
