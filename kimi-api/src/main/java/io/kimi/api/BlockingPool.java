@@ -31,10 +31,18 @@ final class BlockingPool implements AutoCloseable {
         return executor;
     }
 
+    /** Stops taking tasks and waits up to 10 s for those in hand; throws when they are not done by then. */
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         executor.shutdown();
-        if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+        boolean done;
+        try {
+            done = executor.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the blocking tasks", e);
+        }
+        if (!done) {
             throw new IllegalStateException("blocking tasks still running after 10 s: " + executor.getActiveCount());
         }
     }
