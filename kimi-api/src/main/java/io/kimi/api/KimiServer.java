@@ -154,7 +154,7 @@ public final class KimiServer implements AutoCloseable {
         Supplier<BridgeStatus> bridgeStatus = ConvergenceSource.start(config.convergence(), incoming,
                 convergenceIngest, clock, components);
         convergenceMeters.bridge(bridgeStatus);
-        // Closed after the event loops, whose closing hands the cancelled exchanges' records to these threads.
+        // Made before the event loops so it closes after them: what their last exchanges hand it still runs.
         Executor blocking = components.add("blocking pool", new BlockingPool(server.blockingThreads())).executor();
         EventLoops loops = components.add("event loops", new EventLoops(server.ioThreads()));
         SecretScrubber secrets = SecretScrubber.of(config);
