@@ -21,8 +21,7 @@ public final class CustomWidget {
     }
 
     public static void main(String[] args) throws InterruptedException {
-        KimiServer server = install(EmbeddedServer.start(args.length > 0 ? Integer.valueOf(args[0]) : null, null,
-                null));
+        KimiServer server = install(EmbeddedServer.start(EmbeddedServer.builder(args)));
         System.out.println("Widgets: " + server.baseUri() + "/api/widgets");
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -35,4 +35,14 @@ class EmbeddedServerTest {
             assertThat(Files.exists(dir.resolve("dashboard.db"))).isTrue();
         }
     }
+
+    @Test
+    void startsFromTheConfigurationWrittenInCode() {
+        try (KimiServer server = KimiServer.builder().config(EmbeddedServer.configuredInCode(dir.resolve("code.db")))
+                .build().start()) {
+            assertThat(server.config().models()).containsOnlyKeys("qwen");
+            assertThat(Dashboards.get(server, "/v1/models")).contains("\"id\":\"qwen\"");
+            assertThat(Files.exists(dir.resolve("code.db"))).isTrue();
+        }
+    }
 }

@@ -1,5 +1,5 @@
 /**
- * The server: {@link io.kimi.api.KimiServer} to embed it, {@link io.kimi.api.Main} to launch it. Everything
- * else in this package is internal.
+ * The server: {@link io.kimi.api.KimiServer} (built by {@link io.kimi.api.KimiServerBuilder}) to embed it,
+ * {@link io.kimi.api.Main} to launch it. Everything else in this package is internal.
  */
 package io.kimi.api;

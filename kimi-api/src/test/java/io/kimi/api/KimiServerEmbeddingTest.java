@@ -7,6 +7,7 @@ import io.kimi.config.ConfigException;
 import io.kimi.config.ConfigLoader;
 import io.kimi.config.ConfigOverrides;
 import io.kimi.config.KimiConfig;
+import io.kimi.config.ProviderType;
 import io.kimi.core.KimiException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -15,20 +16,21 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Seed 002's {@code start_server(host, port, convergence_ws_url, db_path)} in Java form. */
+/** Embedding: seed 002's {@code start_server(host, port, convergence_ws_url, db_path)} as builder calls. */
 class KimiServerEmbeddingTest {
     @TempDir
     Path dir;
 
     @Test
     void ioThreadsZeroMeansOneEventLoopPerCoreNotNettysTwo() {
-        assertThat(KimiServer.eventLoops(0)).isEqualTo(Runtime.getRuntime().availableProcessors());
-        assertThat(KimiServer.eventLoops(3)).isEqualTo(3);
+        assertThat(EventLoops.count(0)).isEqualTo(Runtime.getRuntime().availableProcessors());
+        assertThat(EventLoops.count(3)).isEqualTo(3);
     }
 
     @Test
     void startsWithTheGivenHostPortLoopAndDatabase() {
-        try (KimiServer server = KimiServer.start("127.0.0.1", 0, "ws://127.0.0.1:1/loop", dir.resolve("a.db"))) {
+        try (KimiServer server = KimiServer.builder().host("127.0.0.1").port(0)
+                .convergenceUrl("ws://127.0.0.1:1/loop").dbPath(dir.resolve("a.db")).build().start()) {
             assertThat(server.port()).isPositive();
             assertThat(server.config().server().host()).isEqualTo("127.0.0.1");
             assertThat(server.config().convergence().url()).isEqualTo(URI.create("ws://127.0.0.1:1/loop"));
@@ -38,8 +40,8 @@ class KimiServerEmbeddingTest {
 
     @Test
     void aPortInUseIsAKimiExceptionNamingIt() {
-        try (KimiServer first = KimiServer.start("127.0.0.1", 0, "off", dir.resolve("a.db"))) {
-            assertThatThrownBy(() -> KimiServer.start("127.0.0.1", first.port(), "off", dir.resolve("b.db")))
+        try (KimiServer first = start(0, dir.resolve("a.db"))) {
+            assertThatThrownBy(() -> start(first.port(), dir.resolve("b.db")))
                     .isInstanceOf(KimiException.class).hasMessageContaining(":" + first.port());
         }
     }
@@ -55,5 +57,26 @@ class KimiServerEmbeddingTest {
         }
         assertThatThrownBy(() -> KimiServer.builder().config(config).convergenceUrl("http://x").build())
                 .isInstanceOf(ConfigException.class).hasMessageContaining("ws://");
+    }
+
+    @Test
+    void startsFromAConfigurationBuiltInCodeWithoutToml() {
+        KimiConfig config = KimiConfig.builder()
+                .port(0)
+                .dbPath(dir.resolve("built.db"))
+                .provider("local", ProviderType.OPENAI_COMPATIBLE, "http://127.0.0.1:1/v1", null)
+                .model("m", "local", 4096)
+                .convergenceUrl("off")
+                .environment(Map.of())
+                .build();
+        try (KimiServer server = KimiServer.builder().config(config).build().start()) {
+            assertThat(server.baseUri().toString()).startsWith("http://127.0.0.1:");
+            assertThat(server.config().models()).containsOnlyKeys("m");
+            assertThat(Files.exists(dir.resolve("built.db"))).isTrue();
+        }
+    }
+
+    private static KimiServer start(int port, Path db) {
+        return KimiServer.builder().host("127.0.0.1").port(port).convergenceUrl("off").dbPath(db).build().start();
     }
 }

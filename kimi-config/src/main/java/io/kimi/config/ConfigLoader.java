@@ -3,17 +3,12 @@ package io.kimi.config;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads the configuration once, at start, into one immutable {@link KimiConfig}.
@@ -36,19 +31,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class ConfigLoader {
-    private static final Logger LOG = LoggerFactory.getLogger(ConfigLoader.class);
-
-    /** The classpath resource holding the built-in defaults. */
-    static final String BUILT_IN_RESOURCE = "/io/kimi/config/default-config.toml";
-    /** The source name of the built-in defaults, in messages and {@link KimiConfig#source()}. */
-    static final String BUILT_IN_SOURCE = "built-in defaults";
-
-    static final List<String> TOP_LEVEL_KEYS = List.of("server", "thresholds", "providers", "models", "convergence",
-            "features", "mcp", "logs");
-
     private final Map<String, String> env;
     private final ConfigFileLocator locator;
     private final TomlReader toml = new TomlReader();
+    private final ConfigReader reader;
 
     /**
      * @param env the environment to read variables from (production passes {@link System#getenv()}, tests a
@@ -62,6 +48,7 @@ public final class ConfigLoader {
     ConfigLoader(Map<String, String> env, Path workingDirectoryFile) {
         this.env = Map.copyOf(requireNonNull(env, "env"));
         this.locator = new ConfigFileLocator(this.env, workingDirectoryFile);
+        this.reader = new ConfigReader(this.env, this.env);
     }
 
     /**
@@ -74,58 +61,16 @@ public final class ConfigLoader {
     public KimiConfig load(ConfigOverrides overrides) {
         requireNonNull(overrides, "overrides");
         Optional<Path> file = locator.locate(overrides.configFile());
-        Table root = file.isPresent() ? readFile(file.get()) : readBuiltIn();
-        root.requireOnly(TOP_LEVEL_KEYS);
-
-        EnvExpander expander = new EnvExpander(env);
-        ServerConfig server = new ServerSection(expander).read(root.tableOrEmpty("server"));
-        Thresholds thresholds = new ThresholdsSection().read(root.tableOrEmpty("thresholds"));
-
-        Table catalogue = root;
-        if (file.isPresent() && !root.has("providers") && !root.has("models")) {
-            catalogue = readBuiltIn();
-            catalogue.requireOnly(TOP_LEVEL_KEYS);
-        }
-        Map<String, ProviderConfig> providers = new ProvidersSection(expander)
-                .read(catalogue.tableOrEmpty("providers"));
-        Map<String, ModelConfig> models = new ModelsSection()
-                .read(catalogue.tableOrEmpty("models"), providers.keySet());
-
-        server = new ServerOverrides(env).apply(server, overrides);
-        ConvergenceConfig convergence = new ConvergenceSection(env).read(root.tableOrEmpty("convergence"), overrides);
-        FeaturesConfig features = new FeaturesSection().read(root.tableOrEmpty("features"), models.keySet());
-        McpConfig mcp = new McpSection(env, expander).read(root.tableOrEmpty("mcp"));
-        LogsConfig logs = new LogsSection(expander).read(root.tableOrEmpty("logs"));
-        KimiConfig config = new KimiConfig(root.source(), server, providers, models, thresholds, convergence,
-                features, mcp, logs);
-        LOG.info("Configuration read from {}{}: {} providers, {} models", root.source(),
-                catalogue == root ? "" : " (providers and models: " + BUILT_IN_SOURCE + ")",
-                providers.size(), models.size());
-        if (models.isEmpty()) {
-            LOG.warn("{}: no [models.<key>] is configured, so every chat completion will be refused",
-                    root.source());
-        }
-        return config;
+        Table root = file.isPresent() ? readFile(file.get()) : ConfigReader.readBuiltIn();
+        return reader.read(root, file.isEmpty(), overrides);
     }
 
     private Table readFile(Path file) {
         String source = file.toString();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return toml.read(source, reader);
+        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return toml.read(source, in);
         } catch (IOException e) {
             throw new ConfigException(source, "", "cannot be read: " + e, e);
-        }
-    }
-
-    private Table readBuiltIn() {
-        InputStream in = ConfigLoader.class.getResourceAsStream(BUILT_IN_RESOURCE);
-        if (in == null) {
-            throw new IllegalStateException(BUILT_IN_RESOURCE + " is missing from the classpath (broken jar?)");
-        }
-        try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-            return toml.read(BUILT_IN_SOURCE, reader);
-        } catch (IOException e) {
-            throw new ConfigException(BUILT_IN_SOURCE, "", "cannot be read: " + e, e);
         }
     }
 }

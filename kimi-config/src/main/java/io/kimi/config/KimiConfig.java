@@ -56,6 +56,11 @@ public record KimiConfig(
         models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
     }
 
+    /** A configuration in code, read and checked as a config file holding the same keys is. */
+    public static KimiConfigBuilder builder() {
+        return new KimiConfigBuilder();
+    }
+
     public Optional<ProviderConfig> provider(String key) {
         return Optional.ofNullable(providers.get(key));
     }

@@ -54,7 +54,7 @@ class ExampleConfigTest {
         String text = Files.readString(EXAMPLE);
 
         for (List<String> keys : List.of(ServerSection.KEYS, ThresholdsSection.KEYS, ProvidersSection.KEYS,
-                ModelsSection.KEYS, ConvergenceSection.KEYS, ConfigLoader.TOP_LEVEL_KEYS, FeaturesSection.KEYS,
+                ModelsSection.KEYS, ConvergenceSection.KEYS, ConfigReader.TOP_LEVEL_KEYS, FeaturesSection.KEYS,
                 FeaturesSection.TOOL_REPAIR_KEYS, FeaturesSection.SANITIZER_KEYS, FeaturesSection.COMPACTION_KEYS,
                 FeaturesSection.MEMORY_KEYS, McpSection.KEYS, McpSection.SERVER_KEYS, LogsSection.KEYS,
                 LogsSection.SOURCE_KEYS, LogsSection.FORMATS)) {
