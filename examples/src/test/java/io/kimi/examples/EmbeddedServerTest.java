@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The embedding example's own way of starting a server (the other examples' tests use the shared harness,
- * {@code KimiServerExtension}; this one tests {@link EmbeddedServer#start} itself).
+ * {@code KimiServerExtension}; this one tests {@link EmbeddedServer#start} and the README's configuration in
+ * code themselves).
  */
 class EmbeddedServerTest {
     @TempDir
@@ -23,13 +24,11 @@ class EmbeddedServerTest {
 
     @Test
     void startsAnEmbeddedDashboardWithTheGivenSettings() throws Exception {
-        try (KimiServer server = EmbeddedServer.start(0, "off", dir.resolve("dashboard.db"))) {
+        try (KimiServer server = EmbeddedServer.start(KimiServer.builder().port(0).convergenceUrl("off")
+                .dbPath(dir.resolve("dashboard.db")))) {
             assertThat(server.baseUri().toString()).startsWith("http://127.0.0.1:");
             assertThat(server.config().convergence().url()).isNull();
-            HttpResponse<String> health = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(server.baseUri() + "/health"))
-                            .timeout(Duration.ofSeconds(20)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = get(server, "/health");
             assertThat(health.statusCode()).isEqualTo(200);
             assertThat(health.body()).contains("\"database\":\"ok\"");
             assertThat(Files.exists(dir.resolve("dashboard.db"))).isTrue();
@@ -37,12 +36,17 @@ class EmbeddedServerTest {
     }
 
     @Test
-    void startsFromTheConfigurationWrittenInCode() {
+    void startsFromTheConfigurationWrittenInCode() throws Exception {
         try (KimiServer server = KimiServer.builder().config(EmbeddedServer.configuredInCode(dir.resolve("code.db")))
                 .build().start()) {
             assertThat(server.config().models()).containsOnlyKeys("qwen");
-            assertThat(Dashboards.get(server, "/v1/models")).contains("\"id\":\"qwen\"");
+            assertThat(get(server, "/v1/models").body()).contains("\"id\":\"qwen\"");
             assertThat(Files.exists(dir.resolve("code.db"))).isTrue();
         }
+    }
+
+    private static HttpResponse<String> get(KimiServer server, String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(server.baseUri() + path))
+                .timeout(Duration.ofSeconds(20)).build(), HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,13 +1,14 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.testing.Reply;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -19,7 +20,7 @@ class ChatPreparationEndToEndTest extends EndToEndTest {
     /** Over the size from which preparing runs on the blocking pool (64 KiB). */
     private static final String PADDING = "x".repeat(80 * 1024);
 
-    @Override
+    @BeforeEach
     void configureFakes() {
         fake.defaultReply(Reply.chatCompletion("ok", 100, 10));
     }

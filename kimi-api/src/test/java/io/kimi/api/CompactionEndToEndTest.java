@@ -287,10 +287,8 @@ class CompactionEndToEndTest {
     void theSummaryModelIsAskedInProcessNotThroughTheServersOwnPort() throws Exception {
         // One connection at most: the test client's. A summariser calling the server's own port would be refused
         // and fall back to the heuristic summary; the in-process path needs no connection.
-        server.close();
-        server = TestServer.startWithSections(Files.createDirectories(dir.resolve("one")), fake.baseUrl(),
-                fake.baseUrl(), "max_connections = 1",
-                "[features.compaction]\nsummary_model = \"kimi-k2\"\nsummary_timeout_ms = 5000\n");
+        server.restart(s -> s.serverToml("max_connections = 1")
+                .sectionsToml("[features.compaction]\nsummary_model = \"kimi-k2\"\nsummary_timeout_ms = 5000\n"));
         ArrayNode history = conversation("Inproc", 7);
         send("cmp-inproc", history);
         fake.takeRequest(WAIT);
@@ -303,12 +301,12 @@ class CompactionEndToEndTest {
             assertThat(json(executed).path("method").asText()).isEqualTo("model");
             assertThat(json(executed).path("summary").asText()).endsWith("The agent read seven Inproc files.");
             RecordedRequest summariser = fake.takeRequest(WAIT);
-            assertThat(summariser.header("Authorization")).isEqualTo("Bearer " + TestServer.API_KEY);
+            assertThat(summariser.header("Authorization")).isEqualTo("Bearer " + KimiServerExtension.API_KEY);
             JsonNode cost = json(server.get("/api/sessions/kimi-compaction"));
             assertThat(cost.path("totals").path("requests").asInt()).isEqualTo(1);
             assertThat(cost.path("totals").path("prompt_tokens").asInt()).isEqualTo(700);
             assertThat(logs.events()).noneSatisfy(e -> assertThat(e.getFormattedMessage())
-                    .contains(TestServer.API_KEY));
+                    .contains(KimiServerExtension.API_KEY));
         }
     }
 

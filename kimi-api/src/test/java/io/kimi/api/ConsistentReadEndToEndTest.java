@@ -1,54 +1,39 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kimi.core.store.Aggregates;
-import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.Reply;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The "consistent read" route decorator through a real server: with the SQLite writer held (so a proxied
  * request's records wait), routes that read nothing recorded answer at once, a metrics scrape waits only briefly,
  * and routes declared consistent answer once the writer moves, with the request their client already received.
  */
-class ConsistentReadEndToEndTest {
+class ConsistentReadEndToEndTest extends EndToEndTest {
     private static final long GUARD_SECONDS = 60;
 
-    @TempDir
-    Path dir;
-
-    private FakeUpstream fake;
-    private FakeUpstream other;
-    private TestServer server;
     private final CountDownLatch release = new CountDownLatch(1);
 
     @AfterEach
     void stop() {
         release.countDown();
-        server.close();
-        fake.close();
-        other.close();
     }
 
     @Test
     void consistentRoutesSeeWhatClientsReceivedWhileOthersDoNotWait() throws Exception {
-        fake = FakeUpstream.start();
-        other = FakeUpstream.start();
         fake.defaultReply(Reply.chatCompletion("ok", 100, 10));
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "");
         holdTheWriter();
 
         HttpResponse<String> answered = server.post("/chat/completions", chatBody("kimi-k2", false, ""));
@@ -70,14 +55,14 @@ class ConsistentReadEndToEndTest {
     }
 
     private CompletableFuture<HttpResponse<String>> getAsync(String path) {
-        return server.http.sendAsync(HttpRequest.newBuilder(server.uri(path)).GET().build(),
+        return server.http().sendAsync(HttpRequest.newBuilder(server.uri(path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     /** Holds the server's SQLite writer inside a write until the test releases it. */
     private void holdTheWriter() throws InterruptedException {
         CountDownLatch held = new CountDownLatch(1);
-        CompletableFuture<List<Boolean>> hold = server.server.store().appendEvents(List.of(), stored -> {
+        CompletableFuture<List<Boolean>> hold = server.server().store().appendEvents(List.of(), stored -> {
             held.countDown();
             try {
                 if (!release.await(GUARD_SECONDS, TimeUnit.SECONDS)) {

@@ -1,10 +1,10 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kimi.testing.FakeUpstream;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -12,45 +12,21 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code /health} names each check with a machine-readable code (the page translates it; the English and French
  * fields it had stay as they were): a real server, a real SQLite file broken under it, a convergence loop that
  * does not answer and a log source it cannot read.
  */
-class HealthCodesEndToEndTest {
+class HealthCodesEndToEndTest extends EndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
-
-    @TempDir
-    Path dir;
-
-    FakeUpstream fake;
-    TestServer server;
-
-    @BeforeEach
-    void startFake() {
-        fake = FakeUpstream.start();
-    }
-
-    @AfterEach
-    void stop() {
-        if (server != null) {
-            server.close();
-        }
-        fake.close();
-    }
 
     @Test
     void aHealthyServerSaysOkWithACodePerCheckNextToItsOldFields() {
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "");
         HttpResponse<String> response = server.get("/health");
         assertThat(response.statusCode()).isEqualTo(200);
         JsonNode health = json(response);
@@ -62,9 +38,8 @@ class HealthCodesEndToEndTest {
 
     @Test
     void aDatabaseThatNoLongerAnswersIsDatabaseUnreachable() throws Exception {
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "");
         assertThat(server.get("/health").statusCode()).isEqualTo(200);
-        breakDatabase(dir.resolve("dashboard.db"));
+        breakDatabase(server.database());
 
         HttpResponse<String> response = server.get("/health");
         assertThat(response.statusCode()).isEqualTo(503);
@@ -78,26 +53,23 @@ class HealthCodesEndToEndTest {
     @Test
     void anUnreachableLoopAndAnUnreadableLogAreFailingChecksWhileTheServerStaysUp() throws Exception {
         // A log under a plain file: every look at it fails ("Not a directory"), which a missing file does not.
-        Path unreadable = Files.writeString(dir.resolve("not-a-directory"), "x").resolve("ide.log");
+        Path unreadable = Files.writeString(server.dir().resolve("not-a-directory"), "x").resolve("ide.log");
         int closed;
         try (ServerSocket socket = new ServerSocket(0)) {
             closed = socket.getLocalPort();
         }
-        server = TestServer.start(dir, fake.baseUrl(), fake.baseUrl(), "", "read_timeout_ms = 5000", Clock.systemUTC(),
-                String.join("\n",
-                        "[convergence]",
+        server.restart(s -> s.convergenceToml(String.join("\n",
                         "url = \"ws://127.0.0.1:" + closed + "/ws\"",
-                        "reconnect_max_ms = 400",
-                        "",
+                        "reconnect_max_ms = 400")).sectionsToml(String.join("\n",
                         "[logs]",
                         "poll_ms = 20",
                         "[logs.sources.ide]",
                         "path = \"" + unreadable.toString().replace("\\", "/") + "\"",
                         "format = \"continue\"",
-                        ""));
-        Chats.await(WAIT, "the loop is known to be unreachable", () ->
+                        "")));
+        await("the loop is known to be unreachable").atMost(WAIT).until(() ->
                 codes(json(server.get("/health"))).contains("convergence:false:convergence_unreachable"));
-        Chats.await(WAIT, "the log is known to be unreadable", () ->
+        await("the log is known to be unreadable").atMost(WAIT).until(() ->
                 codes(json(server.get("/health"))).contains("log_source:ide:false:log_source_unreadable"));
         HttpResponse<String> response = server.get("/health");
         assertThat(response.statusCode()).as("the database answers: the server is up").isEqualTo(200);

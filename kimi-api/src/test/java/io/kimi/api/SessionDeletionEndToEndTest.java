@@ -1,25 +1,22 @@
 package io.kimi.api;
 
 import static io.kimi.api.Chats.body;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.core.hub.HubMessage;
-import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.Reply;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code DELETE /api/sessions/{id}} through a real server: the session is gone from every place that knew it
@@ -27,35 +24,22 @@ import org.junit.jupiter.api.io.TempDir;
  * under the same id starts from nothing: its context alert fires again and automatic compaction is not held
  * back by the deleted session's cooldown.
  */
-class SessionDeletionEndToEndTest {
+class SessionDeletionEndToEndTest extends EndToEndTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final String ID = "doomed";
 
-    @TempDir
-    Path dir;
-
-    FakeUpstream fake;
-    TestServer server;
     final List<HubMessage> published = new CopyOnWriteArrayList<>();
     ArrayNode history;
 
     @BeforeEach
     void start() throws Exception {
-        fake = FakeUpstream.start();
         history = CompactionEndToEndTest.conversation("Doomed", 7);
-        int tokens = Chats.promptTokens(TestServer.JSON.readTree(body("small", history)));
+        int tokens = Chats.promptTokens(KimiServerExtension.JSON.readTree(body("small", history)));
         int window = (int) (tokens / 0.9);
         // The reported prompt fills 90 % of the window: over the warning and high thresholds at once.
         fake.defaultReply(Reply.chatCompletion("ok", (int) (window * 0.9), 5));
-        server = TestServer.startWithSections(dir, fake.baseUrl(), fake.baseUrl(), "",
-                "[models.small]\nprovider = \"fake\"\ncontext_window = " + window + "\n");
-        server.server.hub().subscribe(published::add);
-    }
-
-    @AfterEach
-    void stop() {
-        server.close();
-        fake.close();
+        server.restart(s -> s.sectionsToml("[models.small]\nprovider = \"fake\"\ncontext_window = " + window + "\n"));
+        server.server().hub().subscribe(published::add);
     }
 
     @Test

@@ -1,7 +1,7 @@
 package io.kimi.api;
 
-import static io.kimi.api.TestServer.chatBody;
-import static io.kimi.api.TestServer.json;
+import static io.kimi.api.testing.KimiServerExtension.chatBody;
+import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -48,8 +48,7 @@ class StreamBackpressureEndToEndTest extends EndToEndTest {
      */
     @BeforeEach
     void countLittleOfEachReply() {
-        server.close();
-        server = TestServer.start(dir, fake.baseUrl(), other.baseUrl(), "max_accounted_reply_bytes = 65536");
+        server.restart(s -> s.serverToml("max_accounted_reply_bytes = 65536"));
     }
 
     @Test

@@ -20,7 +20,6 @@ class ContextPanelsBrowserTest extends BrowserTestBase {
 
     @Test
     void eachPanelOfTheContextViewDrawsItsPartInFrenchAndEnglish() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         assertThat(server.chat("kimi-k2")).isEqualTo(200);
 
         open("/#context");
@@ -61,7 +60,6 @@ class ContextPanelsBrowserTest extends BrowserTestBase {
 
     @Test
     void theSessionsListPagesBackAndForthWithTheSharedPager() {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         for (int i = 1; i <= 11; i++) {
             assertThat(server.post("/api/sessions", "{\"name\":\"Session " + i + "\"}").statusCode()).isEqualTo(201);
         }

@@ -17,12 +17,11 @@ import org.openqa.selenium.WebElement;
 class ServerHealthBrowserTest extends BrowserTestBase {
     @Test
     void aDatabaseThatNoLongerAnswersIsShownInFrenchAndInEnglish() throws Exception {
-        server = PageServer.start(dir, fake.baseUrl(), 0, false);
         open("/");
         browser.waitFor(WAIT, "the first health answer", d -> "ok".equals(attr("health", "data-state")));
         assertThat(browser.driver.findElement(By.id("health")).isDisplayed()).as("nothing to say while all is well").isFalse();
 
-        breakDatabase(dir.resolve("dashboard.db"));
+        breakDatabase(server.database());
         assertThat(server.get("/health").body()).contains("\"code\":\"database_unreachable\"");
 
         // The page asks when it opens (and on each live connection, and every 30 s).
