@@ -44,6 +44,12 @@ class CustomWidgetTest {
             JsonNode after = new ObjectMapper().readTree(Dashboards.get(server, "/api/widgets"));
             assertThat(after.at("/widgets/0/state/data")).hasSize(2);
             assertThat(after.at("/widgets/0/state/data/1/iteration").asInt()).isEqualTo(2);
+
+            assertThat(server.widgets().names()).containsExactly("custom_chart");
+            assertThat(server.widgets().unregister("custom_chart")).isTrue();
+            assertThat(server.widgets().unregister("custom_chart")).isFalse();
+            assertThat(server.widgets().names()).isEmpty();
+            assertThat(new ObjectMapper().readTree(Dashboards.get(server, "/api/widgets")).path("widgets")).isEmpty();
         }
     }
 }

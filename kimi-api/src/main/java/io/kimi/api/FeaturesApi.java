@@ -13,7 +13,8 @@ import io.kimi.core.Session;
 import io.kimi.core.store.MaskStats;
 import io.kimi.core.store.MemoryStats;
 import io.kimi.core.store.Page;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.FeatureRecords;
+import io.kimi.core.store.SessionReads;
 import io.kimi.features.FeatureToggles;
 import io.kimi.features.compaction.CompactionPreview;
 import io.kimi.features.compaction.SessionCompactions;
@@ -47,15 +48,17 @@ final class FeaturesApi {
     private static final int PREVIEW_CHARS = 200;
 
     private final ContextFeatures features;
-    private final Store store;
+    private final FeatureRecords records;
+    private final SessionReads reads;
     private final Accountant accountant;
     private final ProxySessions sessions;
     private final JsonViews views;
 
-    FeaturesApi(ContextFeatures features, Store store, Accountant accountant, ProxySessions sessions,
+    FeaturesApi(ContextFeatures features, FeatureRecords records, SessionReads reads, Accountant accountant, ProxySessions sessions,
             JsonViews views) {
         this.features = requireNonNull(features, "features");
-        this.store = requireNonNull(store, "store");
+        this.records = requireNonNull(records, "records");
+        this.reads = requireNonNull(reads, "reads");
         this.accountant = requireNonNull(accountant, "accountant");
         this.sessions = requireNonNull(sessions, "sessions");
         this.views = requireNonNull(views, "views");
@@ -127,8 +130,8 @@ final class FeaturesApi {
 
     private ApiResponse sanitizerStats(ApiRequest r) throws Exception {
         SanitizerConfig c = features.config().sanitizer();
-        store.flush().get(10, TimeUnit.SECONDS);
-        MaskStats stored = store.maskStats();
+        records.flush().get(10, TimeUnit.SECONDS);
+        MaskStats stored = records.maskStats();
         SanitizerCounters counters = features.vault().counters();
         ObjectNode n = views.mapper().createObjectNode()
                 .put("enabled", features.toggles().isEnabled(Sanitizer.NAME))
@@ -149,8 +152,8 @@ final class FeaturesApi {
     private ApiResponse listMasks(ApiRequest r) throws Exception {
         int limit = r.intQuery("limit", 50, 1, 500);
         int offset = r.intQuery("offset", 0, 0, Integer.MAX_VALUE);
-        store.flush().get(10, TimeUnit.SECONDS);
-        Page<MaskedContent> page = store.listMasks(limit, offset);
+        records.flush().get(10, TimeUnit.SECONDS);
+        Page<MaskedContent> page = records.listMasks(limit, offset);
         ObjectNode n = views.mapper().createObjectNode();
         ArrayNode list = n.putArray("masks");
         page.items().forEach(m -> list.add(mask(m, false)));
@@ -218,7 +221,7 @@ final class FeaturesApi {
         n.put("conversation_seen", seen.isPresent()).put("messages", seen.orElse(0));
         ArrayNode active = n.putArray("active");
         features.compaction().active(id).forEach(rec -> active.add(record(rec)));
-        store.flush().get(10, TimeUnit.SECONDS);
+        records.flush().get(10, TimeUnit.SECONDS);
         ArrayNode history = n.putArray("history");
         features.compaction().history(id).forEach(rec -> history.add(record(rec)));
         return ApiResponse.json(200, views.bytes(n));
@@ -265,17 +268,17 @@ final class FeaturesApi {
 
     private ApiResponse memoryStats(ApiRequest r) throws Exception {
         accountant.sync().get(10, TimeUnit.SECONDS);
-        return ApiResponse.json(200, views.bytes(memory(store.memoryStats(null))));
+        return ApiResponse.json(200, views.bytes(memory(records.memoryStats(null))));
     }
 
     private ApiResponse sessionMemory(ApiRequest r) throws Exception {
         String id = r.pathParam("id");
         accountant.sync().get(10, TimeUnit.SECONDS);
-        if (sessions.get(id).isEmpty() && store.findSession(id).isEmpty()) {
+        if (sessions.get(id).isEmpty() && reads.findSession(id).isEmpty()) {
             throw new SessionNotFoundException(id);
         }
         ObjectNode n = views.mapper().createObjectNode().put("session_id", id);
-        n.setAll(memory(store.memoryStats(id)));
+        n.setAll(memory(records.memoryStats(id)));
         return ApiResponse.json(200, views.bytes(n));
     }
 

@@ -44,6 +44,7 @@ import io.kimi.services.RateLimiter;
 import io.kimi.services.metrics.DirectMemoryProbe;
 import io.kimi.services.metrics.ServerMetrics;
 import io.kimi.services.widgets.WidgetRegistry;
+import io.kimi.services.widgets.Widgets;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -117,7 +118,7 @@ public final class KimiServer implements AutoCloseable {
      * The dashboard's widgets: {@code server.widgets().register("custom_chart", StepChart::new)}. Those listed in
      * {@code META-INF/services/io.kimi.services.widgets.WidgetProvider} on the classpath are added at start.
      */
-    public WidgetRegistry widgets() {
+    public Widgets widgets() {
         return widgets;
     }
 
@@ -173,7 +174,7 @@ public final class KimiServer implements AutoCloseable {
                 ObjectMapper json = new ObjectMapper();
                 JsonViews views = new JsonViews(json, config);
                 LiveFeed feed = new LiveFeed(hub, views);
-                ProxySessions sessions = ProxySessions.load(store, config, clock, feed);
+                ProxySessions sessions = ProxySessions.load(store, store, config, clock, feed);
                 FeatureEvents featureEvents = new FeatureEvents(store, feed, json, clock);
                 features = new ContextFeatures(config, store, counter, featureEvents, clock);
                 accountant = new Accountant(store, sessions, counter, feed,
@@ -191,14 +192,14 @@ public final class KimiServer implements AutoCloseable {
                 IncomingEvents incoming = new IncomingEvents(json, clock);
                 ConvergenceMeters convergenceMeters = new ConvergenceMeters(metrics.registry(),
                         store.convergenceFigures());
-                convergenceIngest = new ConvergenceIngest(store, feed, metrics, convergenceMeters, json);
+                convergenceIngest = new ConvergenceIngest(store, store, store, feed, metrics, convergenceMeters, json);
                 Supplier<BridgeStatus> bridgeStatus = startConvergence(incoming);
                 convergenceMeters.bridge(bridgeStatus);
                 liveClients = new LiveClients(hub, new OutboundBudget(server.wsOutboundLimitBytes()));
                 metrics.webSocket(liveClients);
                 DirectMemoryProbe directMemory = new DirectMemoryProbe(ByteBufAllocator.DEFAULT);
                 directMemory.bindTo(metrics.registry());
-                RestApi rest = new RestApi(store, sessions, accountant, config, views, clock, rateLimiter,
+                RestApi rest = new RestApi(store, store, sessions, accountant, config, views, clock, rateLimiter,
                         convergenceIngest, bridgeStatus, features, logWatcher,
                         new ResourceHealth(liveClients, directMemory));
                 OriginPolicy origins = new OriginPolicy(server.host(), server.allowedOrigins());
@@ -206,11 +207,11 @@ public final class KimiServer implements AutoCloseable {
                         new LiveProtocol(store, accountant, views, clock, blocking), origins, server.wsMaxFrameBytes(),
                         server.wsQueueLimit(), server.wsIdleTimeout());
                 Routes routes = rest.routes();
-                new MetricsApi(store, accountant, views, metrics, clock, bridgeStatus).addTo(routes);
+                new MetricsApi(store, store, accountant, views, metrics, clock, bridgeStatus).addTo(routes);
                 new EventsApi(incoming, convergenceIngest, views).addTo(routes);
                 new ExportApi(store, accountant, views, clock).addTo(routes);
                 new WidgetsApi(widgets, views).addTo(routes);
-                new FeaturesApi(features, store, accountant, sessions, views).addTo(routes);
+                new FeaturesApi(features, store, store, accountant, sessions, views).addTo(routes);
                 ClassLoader loader = Thread.currentThread().getContextClassLoader();
                 widgets.loadFromClasspath(loader != null ? loader : KimiServer.class.getClassLoader());
                 BrowserGuard guard = new BrowserGuard(new HostPolicy(server.host(), server.allowedHosts()), origins);

@@ -9,7 +9,8 @@ import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.SessionQuery;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.SessionReads;
+import io.kimi.core.store.SessionWrites;
 import io.kimi.features.logs.LogSourceStatus;
 import io.kimi.features.logs.LogWatcher;
 import io.kimi.services.Accountant;
@@ -32,7 +33,8 @@ import java.util.function.Supplier;
 final class RestApi {
     private static final int RECENT_REQUESTS = 50;
 
-    private final Store store;
+    private final SessionReads reads;
+    private final SessionWrites writes;
     private final ProxySessions sessions;
     private final Accountant accountant;
     private final KimiConfig config;
@@ -46,7 +48,7 @@ final class RestApi {
     private final LogWatcher logWatcher;
     private final ResourceHealth resources;
 
-    RestApi(Store store, ProxySessions sessions, Accountant accountant, KimiConfig config, JsonViews views,
+    RestApi(SessionReads reads, SessionWrites writes, ProxySessions sessions, Accountant accountant, KimiConfig config, JsonViews views,
             Clock clock, RateLimiter rateLimiter, ConvergenceIngest convergence, Supplier<BridgeStatus> bridge,
             ContextFeatures features, LogWatcher logWatcher, ResourceHealth resources) {
         this.resources = resources;
@@ -54,7 +56,8 @@ final class RestApi {
         this.logWatcher = logWatcher;
         this.convergence = convergence;
         this.bridge = bridge;
-        this.store = store;
+        this.reads = reads;
+        this.writes = writes;
         this.sessions = sessions;
         this.accountant = accountant;
         this.config = config;
@@ -88,7 +91,7 @@ final class RestApi {
         boolean dbOk;
         String dbError = null;
         try {
-            store.countSessions(SessionKind.PROXY);
+            reads.countSessions(SessionKind.PROXY);
             dbOk = true;
         } catch (RuntimeException e) {
             dbOk = false;
@@ -129,7 +132,7 @@ final class RestApi {
         String kind = r.query("kind");
         String status = r.query("status");
         catchUp();
-        Page<Session> page = store.listSessions(new SessionQuery(
+        Page<Session> page = reads.listSessions(new SessionQuery(
                 kind == null ? null : SessionKind.fromWire(kind),
                 status == null ? null : SessionStatus.fromWire(status), limit, offset));
         ObjectNode n = views.mapper().createObjectNode();
@@ -164,7 +167,7 @@ final class RestApi {
 
     private ApiResponse activeSession(ApiRequest r) throws Exception {
         catchUp();
-        Session active = store.findActiveSession().orElse(null);
+        Session active = reads.findActiveSession().orElse(null);
         if (active == null) {
             return Errors.response(404, "no_active_session",
                     "No proxy session is active yet: one starts with the first proxied request, "
@@ -172,7 +175,7 @@ final class RestApi {
         }
         ObjectNode n = views.session(active);
         n.set("recent_requests", views.requests(
-                store.listRequests(active.sessionId(), RECENT_REQUESTS, 0).items()));
+                reads.listRequests(active.sessionId(), RECENT_REQUESTS, 0).items()));
         return ApiResponse.json(200, views.bytes(n));
     }
 
@@ -181,7 +184,7 @@ final class RestApi {
         Session s = find(r.pathParam("id"));
         ObjectNode n = views.session(s);
         if (s.kind() == SessionKind.PROXY) {
-            n.set("recent_requests", views.requests(store.listRequests(s.sessionId(), RECENT_REQUESTS, 0).items()));
+            n.set("recent_requests", views.requests(reads.listRequests(s.sessionId(), RECENT_REQUESTS, 0).items()));
         }
         return ApiResponse.json(200, views.bytes(n));
     }
@@ -194,7 +197,7 @@ final class RestApi {
         accountant.forgetSession(id);
         features.forget(id);
         // A loop's session is deleted in order with its events, so the convergence gauges follow.
-        boolean existed = (s.kind() == SessionKind.CONVERGENCE ? convergence.delete(id) : store.deleteSession(id))
+        boolean existed = (s.kind() == SessionKind.CONVERGENCE ? convergence.delete(id) : writes.deleteSession(id))
                 .get(10, TimeUnit.SECONDS);
         if (!existed) {
             throw new SessionNotFoundException(id);
@@ -240,7 +243,7 @@ final class RestApi {
     }
 
     private Session find(String id) {
-        return store.findSession(id).orElseThrow(() -> new SessionNotFoundException(id));
+        return reads.findSession(id).orElseThrow(() -> new SessionNotFoundException(id));
     }
 
     private static String optionalText(JsonNode body, String field) {

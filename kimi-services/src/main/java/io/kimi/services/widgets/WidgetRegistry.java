@@ -40,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * through a bounded queue; when widgets fall that far behind, events are dropped for them (logged, counted).
  * Thread-safe; one per server.
  */
-public final class WidgetRegistry implements HubListener, AutoCloseable {
+public final class WidgetRegistry implements Widgets, HubListener, AutoCloseable {
     public static final String MESSAGE_TYPE = "widget";
     private static final Logger log = LoggerFactory.getLogger(WidgetRegistry.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -74,6 +74,7 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
      *     at most 64 characters)
      * @throws IllegalStateException when the factory or the first render fails
      */
+    @Override
     public void register(String name, WidgetFactory factory) {
         requireNonNull(name, "name");
         requireNonNull(factory, "factory");
@@ -101,6 +102,7 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
     }
 
     /** Removes a widget; whether there was one. */
+    @Override
     public boolean unregister(String name) {
         return widgets.removeIf(w -> w.name.equals(name));
     }
@@ -136,6 +138,7 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
     }
 
     /** The registered names, in registration order. */
+    @Override
     public List<String> names() {
         List<String> names = new ArrayList<>();
         widgets.forEach(w -> names.add(w.name));
