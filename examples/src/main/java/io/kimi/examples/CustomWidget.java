@@ -1,6 +1,7 @@
 package io.kimi.examples;
 
 import io.kimi.api.KimiServer;
+import io.kimi.services.widgets.Widgets;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -14,9 +15,10 @@ public final class CustomWidget {
     private CustomWidget() {
     }
 
-    /** Registers the example's widget on {@code server}. */
+    /** Registers the example's widget on {@code server} (a server's {@link Widgets}: register, unregister, names). */
     public static KimiServer install(KimiServer server) {
-        server.widgets().register("custom_chart", StepCompletionChart::new);
+        Widgets widgets = server.widgets();
+        widgets.register("custom_chart", StepCompletionChart::new);
         return server;
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.api.testing.KimiServerExtension;
+import io.kimi.services.widgets.Widgets;
 import io.kimi.client.LiveMessage;
 import io.kimi.client.WebSocketClient;
 import java.util.UUID;
@@ -43,5 +44,12 @@ class CustomWidgetTest {
         JsonNode after = new ObjectMapper().readTree(server.get("/api/widgets").body());
         assertThat(after.at("/widgets/0/state/data")).hasSize(2);
         assertThat(after.at("/widgets/0/state/data/1/iteration").asInt()).isEqualTo(2);
+
+        Widgets registered = server.server().widgets();
+        assertThat(registered.names()).containsExactly("custom_chart");
+        assertThat(registered.unregister("custom_chart")).isTrue();
+        assertThat(registered.unregister("custom_chart")).isFalse();
+        assertThat(registered.names()).isEmpty();
+        assertThat(new ObjectMapper().readTree(server.get("/api/widgets").body()).path("widgets")).isEmpty();
     }
 }

@@ -8,7 +8,7 @@ import io.kimi.core.RequestStatus;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.store.Page;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.SessionReads;
 import io.kimi.core.TokenUsage;
 import io.kimi.services.JsonViews;
 import io.kimi.services.SessionNotFoundException;
@@ -31,14 +31,14 @@ final class ExportApi {
     private static final List<String> EVENT_COLUMNS = List.of("event_id", "timestamp", "session_id", "iteration",
             "state", "event_type", "data");
 
-    private final Store store;
+    private final SessionReads reads;
     private final JsonViews views;
     private final Clock clock;
     private final CsvExport csv = new CsvExport();
     private final List<String> requestColumns;
 
-    ExportApi(Store store, JsonViews views, Clock clock) {
-        this.store = store;
+    ExportApi(SessionReads reads, JsonViews views, Clock clock) {
+        this.reads = reads;
         this.views = views;
         this.clock = clock;
         // The columns of the JSON view, also when a session has no request to take them from.
@@ -56,15 +56,15 @@ final class ExportApi {
             return Errors.response(404, "unknown_format", "Export formats are csv and json, not '" + format + "'.");
         }
         String id = r.query("session_id");
-        Session session = id != null ? store.findSession(id).orElseThrow(() -> new SessionNotFoundException(id))
-                : store.findActiveSession().orElse(null);
+        Session session = id != null ? reads.findSession(id).orElseThrow(() -> new SessionNotFoundException(id))
+                : reads.findActiveSession().orElse(null);
         if (session == null) {
             return Errors.response(404, "no_active_session",
                     "No proxy session is active; name one with ?session_id=.");
         }
         boolean events = session.kind() == SessionKind.CONVERGENCE;
         List<ObjectNode> rows = events
-                ? all(session.sessionId(), store::listEvents).stream().map(views::event).toList()
+                ? all(session.sessionId(), reads::listEvents).stream().map(views::event).toList()
                 : requestsOldestFirst(session.sessionId()).stream().map(views::request).toList();
         ApiResponse response;
         if (format.equals("csv")) {
@@ -84,7 +84,7 @@ final class ExportApi {
 
     /** Every request of a session, oldest first (the store lists them newest first). */
     private List<RequestRecord> requestsOldestFirst(String sessionId) {
-        List<RequestRecord> newestFirst = all(sessionId, store::listRequests);
+        List<RequestRecord> newestFirst = all(sessionId, reads::listRequests);
         Collections.reverse(newestFirst);
         return newestFirst;
     }

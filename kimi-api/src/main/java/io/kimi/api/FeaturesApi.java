@@ -14,7 +14,8 @@ import io.kimi.core.Session;
 import io.kimi.core.store.MaskStats;
 import io.kimi.core.store.MemoryStats;
 import io.kimi.core.store.Page;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.FeatureRecords;
+import io.kimi.core.store.SessionReads;
 import io.kimi.features.FeatureToggles;
 import io.kimi.features.compaction.CompactionPreview;
 import io.kimi.features.compaction.SessionCompactions;
@@ -47,13 +48,16 @@ final class FeaturesApi {
     private static final int PREVIEW_CHARS = 200;
 
     private final ContextFeatures features;
-    private final Store store;
+    private final FeatureRecords records;
+    private final SessionReads reads;
     private final ProxySessions sessions;
     private final JsonViews views;
 
-    FeaturesApi(ContextFeatures features, Store store, ProxySessions sessions, JsonViews views) {
+    FeaturesApi(ContextFeatures features, FeatureRecords records, SessionReads reads, ProxySessions sessions,
+            JsonViews views) {
         this.features = requireNonNull(features, "features");
-        this.store = requireNonNull(store, "store");
+        this.records = requireNonNull(records, "records");
+        this.reads = requireNonNull(reads, "reads");
         this.sessions = requireNonNull(sessions, "sessions");
         this.views = requireNonNull(views, "views");
     }
@@ -124,7 +128,7 @@ final class FeaturesApi {
 
     private ApiResponse sanitizerStats(ApiRequest r) throws Exception {
         SanitizerConfig c = features.config().sanitizer();
-        MaskStats stored = store.maskStats();
+        MaskStats stored = records.maskStats();
         SanitizerCounters counters = features.vault().counters();
         ObjectNode n = views.mapper().createObjectNode()
                 .put("enabled", features.toggles().isEnabled(Sanitizer.NAME))
@@ -145,7 +149,7 @@ final class FeaturesApi {
     private ApiResponse listMasks(ApiRequest r) throws Exception {
         int limit = r.intQuery("limit", 50, 1, 500);
         int offset = r.intQuery("offset", 0, 0, Integer.MAX_VALUE);
-        Page<MaskedContent> page = store.listMasks(limit, offset);
+        Page<MaskedContent> page = records.listMasks(limit, offset);
         ObjectNode n = views.mapper().createObjectNode();
         ArrayNode list = n.putArray("masks");
         page.items().forEach(m -> list.add(mask(m, false)));
@@ -258,16 +262,16 @@ final class FeaturesApi {
     }
 
     private ApiResponse memoryStats(ApiRequest r) throws Exception {
-        return ApiResponse.json(200, views.bytes(memory(store.memoryStats(null))));
+        return ApiResponse.json(200, views.bytes(memory(records.memoryStats(null))));
     }
 
     private ApiResponse sessionMemory(ApiRequest r) throws Exception {
         String id = r.pathParam("id");
-        if (sessions.get(id).isEmpty() && store.findSession(id).isEmpty()) {
+        if (sessions.get(id).isEmpty() && reads.findSession(id).isEmpty()) {
             throw new SessionNotFoundException(id);
         }
         ObjectNode n = views.mapper().createObjectNode().put("session_id", id);
-        n.setAll(memory(store.memoryStats(id)));
+        n.setAll(memory(records.memoryStats(id)));
         return ApiResponse.json(200, views.bytes(n));
     }
 

@@ -38,6 +38,7 @@ import io.kimi.services.live.OutboundBudget;
 import io.kimi.services.metrics.DirectMemoryProbe;
 import io.kimi.services.metrics.ServerMetrics;
 import io.kimi.services.widgets.WidgetRegistry;
+import io.kimi.services.widgets.Widgets;
 import io.netty.buffer.ByteBufAllocator;
 import java.net.URI;
 import java.time.Clock;
@@ -91,7 +92,7 @@ public final class KimiServer implements AutoCloseable {
      * The dashboard's widgets: {@code server.widgets().register("custom_chart", StepChart::new)}. Those listed in
      * {@code META-INF/services/io.kimi.services.widgets.WidgetProvider} on the classpath are added at start.
      */
-    public WidgetRegistry widgets() {
+    public Widgets widgets() {
         return widgets;
     }
 
@@ -141,7 +142,7 @@ public final class KimiServer implements AutoCloseable {
         TokenCounter counter = new TokenCounter(64L << 20);
         JsonViews views = new JsonViews(json, config);
         LiveFeed feed = new LiveFeed(hub, views);
-        ProxySessions sessions = ProxySessions.load(store, config, clock, feed);
+        ProxySessions sessions = ProxySessions.load(store, store, config, clock, feed);
         FeatureEvents featureEvents = new FeatureEvents(store, feed, json, clock);
         ContextFeatures features = components.add("context features",
                 new ContextFeatures(config, store, counter, featureEvents, clock));
@@ -154,7 +155,7 @@ public final class KimiServer implements AutoCloseable {
         IncomingEvents incoming = new IncomingEvents(json, clock);
         ConvergenceMeters convergenceMeters = new ConvergenceMeters(metrics.registry(), store.convergenceFigures());
         ConvergenceIngest convergenceIngest = components.add("convergence ingest",
-                new ConvergenceIngest(store, feed, metrics, convergenceMeters, json));
+                new ConvergenceIngest(store, store, store, feed, metrics, convergenceMeters, json));
         Supplier<BridgeStatus> bridgeStatus = ConvergenceSource.start(config.convergence(), incoming,
                 convergenceIngest, clock, components);
         convergenceMeters.bridge(bridgeStatus);
@@ -185,11 +186,11 @@ public final class KimiServer implements AutoCloseable {
                 new LiveProtocol(store, accountant, views, clock, blocking), origins, server.wsMaxFrameBytes(),
                 server.wsQueueLimit(), server.wsIdleTimeout());
         Routes routes = rest.addTo(new Routes(ConsistentRead.of(accountant::sync)));
-        new MetricsApi(store, views, metrics, clock, bridgeStatus).addTo(routes);
+        new MetricsApi(store, store, views, metrics, clock, bridgeStatus).addTo(routes);
         new EventsApi(incoming, convergenceIngest, views).addTo(routes);
         new ExportApi(store, views, clock).addTo(routes);
         new WidgetsApi(widgets, views).addTo(routes);
-        new FeaturesApi(features, store, sessions, views).addTo(routes);
+        new FeaturesApi(features, store, store, sessions, views).addTo(routes);
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         widgets.loadFromClasspath(loader != null ? loader : KimiServer.class.getClassLoader());
         BrowserGuard guard = new BrowserGuard(new HostPolicy(server.host(), server.allowedHosts()), origins);

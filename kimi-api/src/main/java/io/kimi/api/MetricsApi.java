@@ -17,7 +17,8 @@ import io.kimi.core.store.RequestFilter;
 import io.kimi.core.store.RequestStats;
 import io.kimi.core.store.SessionQuery;
 import io.kimi.core.store.SessionStats;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.SessionReads;
+import io.kimi.core.store.StoreStats;
 import io.kimi.services.JsonViews;
 import io.kimi.services.convergence.BridgeStatus;
 import java.util.function.Supplier;
@@ -43,17 +44,19 @@ import java.util.Map;
 final class MetricsApi {
     private static final int DEFAULT_EVENTS = 100;
 
-    private final Store store;
+    private final SessionReads reads;
+    private final StoreStats figures;
     private final JsonViews views;
     private final ServerMetrics metrics;
     private final Clock clock;
     private final Instant started;
     private final Supplier<BridgeStatus> bridge;
 
-    MetricsApi(Store store, JsonViews views, ServerMetrics metrics, Clock clock,
+    MetricsApi(SessionReads reads, StoreStats figures, JsonViews views, ServerMetrics metrics, Clock clock,
             Supplier<BridgeStatus> bridge) {
         this.bridge = requireNonNull(bridge, "bridge");
-        this.store = requireNonNull(store, "store");
+        this.reads = requireNonNull(reads, "reads");
+        this.figures = requireNonNull(figures, "figures");
         this.views = requireNonNull(views, "views");
         this.metrics = requireNonNull(metrics, "metrics");
         this.clock = requireNonNull(clock, "clock");
@@ -82,8 +85,8 @@ final class MetricsApi {
      */
     private ApiResponse system(ApiRequest r) throws Exception {
         Instant now = clock.instant();
-        SessionStats sessions = store.sessionStats(SessionKind.CONVERGENCE, now);
-        Findings findings = store.countFindings();
+        SessionStats sessions = figures.sessionStats(SessionKind.CONVERGENCE, now);
+        Findings findings = figures.countFindings();
         ObjectNode n = views.mapper().createObjectNode();
         n.put("total_sessions", sessions.total())
                 .put("active_sessions", sessions.running())
@@ -101,17 +104,17 @@ final class MetricsApi {
         n.set("bridge", BridgeView.of(bridge.get(), views.mapper()));
 
         ObjectNode proxy = n.putObject("proxy");
-        proxy.put("sessions", store.countSessions(SessionKind.PROXY));
-        RequestStats all = store.requestStats(RequestFilter.all());
+        proxy.put("sessions", reads.countSessions(SessionKind.PROXY));
+        RequestStats all = figures.requestStats(RequestFilter.all());
         putTotals(proxy, all);
-        long lastMinute = store.requestStats(RequestFilter.all().since(now.minusSeconds(60))).totalTokens();
-        long sinceStart = store.requestStats(RequestFilter.all().since(started)).totalTokens();
+        long lastMinute = figures.requestStats(RequestFilter.all().since(now.minusSeconds(60))).totalTokens();
+        long sinceStart = figures.requestStats(RequestFilter.all().since(started)).totalTokens();
         double uptimeMinutes = Math.max(1.0, Duration.between(started, now).toMillis() / 60_000.0);
         proxy.putObject("tokens_per_minute")
                 .put("last_60s", lastMinute)
                 .put("average_since_start", round(sinceStart / uptimeMinutes, 1))
                 .put("uptime_seconds", Duration.between(started, now).toSeconds());
-        putLatency(proxy, store.latencyPercentiles(RequestFilter.all()));
+        putLatency(proxy, figures.latencyPercentiles(RequestFilter.all()));
         putAccuracy(proxy, all.accuracy());
         return ApiResponse.json(200, views.bytes(n));
     }
@@ -122,8 +125,8 @@ final class MetricsApi {
         ObjectNode n = views.mapper().createObjectNode();
         n.put("session_id", s.sessionId()).put("kind", s.kind().wireName());
         if (s.kind() == SessionKind.CONVERGENCE) {
-            ConvergenceSummary summary = ConvergenceMetrics.summarize(s, store.listIterations(s.sessionId()),
-                    store.listSteps(s.sessionId()));
+            ConvergenceSummary summary = ConvergenceMetrics.summarize(s, reads.listIterations(s.sessionId()),
+                    reads.listSteps(s.sessionId()));
             n.put("iterations", summary.iterations())
                     .put("duration_seconds", round(seconds(s.startTime(), s.endTime() != null ? s.endTime() : now), 1));
             ArrayNode findings = n.putArray("findings_per_iteration");
@@ -138,12 +141,12 @@ final class MetricsApi {
             return ApiResponse.json(200, views.bytes(n));
         }
         RequestFilter filter = RequestFilter.session(s.sessionId());
-        RequestStats stats = store.requestStats(filter);
+        RequestStats stats = figures.requestStats(filter);
         putTotals(n, stats);
         double duration = proxyDuration(s, now);
         n.put("duration_seconds", round(duration, 1))
                 .put("tokens_per_minute", round(stats.totalTokens() * 60.0 / Math.max(60.0, duration), 1));
-        putLatency(n, store.latencyPercentiles(filter));
+        putLatency(n, figures.latencyPercentiles(filter));
         putAccuracy(n, stats.accuracy());
         n.set("context", views.session(s).get("context"));
         return ApiResponse.json(200, views.bytes(n));
@@ -154,7 +157,7 @@ final class MetricsApi {
         int limit = r.intQuery("limit", DEFAULT_EVENTS, 1, SessionQuery.MAX_LIMIT);
         int offset = r.intQuery("offset", 0, 0, Integer.MAX_VALUE);
         Session s = find(r.pathParam("id"));
-        Page<Event> page = store.listEvents(s.sessionId(), limit, offset);
+        Page<Event> page = reads.listEvents(s.sessionId(), limit, offset);
         ObjectNode n = views.mapper().createObjectNode();
         ArrayNode list = n.putArray("events");
         page.items().forEach(e -> list.add(views.event(e)));
@@ -172,7 +175,7 @@ final class MetricsApi {
             end = now;
         }
         if (end == null) {
-            List<RequestRecord> last = store.listRequests(s.sessionId(), 1, 0).items();
+            List<RequestRecord> last = reads.listRequests(s.sessionId(), 1, 0).items();
             end = last.isEmpty() ? s.startTime()
                     : last.get(0).timestamp().plusMillis(Math.max(0, last.get(0).latencyMs()));
         }
@@ -216,7 +219,7 @@ final class MetricsApi {
     }
 
     private Session find(String id) {
-        return store.findSession(id).orElseThrow(() -> new SessionNotFoundException(id));
+        return reads.findSession(id).orElseThrow(() -> new SessionNotFoundException(id));
     }
 
     private static double seconds(Instant from, Instant to) {

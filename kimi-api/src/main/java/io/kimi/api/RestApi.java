@@ -11,7 +11,7 @@ import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.SessionQuery;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.SessionReads;
 import io.kimi.features.logs.LogSourceStatus;
 import io.kimi.features.logs.LogWatcher;
 import io.kimi.services.JsonViews;
@@ -33,7 +33,7 @@ import java.util.function.Supplier;
 final class RestApi {
     private static final int RECENT_REQUESTS = 50;
 
-    private final Store store;
+    private final SessionReads reads;
     private final ProxySessions sessions;
     private final SessionDeletion deletion;
     private final KimiConfig config;
@@ -46,14 +46,14 @@ final class RestApi {
     private final LogWatcher logWatcher;
     private final ResourceHealth resources;
 
-    RestApi(Store store, ProxySessions sessions, SessionDeletion deletion, KimiConfig config, JsonViews views,
-            Clock clock, RateLimiter rateLimiter, Supplier<BridgeStatus> bridge, ContextFeatures features,
-            LogWatcher logWatcher, ResourceHealth resources) {
+    RestApi(SessionReads reads, ProxySessions sessions, SessionDeletion deletion, KimiConfig config,
+            JsonViews views, Clock clock, RateLimiter rateLimiter, Supplier<BridgeStatus> bridge,
+            ContextFeatures features, LogWatcher logWatcher, ResourceHealth resources) {
         this.resources = resources;
         this.features = features;
         this.logWatcher = logWatcher;
         this.bridge = bridge;
-        this.store = store;
+        this.reads = reads;
         this.sessions = sessions;
         this.deletion = deletion;
         this.config = config;
@@ -83,7 +83,7 @@ final class RestApi {
         boolean dbOk;
         String dbError = null;
         try {
-            store.countSessions(SessionKind.PROXY);
+            reads.countSessions(SessionKind.PROXY);
             dbOk = true;
         } catch (RuntimeException e) {
             dbOk = false;
@@ -134,7 +134,7 @@ final class RestApi {
         int offset = r.intQuery("offset", 0, 0, Integer.MAX_VALUE);
         String kind = r.query("kind");
         String status = r.query("status");
-        Page<Session> page = store.listSessions(new SessionQuery(
+        Page<Session> page = reads.listSessions(new SessionQuery(
                 kind == null ? null : SessionKind.fromWire(kind),
                 status == null ? null : SessionStatus.fromWire(status), limit, offset));
         return ApiResponse.json(200, views.bytes(new SessionList(
@@ -164,7 +164,7 @@ final class RestApi {
     }
 
     private ApiResponse activeSession(ApiRequest r) throws Exception {
-        Session active = store.findActiveSession().orElse(null);
+        Session active = reads.findActiveSession().orElse(null);
         if (active == null) {
             return Errors.response(404, "no_active_session",
                     "No proxy session is active yet: one starts with the first proxied request, "
@@ -172,7 +172,7 @@ final class RestApi {
         }
         ObjectNode n = views.session(active);
         n.set("recent_requests", views.requests(
-                store.listRequests(active.sessionId(), RECENT_REQUESTS, 0).items()));
+                reads.listRequests(active.sessionId(), RECENT_REQUESTS, 0).items()));
         return ApiResponse.json(200, views.bytes(n));
     }
 
@@ -180,7 +180,7 @@ final class RestApi {
         Session s = find(r.pathParam("id"));
         ObjectNode n = views.session(s);
         if (s.kind() == SessionKind.PROXY) {
-            n.set("recent_requests", views.requests(store.listRequests(s.sessionId(), RECENT_REQUESTS, 0).items()));
+            n.set("recent_requests", views.requests(reads.listRequests(s.sessionId(), RECENT_REQUESTS, 0).items()));
         }
         return ApiResponse.json(200, views.bytes(n));
     }
@@ -226,7 +226,7 @@ final class RestApi {
     }
 
     private Session find(String id) {
-        return store.findSession(id).orElseThrow(() -> new SessionNotFoundException(id));
+        return reads.findSession(id).orElseThrow(() -> new SessionNotFoundException(id));
     }
 
     private static String optionalText(JsonNode body, String field) {

@@ -15,7 +15,7 @@ import io.kimi.core.RequestStatus;
 import io.kimi.core.Session;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.TokenUsage;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.RequestLog;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.proxy.ExchangeResult;
 import io.kimi.proxy.OpenAiError;
@@ -67,7 +67,7 @@ public final class Accountant implements AutoCloseable {
     /** The error type of a request whose 2xx reply was not a chat completion. */
     static final String MALFORMED_REPLY = RequestStatus.MALFORMED_REPLY.wireName();
 
-    private final Store store;
+    private final RequestLog store;
     private final ProxySessions sessions;
     private final LiveFeed feed;
     private final ContextAlerts alerts;
@@ -87,14 +87,14 @@ public final class Accountant implements AutoCloseable {
     private final MalformedReplyLog malformedLog = new MalformedReplyLog();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.background("kimi-accounting"));
 
-    public Accountant(Store store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
+    public Accountant(RequestLog store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
             ContextAlerts alerts, ServerMetrics metrics, FeatureOutcomes features, AccountingConfig accounting) {
         this(store, sessions, feed, alerts, metrics, features,
                 new ReplyCounter(new ReplyParser(), counter::countCompletion), accounting);
     }
 
     /** With the reply counting given (tests inject failures into it). */
-    Accountant(Store store, ProxySessions sessions, LiveFeed feed, ContextAlerts alerts, ServerMetrics metrics,
+    Accountant(RequestLog store, ProxySessions sessions, LiveFeed feed, ContextAlerts alerts, ServerMetrics metrics,
             FeatureOutcomes features, ReplyCounter replies, AccountingConfig accounting) {
         this.sampler = new EstimateSampler(accounting.estimateSampleEvery());
         this.queueLimit = accounting.queueLimit();

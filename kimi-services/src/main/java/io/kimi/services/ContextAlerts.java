@@ -9,7 +9,7 @@ import io.kimi.core.Ids;
 import io.kimi.core.Event;
 import io.kimi.core.EventTypes;
 import io.kimi.core.Session;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.EventLog;
 import java.text.NumberFormat;
 import java.time.Clock;
 import java.util.List;
@@ -40,13 +40,13 @@ public final class ContextAlerts {
     private static final char NBSP = '\u00a0';
 
     private final Thresholds thresholds;
-    private final Store store;
+    private final EventLog store;
     private final LiveFeed feed;
     private final Clock clock;
     /** Per gauge: how many thresholds (from the lowest) have alerted and not been re-armed. */
     private final Map<Gauge, Integer> alerted = new ConcurrentHashMap<>();
 
-    public ContextAlerts(Thresholds thresholds, Store store, LiveFeed feed, Clock clock) {
+    public ContextAlerts(Thresholds thresholds, EventLog store, LiveFeed feed, Clock clock) {
         this.thresholds = requireNonNull(thresholds, "thresholds");
         this.store = requireNonNull(store, "store");
         this.feed = requireNonNull(feed, "feed");

@@ -5,12 +5,12 @@ package io.kimi.services;
  * message, event and view that carries a {@code context_percent} or {@code percent} uses it, so the same request
  * shows the same figure everywhere; thresholds are compared with the unrounded fill.
  */
-public final class ContextPercent {
+final class ContextPercent {
     private ContextPercent() {
     }
 
     /** {@code percent} rounded to two decimals. */
-    public static double shown(double percent) {
+    static double shown(double percent) {
         return Math.round(percent * 100) / 100.0;
     }
 }

@@ -8,7 +8,8 @@ import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.SessionQuery;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.SessionReads;
+import io.kimi.core.store.SessionWrites;
 import io.kimi.proxy.Route;
 import java.time.Clock;
 import java.time.ZoneOffset;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The proxy sessions, held in memory so that the request path never reads the database, and written through
- * to the {@link Store}. Exactly one proxy session is active. Thread-safe: lookups are lock-free; the rare
+ * to the store ({@link SessionWrites}; read back at start through {@link SessionReads}). Exactly one proxy session is active. Thread-safe: lookups are lock-free; the rare
  * changes (create, activate, delete) are serialised.
  *
  * <p>Which session a request counts in: the session named by {@code X-Session-Id} (created on first use,
@@ -38,28 +39,30 @@ public final class ProxySessions {
     private static final DateTimeFormatter NAME_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm")
             .withZone(ZoneOffset.UTC);
 
-    private final Store store;
+    private final SessionReads reads;
+    private final SessionWrites writes;
     private final KimiConfig config;
     private final Clock clock;
     private final LiveFeed feed;
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
     private volatile String activeId;
 
-    private ProxySessions(Store store, KimiConfig config, Clock clock, LiveFeed feed) {
-        this.store = store;
+    private ProxySessions(SessionReads reads, SessionWrites writes, KimiConfig config, Clock clock, LiveFeed feed) {
+        this.reads = reads;
+        this.writes = writes;
         this.config = config;
         this.clock = clock;
         this.feed = feed;
     }
 
     /** Loads the stored proxy sessions. Call once at start, off any event loop. */
-    public static ProxySessions load(Store store, KimiConfig config, Clock clock, LiveFeed feed) {
-        requireNonNull(store, "store");
-        ProxySessions s = new ProxySessions(store, requireNonNull(config, "config"), requireNonNull(clock, "clock"),
-                requireNonNull(feed, "feed"));
+    public static ProxySessions load(SessionReads reads, SessionWrites writes, KimiConfig config, Clock clock,
+            LiveFeed feed) {
+        ProxySessions s = new ProxySessions(requireNonNull(reads, "reads"), requireNonNull(writes, "writes"),
+                requireNonNull(config, "config"), requireNonNull(clock, "clock"), requireNonNull(feed, "feed"));
         int offset = 0;
         while (true) {
-            Page<Session> page = store.listSessions(new SessionQuery(SessionKind.PROXY, null, 1000, offset));
+            Page<Session> page = reads.listSessions(new SessionQuery(SessionKind.PROXY, null, 1000, offset));
             for (Session session : page.items()) {
                 s.sessions.put(session.sessionId(), session);
                 if (session.active()) {
@@ -110,7 +113,7 @@ public final class ProxySessions {
                 if (named == null) {
                     // A first use of this id: make sure it is not another kind's session (one indexed read;
                     // callers run this off the event loop, see isKnown).
-                    if (store.findSession(requestedId).isPresent()) {
+                    if (reads.findSession(requestedId).isPresent()) {
                         throw new IllegalArgumentException("X-Session-Id: '" + requestedId
                                 + "' names a convergence session; proxy requests need a proxy session");
                     }
@@ -160,7 +163,7 @@ public final class ProxySessions {
         }
         activeId = sessionId;
         Session now = sessions.computeIfPresent(sessionId, (k, s) -> s.withActive(true));
-        store.activateSession(sessionId).whenComplete((v, e) -> {
+        writes.activateSession(sessionId).whenComplete((v, e) -> {
             if (e != null) {
                 log.error("Could not store session {} as active", sessionId, e);
             }
@@ -215,7 +218,7 @@ public final class ProxySessions {
     }
 
     void persist(Session session) {
-        store.saveSession(session).whenComplete((v, e) -> {
+        writes.saveSession(session).whenComplete((v, e) -> {
             if (e != null) {
                 log.error("Could not store session {}", session.sessionId(), e);
             }

@@ -53,7 +53,7 @@ class ProxySessionsTest {
         store = SqliteStore.open(dir.resolve("sessions.db"), clock);
         hub.subscribe(published::add);
         feed = new LiveFeed(hub, new JsonViews(new com.fasterxml.jackson.databind.ObjectMapper(), config));
-        sessions = ProxySessions.load(store, config, clock, feed);
+        sessions = ProxySessions.load(store, store, config, clock, feed);
     }
 
     @AfterEach
@@ -133,7 +133,7 @@ class ProxySessionsTest {
         Session second = sessions.createAndActivate("Mine", "b1");
         store.flush().join();
 
-        ProxySessions reloaded = ProxySessions.load(store, config, clock, feed);
+        ProxySessions reloaded = ProxySessions.load(store, store, config, clock, feed);
 
         assertThat(reloaded.active()).map(Session::sessionId).contains(second.sessionId());
         assertThat(reloaded.all()).hasSize(2);

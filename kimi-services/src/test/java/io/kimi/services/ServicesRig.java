@@ -65,7 +65,7 @@ public final class ServicesRig implements BeforeAllCallback, AfterAllCallback {
         LiveFeed feed = new LiveFeed(new EventHub(), views);
         TokenCounter counter = new TokenCounter(16L << 20);
         router = new ModelRouter(config);
-        sessions = ProxySessions.load(store, config, clock, feed);
+        sessions = ProxySessions.load(store, store, config, clock, feed);
         FeatureEvents featureEvents = new FeatureEvents(store, feed, json, clock);
         features = new ContextFeatures(config, store, counter, featureEvents, clock);
         metrics = new ServerMetrics();

@@ -7,7 +7,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.kimi.config.CompactionConfig;
 import io.kimi.core.CompactionRecord;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.CompactionRecords;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.core.tokens.TokenEncoding;
 import java.time.Clock;
@@ -42,7 +42,7 @@ public final class CompactionService {
     private final SessionCompactions compactions;
     private final CompactionPlanner planner;
     private final Summarizer summarizer;
-    private final Store store;
+    private final CompactionRecords store;
     private final TokenCounter counter;
     private final CompactionListener listener;
     private final Executor executor;
@@ -64,7 +64,7 @@ public final class CompactionService {
      * @param executor runs planning, counting, summarising and the listener
      * @param clock when compactions are made and undone
      */
-    public CompactionService(SessionCompactions compactions, Summarizer summarizer, Store store,
+    public CompactionService(SessionCompactions compactions, Summarizer summarizer, CompactionRecords store,
             TokenCounter counter, CompactionConfig config, CompactionListener listener, Executor executor,
             Clock clock) {
         this.compactions = requireNonNull(compactions, "compactions");

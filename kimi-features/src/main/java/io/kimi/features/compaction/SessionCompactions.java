@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.kimi.core.CompactionRecord;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.CompactionRecords;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.core.tokens.TokenEncoding;
 import io.kimi.features.FeatureReport;
@@ -48,16 +48,16 @@ public final class SessionCompactions implements RequestTransformer {
 
     private static final int MESSAGE_OVERHEAD_CHARS = 32;
 
-    private final Store store;
+    private final CompactionRecords store;
     private final Map<String, List<ActiveCompaction>> active = new ConcurrentHashMap<>();
     private final Cache<String, Seen> seen;
 
-    public SessionCompactions(Store store) {
+    public SessionCompactions(CompactionRecords store) {
         this(store, DEFAULT_MAX_REMEMBERED_CHARS);
     }
 
     /** @param maxRememberedChars bound of the remembered conversations, in characters of message text */
-    public SessionCompactions(Store store, long maxRememberedChars) {
+    public SessionCompactions(CompactionRecords store, long maxRememberedChars) {
         this.store = requireNonNull(store, "store");
         if (maxRememberedChars < 0) {
             throw new IllegalArgumentException("maxRememberedChars: " + maxRememberedChars + " (expected: >= 0)");

@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.kimi.core.MaskedContent;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.MaskRecords;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.LongAdder;
@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  * Where masked originals are kept, so {@code GET /api/mask/{hash}} can serve them back.
  *
  * <p>Recent masks stay in memory in a cache bounded by the total length of their content; each mask is also
- * written through to the {@link Store} (asynchronously: the store batches writes on its own thread) the first
+ * written through to the {@link MaskRecords} (asynchronously: the store batches writes on its own thread) the first
  * time this vault sees its hash, or again once the cache has evicted it (the store keeps the first copy of a
  * hash, so a second write changes nothing). A failed write is logged with its stack trace and does not affect
  * the request. {@link #find} reads the cache, then the store.
@@ -30,14 +30,14 @@ public final class MaskVault {
     private static final Logger log = LoggerFactory.getLogger(MaskVault.class);
     private static final int HASH_LENGTH = 32;
 
-    private final Store store;
+    private final MaskRecords store;
     private final Cache<String, MaskedContent> recent;
     private final LongAdder requestsSeen = new LongAdder();
     private final LongAdder requestsMasked = new LongAdder();
     private final LongAdder messagesMasked = new LongAdder();
     private final LongAdder tokensSaved = new LongAdder();
 
-    public MaskVault(Store store) {
+    public MaskVault(MaskRecords store) {
         this(store, DEFAULT_MAX_CACHED_CHARS);
     }
 
@@ -46,7 +46,7 @@ public final class MaskVault {
      * @param maxCachedChars bound of the in-memory cache, in characters of masked content (0: no cache, every
      *     {@link #find} reads the store)
      */
-    public MaskVault(Store store, long maxCachedChars) {
+    public MaskVault(MaskRecords store, long maxCachedChars) {
         this.store = requireNonNull(store, "store");
         if (maxCachedChars < 0) {
             throw new IllegalArgumentException("maxCachedChars: " + maxCachedChars + " (expected: >= 0)");

@@ -15,7 +15,9 @@ import io.kimi.core.SessionStatus;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.StepStats;
 import io.kimi.core.store.ConvergenceFigures;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.EventLog;
+import io.kimi.core.store.SessionReads;
+import io.kimi.core.store.SessionWrites;
 import io.kimi.services.LiveFeed;
 import io.kimi.services.metrics.ServerMetrics;
 import java.io.IOException;
@@ -42,7 +44,9 @@ import org.slf4j.LoggerFactory;
 public final class ConvergenceIngest implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConvergenceIngest.class);
 
-    private final Store store;
+    private final SessionReads reads;
+    private final SessionWrites writes;
+    private final EventLog eventLog;
     private final LiveFeed feed;
     private final ServerMetrics metrics;
     private final ConvergenceMeters meters;
@@ -50,9 +54,11 @@ public final class ConvergenceIngest implements AutoCloseable {
     private final Cache<String, LoopSession> sessions = Caffeine.newBuilder().maximumSize(1_000).build();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.daemon("kimi-convergence"));
 
-    public ConvergenceIngest(Store store, LiveFeed feed, ServerMetrics metrics, ConvergenceMeters meters,
-            ObjectMapper json) {
-        this.store = requireNonNull(store, "store");
+    public ConvergenceIngest(SessionReads reads, SessionWrites writes, EventLog eventLog, LiveFeed feed,
+            ServerMetrics metrics, ConvergenceMeters meters, ObjectMapper json) {
+        this.reads = requireNonNull(reads, "reads");
+        this.writes = requireNonNull(writes, "writes");
+        this.eventLog = requireNonNull(eventLog, "eventLog");
         this.feed = requireNonNull(feed, "feed");
         this.metrics = requireNonNull(metrics, "metrics");
         this.meters = requireNonNull(meters, "meters");
@@ -92,7 +98,7 @@ public final class ConvergenceIngest implements AutoCloseable {
         // The events and the aggregates they change are committed together (a crash leaves both or neither);
         // the cached aggregates change only once they are.
         BatchFold fold = new BatchFold(touched, data);
-        List<Boolean> stored = join(store.appendEvents(admitted, fold));
+        List<Boolean> stored = join(eventLog.appendEvents(admitted, fold));
         BatchFold.Result folded = fold.result();
         sessions.putAll(folded.sessions());
         measure(touched, folded);
@@ -125,7 +131,7 @@ public final class ConvergenceIngest implements AutoCloseable {
         if (cached != null) {
             return cached;
         }
-        Session stored = store.findSession(e.sessionId()).orElse(null);
+        Session stored = reads.findSession(e.sessionId()).orElse(null);
         if (stored != null && stored.kind() != SessionKind.CONVERGENCE) {
             return null;
         }
@@ -136,12 +142,12 @@ public final class ConvergenceIngest implements AutoCloseable {
                     ConvergenceTotals.ZERO));
             s.fresh = true;
             // Written before its events (which reference it); queued writes keep their order.
-            store.saveSession(s.session).whenComplete((v, err) -> logFailure("session " + e.sessionId(), err));
+            writes.saveSession(s.session).whenComplete((v, err) -> logFailure("session " + e.sessionId(), err));
             meters.changed(ConvergenceFigures.ZERO, s.figures());
         } else {
             s = new LoopSession(stored);
-            store.listIterations(e.sessionId()).forEach(it -> s.iterations.put(it.iteration(), it));
-            store.listSteps(e.sessionId()).forEach(st -> s.steps.put(LoopSession.stepKey(st.iteration(), st.step()), st));
+            reads.listIterations(e.sessionId()).forEach(it -> s.iterations.put(it.iteration(), it));
+            reads.listSteps(e.sessionId()).forEach(st -> s.steps.put(LoopSession.stepKey(st.iteration(), st.step()), st));
         }
         sessions.put(e.sessionId(), s);
         return s;
@@ -168,7 +174,7 @@ public final class ConvergenceIngest implements AutoCloseable {
                 LoopSession s = sessions.getIfPresent(sessionId);
                 ConvergenceFigures figures = s != null ? s.figures() : storedFigures(sessionId);
                 sessions.invalidate(sessionId);
-                boolean existed = join(store.deleteSession(sessionId));
+                boolean existed = join(writes.deleteSession(sessionId));
                 if (existed && figures != null) {
                     meters.removed(figures);
                 }
@@ -181,12 +187,12 @@ public final class ConvergenceIngest implements AutoCloseable {
 
     /** A stored convergence session's figures, or {@code null} when it is not one. */
     private ConvergenceFigures storedFigures(String sessionId) {
-        Session stored = store.findSession(sessionId).orElse(null);
+        Session stored = reads.findSession(sessionId).orElse(null);
         if (stored == null || stored.kind() != SessionKind.CONVERGENCE) {
             return null;
         }
         LoopSession s = new LoopSession(stored);
-        store.listIterations(sessionId).forEach(it -> s.iterations.put(it.iteration(), it));
+        reads.listIterations(sessionId).forEach(it -> s.iterations.put(it.iteration(), it));
         return s.figures();
     }
 

@@ -80,7 +80,7 @@ public final class ConvergenceMeters {
      * Registers the gauges and histograms on {@code registry}.
      *
      * @param stored the stored convergence sessions' figures when the server starts ({@code
-     *     Store.convergenceFigures()})
+     *     StoreStats.convergenceFigures()})
      */
     public ConvergenceMeters(MeterRegistry registry, ConvergenceFigures stored) {
         this.registry = requireNonNull(registry, "registry");

@@ -1,5 +1,6 @@
 /**
- * Convergence-loop monitoring: events in (a WebSocket bridge to the loop, {@code POST /api/events}, or a
- * simulated loop), stored once each, folded into per-session aggregates, and published live.
+ * {@link io.kimi.services.convergence.SimulatedLoop}: a deterministic convergence loop, for {@code --mock}, the
+ * example loop and tests. The monitoring itself (the bridge to a loop, {@code POST /api/events}, storing each
+ * event once, the per-session aggregates) is internal: {@code io.kimi.services.internal.convergence}.
  */
 package io.kimi.services.convergence;

@@ -9,7 +9,7 @@ import io.kimi.config.KimiConfig;
 import io.kimi.core.CompactionRecord;
 import io.kimi.core.EventTypes;
 import io.kimi.core.Threads;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.FeatureRecords;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.features.FeatureToggles;
 import io.kimi.features.TransformerChain;
@@ -62,7 +62,7 @@ public final class ContextFeatures implements AutoCloseable {
     private final java.nio.file.Path workspace;
     private final AtomicReference<ChatModel> chatModel = new AtomicReference<>();
 
-    public ContextFeatures(KimiConfig kimi, Store store, TokenCounter counter, FeatureEvents events, Clock clock) {
+    public ContextFeatures(KimiConfig kimi, FeatureRecords store, TokenCounter counter, FeatureEvents events, Clock clock) {
         requireNonNull(kimi, "kimi");
         requireNonNull(events, "events");
         this.config = kimi.features();

@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.core.Ids;
 import io.kimi.core.Event;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.EventLog;
 import io.kimi.services.LiveFeed;
 import java.time.Clock;
 import org.slf4j.Logger;
@@ -19,12 +19,12 @@ import org.slf4j.LoggerFactory;
 public final class FeatureEvents {
     private static final Logger log = LoggerFactory.getLogger(FeatureEvents.class);
 
-    private final Store store;
+    private final EventLog store;
     private final LiveFeed feed;
     private final Clock clock;
     private final ObjectMapper json;
 
-    public FeatureEvents(Store store, LiveFeed feed, ObjectMapper json, Clock clock) {
+    public FeatureEvents(EventLog store, LiveFeed feed, ObjectMapper json, Clock clock) {
         this.store = requireNonNull(store, "store");
         this.feed = requireNonNull(feed, "feed");
         this.json = requireNonNull(json, "json");

@@ -9,7 +9,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.kimi.core.EventTypes;
 import io.kimi.core.MemoryUsage;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.MemoryRecords;
 import io.kimi.features.FeatureReport;
 import java.time.Instant;
 import java.util.List;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class FeatureOutcomes {
     private static final Logger log = LoggerFactory.getLogger(FeatureOutcomes.class);
 
-    private final Store store;
+    private final MemoryRecords store;
     private final FeatureEvents events;
     private final CompactionTrigger compaction;
     /** session + hash of masks already announced, bounded: a forgotten one is announced again, harmlessly. */
@@ -35,7 +35,7 @@ public final class FeatureOutcomes {
             .executor(Runnable::run).build();
     private final ConcurrentMap<String, Integer> repairsBySession = new ConcurrentHashMap<>();
 
-    public FeatureOutcomes(Store store, FeatureEvents events, CompactionTrigger compaction) {
+    public FeatureOutcomes(MemoryRecords store, FeatureEvents events, CompactionTrigger compaction) {
         this.store = requireNonNull(store, "store");
         this.events = requireNonNull(events, "events");
         this.compaction = requireNonNull(compaction, "compaction");

@@ -19,7 +19,7 @@ import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.SessionQuery;
-import io.kimi.core.store.Store;
+import io.kimi.core.store.SessionReads;
 import io.kimi.services.Accountant;
 import io.kimi.services.JsonViews;
 import java.time.Clock;
@@ -41,13 +41,13 @@ public final class LiveProtocol {
     private static final Logger log = LoggerFactory.getLogger(LiveProtocol.class);
     private static final int RECENT_REQUESTS = 50;
 
-    private final Store store;
+    private final SessionReads store;
     private final Accountant accountant;
     private final JsonViews views;
     private final Clock clock;
     private final Executor blocking;
 
-    public LiveProtocol(Store store, Accountant accountant, JsonViews views, Clock clock, Executor blocking) {
+    public LiveProtocol(SessionReads store, Accountant accountant, JsonViews views, Clock clock, Executor blocking) {
         this.store = requireNonNull(store, "store");
         this.accountant = requireNonNull(accountant, "accountant");
         this.views = requireNonNull(views, "views");

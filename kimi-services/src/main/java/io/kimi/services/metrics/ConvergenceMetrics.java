@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Lays out a convergence session's stored iterations and steps ({@code Store.listIterations},
- * {@code Store.listSteps}) per iteration, as seed 002's {@code /api/sessions/{id}/metrics} shows them. The
+ * Lays out a convergence session's stored iterations and steps ({@code SessionReads.listIterations},
+ * {@code SessionReads.listSteps}) per iteration, as seed 002's {@code /api/sessions/{id}/metrics} shows them. The
  * aggregates are maintained as events arrive, so this never reads the event log.
  *
  * <p>Lists are indexed by iteration number (element 0 is iteration 1) and are as long as the highest iteration

@@ -46,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * through a bounded queue; when widgets fall that far behind, events are dropped for them (logged, counted).
  * Thread-safe; one per server.
  */
-public final class WidgetRegistry implements HubListener, AutoCloseable {
+public final class WidgetRegistry implements Widgets, HubListener, AutoCloseable {
     public static final String MESSAGE_TYPE = MessageTypes.WIDGET;
     private static final Logger log = LoggerFactory.getLogger(WidgetRegistry.class);
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
@@ -80,6 +80,7 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
      *     at most 64 characters)
      * @throws IllegalStateException when the factory or the first render fails
      */
+    @Override
     public void register(String name, WidgetFactory factory) {
         requireNonNull(name, "name");
         requireNonNull(factory, "factory");
@@ -107,6 +108,7 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
     }
 
     /** Removes a widget; whether there was one. */
+    @Override
     public boolean unregister(String name) {
         return widgets.removeIf(w -> w.name.equals(name));
     }
@@ -142,6 +144,7 @@ public final class WidgetRegistry implements HubListener, AutoCloseable {
     }
 
     /** The registered names, in registration order. */
+    @Override
     public List<String> names() {
         List<String> names = new ArrayList<>();
         widgets.forEach(w -> names.add(w.name));
