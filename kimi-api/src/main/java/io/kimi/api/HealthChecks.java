@@ -1,7 +1,7 @@
 package io.kimi.api;
 
 import io.kimi.features.logs.LogSourceStatus;
-import io.kimi.services.convergence.BridgeStatus;
+import io.kimi.services.internal.convergence.BridgeStatus;
 import java.util.ArrayList;
 import java.util.List;
 
