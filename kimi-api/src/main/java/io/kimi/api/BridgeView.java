@@ -2,7 +2,7 @@ package io.kimi.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kimi.services.convergence.BridgeStatus;
+import io.kimi.services.internal.convergence.BridgeStatus;
 
 /** The convergence bridge's state as JSON, with a French label, for {@code /health} and {@code /api/metrics}. */
 final class BridgeView {

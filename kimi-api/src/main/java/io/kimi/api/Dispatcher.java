@@ -1,6 +1,6 @@
 package io.kimi.api;
 
-import io.kimi.services.JsonViews;
+import io.kimi.services.internal.JsonViews;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.KimiConfig;

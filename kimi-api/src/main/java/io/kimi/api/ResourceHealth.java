@@ -3,10 +3,10 @@ package io.kimi.api;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kimi.services.live.DropReason;
-import io.kimi.services.live.LiveClients;
-import io.kimi.services.metrics.DirectMemory;
-import io.kimi.services.metrics.DirectMemoryProbe;
+import io.kimi.services.internal.live.DropReason;
+import io.kimi.services.internal.live.LiveClients;
+import io.kimi.services.internal.metrics.DirectMemory;
+import io.kimi.services.internal.metrics.DirectMemoryProbe;
 
 /**
  * The {@code websocket} and {@code direct_memory} objects of {@code /health}: the live clients, the bytes

@@ -1,7 +1,7 @@
 package io.kimi.api;
 
-import io.kimi.services.live.LiveClients;
-import io.kimi.services.live.LiveProtocol;
+import io.kimi.services.internal.live.LiveClients;
+import io.kimi.services.internal.live.LiveProtocol;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;

@@ -2,8 +2,8 @@ package io.kimi.api;
 
 import static java.util.Objects.requireNonNull;
 
-import io.kimi.services.JsonViews;
-import io.kimi.services.widgets.WidgetRegistry;
+import io.kimi.services.internal.JsonViews;
+import io.kimi.services.internal.widgets.WidgetRegistry;
 import io.netty.handler.codec.http.HttpMethod;
 
 /**

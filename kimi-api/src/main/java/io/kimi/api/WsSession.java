@@ -1,10 +1,10 @@
 package io.kimi.api;
 
-import io.kimi.services.live.DropReason;
-import io.kimi.services.live.LiveClients;
-import io.kimi.services.live.LiveConnection;
-import io.kimi.services.live.LiveProtocol;
-import io.kimi.services.live.Subscriptions;
+import io.kimi.services.internal.live.DropReason;
+import io.kimi.services.internal.live.LiveClients;
+import io.kimi.services.internal.live.LiveConnection;
+import io.kimi.services.internal.live.LiveProtocol;
+import io.kimi.services.internal.live.Subscriptions;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;

@@ -1,0 +1,481 @@
+package io.kimi.services.internal.metrics;
+
+import static java.util.Objects.requireNonNull;
+
+import io.kimi.core.RequestRecord;
+import io.kimi.core.RequestStatus;
+import io.kimi.core.TokenUsage;
+import io.kimi.proxy.SecretScrubber;
+import io.kimi.services.internal.live.DropReason;
+import io.kimi.services.internal.live.LiveClients;
+import io.kimi.services.internal.live.OutboundBudget;
+import io.micrometer.core.instrument.Clock;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.BaseUnits;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The server's meters, on its own {@link PrometheusMeterRegistry} (never Micrometer's global one), rendered by
+ * {@link #scrape()} in the Prometheus text format 0.0.4.
+ *
+ * <table>
+ * <caption>Meters and their Prometheus names</caption>
+ * <tr><th>meter</th><th>Prometheus</th><th>tags</th></tr>
+ * <tr><td>{@code kimi.proxy.requests}</td><td>{@code kimi_proxy_requests_total}</td>
+ *     <td>provider, model, status (success, error, cancelled, malformed_reply), stream</td></tr>
+ * <tr><td>{@code kimi.proxy.tokens}</td><td>{@code kimi_proxy_tokens_total}</td>
+ *     <td>provider, model, kind (prompt, completion, cached: a part of prompt), source (reported, estimated)</td></tr>
+ * <tr><td>{@code kimi.proxy.cost}</td><td>{@code kimi_proxy_cost_usd_total}</td><td>provider, model</td></tr>
+ * <tr><td>{@code kimi.proxy.latency}</td><td>{@code kimi_proxy_latency_seconds_*} (histogram)</td>
+ *     <td>provider</td></tr>
+ * <tr><td>{@code kimi.proxy.ttft}</td><td>{@code kimi_proxy_ttft_seconds_*} (histogram)</td><td>provider</td></tr>
+ * <tr><td>{@code kimi.proxy.overhead}</td><td>{@code kimi_proxy_overhead_seconds_*} (histogram)</td>
+ *     <td>provider</td></tr>
+ * <tr><td>{@code kimi.proxy.errors}</td><td>{@code kimi_proxy_errors_total}</td>
+ *     <td>type (the error code when it is one of {@link #KNOWN_ERROR_CODES} or {@code upstream_<status>}, else
+ *     {@code other})</td></tr>
+ * <tr><td>{@code kimi.proxy.malformed.replies}</td><td>{@code kimi_proxy_malformed_replies_total}</td>
+ *     <td>provider</td></tr>
+ * <tr><td>{@code kimi.proxy.secrets.redacted}</td><td>{@code kimi_proxy_secrets_redacted_total}</td>
+ *     <td></td></tr>
+ * <tr><td>{@code kimi.websocket.clients}</td><td>{@code kimi_websocket_clients}</td><td></td></tr>
+ * <tr><td>{@code kimi.websocket.dropped}</td><td>{@code kimi_websocket_dropped_total}</td>
+ *     <td>reason (queue_limit, outbound_limit)</td></tr>
+ * <tr><td>{@code kimi.websocket.outbound}</td><td>{@code kimi_websocket_outbound_bytes}</td><td></td></tr>
+ * <tr><td>{@code kimi.websocket.outbound.limit}</td><td>{@code kimi_websocket_outbound_limit_bytes}</td>
+ *     <td></td></tr>
+ * <tr><td>{@code kimi.direct.memory.used}, {@code .max}, {@code .netty.allocator}</td>
+ *     <td>{@code kimi_direct_memory_used_bytes}, {@code kimi_direct_memory_max_bytes},
+ *     {@code kimi_direct_memory_netty_allocator_bytes} (bound by {@link DirectMemoryProbe})</td><td></td></tr>
+ * <tr><td>{@code kimi.events.stored}</td><td>{@code kimi_events_stored_total}</td><td></td></tr>
+ * <tr><td>{@code kimi.http.connections}</td><td>{@code kimi_http_connections}</td><td></td></tr>
+ * <tr><td>{@code kimi.http.connections.refused}</td><td>{@code kimi_http_connections_refused_total}</td>
+ *     <td>reason (total, per_client)</td></tr>
+ * <tr><td>{@code kimi.http.timeouts}</td><td>{@code kimi_http_timeouts_total}</td>
+ *     <td>phase (header, body, idle)</td></tr>
+ * <tr><td>{@code kimi.http.pipeline.overflows}</td><td>{@code kimi_http_pipeline_overflows_total}</td>
+ *     <td></td></tr>
+ * <tr><td>{@code kimi.requests.interrupted}</td><td>{@code kimi_requests_interrupted_total}</td><td></td></tr>
+ * <tr><td>{@code kimi.requests.untraced}</td><td>{@code kimi_requests_untraced_total}</td><td></td></tr>
+ * <tr><td>{@code kimi.accounting.errors}</td><td>{@code kimi_accounting_errors_total}</td>
+ *     <td>record (flagged: stored with {@code accounting_error}; lost: not stored)</td></tr>
+ * </table>
+ *
+ * <p>Plus the JVM and process meters of Micrometer's binders ({@code jvm_memory_*}, {@code jvm_gc_*},
+ * {@code jvm_threads_*}, {@code process_cpu_usage}, {@code system_cpu_*}, {@code process_uptime_seconds}...).
+ *
+ * <p>Thread-safe. Recording never throws: a failure is logged and the request it describes goes on.
+ */
+public final class ServerMetrics implements AutoCloseable {
+    /** The content type of {@link #scrape()}. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    static final String REQUESTS = "kimi.proxy.requests";
+    static final String TOKENS = "kimi.proxy.tokens";
+    static final String COST = "kimi.proxy.cost";
+    static final String LATENCY = "kimi.proxy.latency";
+    static final String TTFT = "kimi.proxy.ttft";
+    static final String OVERHEAD = "kimi.proxy.overhead";
+    static final String ERRORS = "kimi.proxy.errors";
+    static final String MALFORMED = "kimi.proxy.malformed.replies";
+    static final String WS_CLIENTS = "kimi.websocket.clients";
+    static final String WS_DROPPED = "kimi.websocket.dropped";
+    static final String WS_OUTBOUND = "kimi.websocket.outbound";
+    static final String WS_OUTBOUND_LIMIT = "kimi.websocket.outbound.limit";
+    static final String EVENTS_STORED = "kimi.events.stored";
+    static final String SECRETS_REDACTED = "kimi.proxy.secrets.redacted";
+    static final String HTTP_CONNECTIONS = "kimi.http.connections";
+    static final String HTTP_REFUSED = "kimi.http.connections.refused";
+    static final String HTTP_TIMEOUTS = "kimi.http.timeouts";
+    static final String HTTP_PIPELINE_OVERFLOWS = "kimi.http.pipeline.overflows";
+    static final String INTERRUPTED = "kimi.requests.interrupted";
+    static final String UNTRACED = "kimi.requests.untraced";
+    static final String ACCOUNTING_ERRORS = "kimi.accounting.errors";
+    static final String ACCOUNTING_OVERFLOW = "kimi.accounting.overflow";
+    static final String ACCOUNTING_QUEUE = "kimi.accounting.queue";
+    static final String ACCOUNTING_QUEUE_LIMIT = "kimi.accounting.queue.limit";
+
+    /** What became of a request whose accounting failed. */
+    public enum AccountingOutcome {
+        /** Counting its reply failed; it was recorded with an estimate from the reply's size. */
+        FLAGGED,
+        /** Recording it failed after counting; it is not stored. */
+        LOST;
+
+        String tag() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** What happened to a request past the recording queue's bound ({@code [server] accounting_queue_limit}). */
+    public enum OverflowPolicy {
+        /** Recorded with its totals and event, without sampled local count, live push or feature bookkeeping. */
+        RECORDED_LIGHT("recorded_light"),
+        /** A new chat completion answered 503 before anything was sent upstream, while twice the bound waited. */
+        REFUSED("refused");
+
+        private final String label;
+
+        OverflowPolicy(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    /**
+     * The error codes that label {@code kimi.proxy.errors} as they are: ours, and the common ones of OpenAI-style
+     * providers. Codes come from providers too, and a provider may send anything (a request id, an echoed
+     * credential): any other code is counted as {@code other}, so the label has a bounded set of values.
+     */
+    static final Set<String> KNOWN_ERROR_CODES = Set.of(
+            // ours
+            "upstream_timeout", "upstream_unreachable", "upstream_connection_reset", "upstream_disconnected",
+            "upstream_tls_failed", "upstream_reply_too_large", "upstream_event_too_large", "provider_key_missing",
+            "provider_not_configured",
+            "context_length_exceeded", "rate_limit_exceeded", "model_not_found", "log_error",
+            // OpenAI-style providers'
+            "invalid_api_key", "insufficient_quota", "server_error", "invalid_request_error", "invalid_value",
+            "invalid_type", "missing_required_parameter", "unsupported_value", "unsupported_parameter",
+            "content_filter", "content_policy_violation", "model_overloaded", "engine_overloaded",
+            "service_unavailable", "authentication_error", "permission_denied", "rate_limit_error",
+            "string_above_max_length", "tokens_exceeded", "quota_exceeded", "resource_exhausted",
+            "invalid_argument", "unauthenticated", "internal", "unavailable", "deadline_exceeded", "not_found");
+    /** Our code for a provider's error that had none: {@code upstream_} and its HTTP status. */
+    private static final Pattern UPSTREAM_STATUS_CODE = Pattern.compile("upstream_[1-5][0-9][0-9]");
+
+    private static final Logger log = LoggerFactory.getLogger(ServerMetrics.class);
+
+    private final PrometheusMeterRegistry registry;
+    private final JvmGcMetrics gc;
+    private final Counter eventsStored;
+    private final Counter interrupted;
+    private final Counter untraced;
+    private final Map<OverflowPolicy, Counter> overflow = new EnumMap<>(OverflowPolicy.class);
+    /** Registered at start, so that both series exist (at 0) before the first failure. */
+    private final Map<AccountingOutcome, Counter> accountingErrors = new EnumMap<>(AccountingOutcome.class);
+    private final Counter pipelineOverflows;
+
+    /** A registry on the system clock, with the JVM and process meters bound. */
+    public ServerMetrics() {
+        this(Clock.SYSTEM);
+    }
+
+    /** A registry on the given clock (tests), with the JVM and process meters bound. */
+    public ServerMetrics(Clock clock) {
+        registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(),
+                requireNonNull(clock, "clock"));
+        new JvmMemoryMetrics().bindTo(registry);
+        gc = new JvmGcMetrics();
+        gc.bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        eventsStored = Counter.builder(EVENTS_STORED)
+                .description("Events appended to the event log")
+                .register(registry);
+        interrupted = Counter.builder(INTERRUPTED)
+                .description("Requests a previous process sent upstream and never finished (it was killed),"
+                        + " stored as interrupted when this one started")
+                .register(registry);
+        untraced = Counter.builder(UNTRACED)
+                .description("Requests sent upstream before their pending record was committed (the store failed"
+                        + " or was slower than the wait): a crash then would leave no trace of them")
+                .register(registry);
+        for (AccountingOutcome outcome : AccountingOutcome.values()) {
+            accountingErrors.put(outcome, Counter.builder(ACCOUNTING_ERRORS)
+                    .description("Failures in accounting a finished request: flagged (recorded with"
+                            + " accounting_error) or lost (not recorded)")
+                    .tag("record", outcome.tag())
+                    .register(registry));
+        }
+        pipelineOverflows = Counter.builder(HTTP_PIPELINE_OVERFLOWS)
+                .description("Connections answered 503 and closed for sending more requests ahead than "
+                        + "server.max_pipelined_requests while a response was being written")
+                .register(registry);
+        for (OverflowPolicy policy : OverflowPolicy.values()) {
+            overflow.put(policy, Counter.builder(ACCOUNTING_OVERFLOW)
+                    .description("Requests past the recording queue's bound (accounting_queue_limit), by what was"
+                            + " done: recorded the light way, or refused with 503 before going upstream")
+                    .tag("policy", policy.label())
+                    .register(registry));
+        }
+    }
+
+    /** The registry, to bind more meters to. */
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /**
+     * Counts one recorded request: requests, effective tokens by kind and source, cost, errors by type; and its
+     * timings when it reached a provider: total latency, time to first byte, and our overhead before sending.
+     *
+     * @param r the request as recorded
+     * @param sentNanos nanoseconds from arrival until the request was written to the provider, or -1 when it
+     *     never was (then only the counters move)
+     */
+    public void recordRequest(RequestRecord r, long sentNanos) {
+        try {
+            record(r, sentNanos);
+        } catch (RuntimeException e) {
+            log.error("Recording metrics of request {} failed", r == null ? null : r.requestId(), e);
+        }
+    }
+
+    private void record(RequestRecord r, long sentNanos) {
+        requireNonNull(r, "r");
+        Tags model = Tags.of("provider", r.provider(), "model", r.model());
+        Counter.builder(REQUESTS)
+                .description("Proxied chat completions, by how they ended")
+                .baseUnit("requests")
+                .tags(model)
+                .tag("status", r.status().wireName())
+                .tag("stream", Boolean.toString(r.stream()))
+                .register(registry)
+                .increment();
+        TokenUsage used = r.effective();
+        String source = r.usageSource().wireName();
+        tokens(model, "prompt", source, used.promptTokens());
+        tokens(model, "completion", source, used.completionTokens());
+        tokens(model, "cached", source, used.cachedPromptTokens());
+        if (r.costUsd() > 0) {
+            Counter.builder(COST)
+                    .description("Cost of the counted tokens at the configured prices")
+                    .baseUnit("usd")
+                    .tags(model)
+                    .register(registry)
+                    .increment(r.costUsd());
+        }
+        if (r.status() == RequestStatus.ERROR) {
+            Counter.builder(ERRORS)
+                    .description("Requests that ended in an error, by error code")
+                    .baseUnit("errors")
+                    .tag("type", errorType(r.errorType()))
+                    .register(registry)
+                    .increment();
+        }
+        if (r.status() == RequestStatus.MALFORMED_REPLY) {
+            Counter.builder(MALFORMED)
+                    .description("Replies of 2xx that were not chat completions (not JSON, JSON without choices, a"
+                            + " stream event that is not JSON), relayed unchanged")
+                    .baseUnit("replies")
+                    .tag("provider", r.provider())
+                    .register(registry)
+                    .increment();
+        }
+        if (sentNanos < 0) {
+            return;
+        }
+        Tags provider = Tags.of("provider", r.provider());
+        timer(LATENCY, "Time from a request's arrival to the last byte sent to the client", provider,
+                Duration.ofMillis(1), Duration.ofMinutes(10))
+                .record(r.latencyMs(), TimeUnit.MILLISECONDS);
+        if (r.ttftMs() >= 0) {
+            timer(TTFT, "Time from a request's arrival to the first byte of the provider's reply", provider,
+                    Duration.ofMillis(1), Duration.ofMinutes(10))
+                    .record(r.ttftMs(), TimeUnit.MILLISECONDS);
+        }
+        timer(OVERHEAD, "Time from a request's arrival until it was written to the provider"
+                + " (parsing, counting, connecting, retries)", provider, Duration.ofNanos(50_000), Duration.ofMinutes(1))
+                .record(sentNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * Registers the WebSocket meters, read from {@code clients} at each scrape: open connections, clients cut
+     * off (one message dropped each) by reason, and the bytes waiting for all clients against their limit.
+     * Call once.
+     */
+    public void webSocket(LiveClients clients) {
+        requireNonNull(clients, "clients");
+        Gauge.builder(WS_CLIENTS, clients, LiveClients::count)
+                .description("Open WebSocket connections")
+                .baseUnit("clients")
+                .strongReference(true)
+                .register(registry);
+        for (DropReason reason : DropReason.values()) {
+            FunctionCounter.builder(WS_DROPPED, clients, c -> c.dropped(reason))
+                    .description("WebSocket clients cut off for reading too slowly (the message they could not "
+                            + "take is dropped, the connection closed with 1008), by the limit they reached")
+                    .tag("reason", reason.wireName())
+                    .register(registry);
+        }
+        OutboundBudget outbound = clients.outbound();
+        Gauge.builder(WS_OUTBOUND, outbound, OutboundBudget::queuedBytes)
+                .description("Bytes waiting to be sent to all WebSocket clients together")
+                .baseUnit(BaseUnits.BYTES)
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(WS_OUTBOUND_LIMIT, outbound, OutboundBudget::limitBytes)
+                .description("The limit of bytes waiting for all WebSocket clients (server.ws_outbound_limit_bytes)")
+                .baseUnit(BaseUnits.BYTES)
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /**
+     * Registers the counter {@code kimi.proxy.secrets.redacted}: configured secrets a provider sent back that were
+     * replaced, and response headers held back for holding one, read from {@code secrets} at each scrape (which is
+     * held weakly: the proxy that uses it keeps it). Call once.
+     */
+    public void secretsRedacted(SecretScrubber secrets) {
+        FunctionCounter.builder(SECRETS_REDACTED, requireNonNull(secrets, "secrets"), SecretScrubber::redactions)
+                .description("Configured secrets found in provider replies and replaced (or the header held back)")
+                .register(registry);
+    }
+
+    /** Counts the requests found pending (and stored as interrupted) when the store was opened. */
+    public void requestsInterrupted(int count) {
+        interrupted.increment(count);
+    }
+
+    /** Counts one request sent upstream without a committed pending record. */
+    public void requestUntraced() {
+        untraced.increment();
+    }
+
+    /** Counts one failure in accounting a finished request, by what became of its record. */
+    public void accountingError(AccountingOutcome outcome) {
+        accountingErrors.get(requireNonNull(outcome, "outcome")).increment();
+    }
+
+    /** Counts one request past the recording queue's bound. */
+    public void accountingOverflow(OverflowPolicy policy) {
+        overflow.get(requireNonNull(policy, "policy")).increment();
+    }
+
+    /**
+     * Registers the gauges {@code kimi.accounting.queue} (finished requests waiting to be recorded, read from
+     * {@code waiting} at each scrape) and {@code kimi.accounting.queue.limit}. Call once.
+     */
+    public void accountingQueue(IntSupplier waiting, int limit) {
+        requireNonNull(waiting, "waiting");
+        Gauge.builder(ACCOUNTING_QUEUE, waiting, IntSupplier::getAsInt)
+                .description("Finished requests waiting for the accounting thread to record them")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder(ACCOUNTING_QUEUE_LIMIT, () -> limit)
+                .description("accounting_queue_limit: past it requests are recorded the light way, at twice it"
+                        + " new ones are refused")
+                .register(registry);
+    }
+
+    /** Counts one event appended to the event log. */
+    public void eventStored() {
+        eventsStored.increment();
+    }
+
+    /**
+     * Registers the gauge {@code kimi.http.connections}: client connections open now (WebSockets included), read
+     * from {@code open} at each scrape. Call once; the supplier is held strongly.
+     */
+    public void httpConnections(IntSupplier open) {
+        requireNonNull(open, "open");
+        Gauge.builder(HTTP_CONNECTIONS, open, IntSupplier::getAsInt)
+                .description("Open client connections, WebSockets included")
+                .baseUnit("connections")
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** Counts one connection refused over a limit; {@code reason} is {@code total} or {@code per_client}. */
+    public void connectionRefused(String reason) {
+        Counter.builder(HTTP_REFUSED)
+                .description("Client connections refused because a connection limit was reached")
+                .tag("reason", requireNonNull(reason, "reason"))
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * Counts one connection closed by a timeout; {@code phase} is {@code header} (request headers too slow),
+     * {@code body} (request body too slow) or {@code idle} (no next request on a keep-alive connection).
+     */
+    public void requestTimedOut(String phase) {
+        Counter.builder(HTTP_TIMEOUTS)
+                .description("Client connections closed because a request was too slow or the connection idle")
+                .tag("phase", requireNonNull(phase, "phase"))
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * Counts one connection that sent more requests ahead than {@code server.max_pipelined_requests} while a
+     * response was being written; it was answered 503 and closed.
+     */
+    public void pipelineOverflowed() {
+        pipelineOverflows.increment();
+    }
+
+    /** Every meter in the Prometheus text format 0.0.4 ({@link #CONTENT_TYPE}). */
+    public String scrape() {
+        return registry.scrape(CONTENT_TYPE);
+    }
+
+    /** Unbinds the garbage-collection listeners and closes the registry. */
+    @Override
+    public void close() {
+        gc.close();
+        registry.close();
+    }
+
+    private void tokens(Tags model, String kind, String source, int amount) {
+        if (amount <= 0) {
+            return;
+        }
+        Counter.builder(TOKENS)
+                .description("Tokens counted in sessions (cached tokens are a part of prompt tokens)")
+                .baseUnit("tokens")
+                .tags(model)
+                .tag("kind", kind)
+                .tag("source", source)
+                .register(registry)
+                .increment(amount);
+    }
+
+    private Timer timer(String name, String description, Tags tags, Duration min, Duration max) {
+        return Timer.builder(name)
+                .description(description)
+                .tags(tags)
+                .publishPercentileHistogram()
+                .minimumExpectedValue(min)
+                .maximumExpectedValue(max)
+                .register(registry);
+    }
+
+    /**
+     * The error code as a label value from a bounded set: the code (lower case) when it is known or {@code
+     * upstream_<status>}, {@code unknown} when there is none, else {@code other}.
+     */
+    static String errorType(String code) {
+        if (code == null || code.isBlank()) {
+            return "unknown";
+        }
+        String lower = code.strip().toLowerCase(Locale.ROOT);
+        return KNOWN_ERROR_CODES.contains(lower) || UPSTREAM_STATUS_CODE.matcher(lower).matches() ? lower : "other";
+    }
+}
