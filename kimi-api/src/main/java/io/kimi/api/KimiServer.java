@@ -1,6 +1,5 @@
 package io.kimi.api;
 
-import io.kimi.services.JsonViews;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,19 +14,18 @@ import io.kimi.core.hub.EventHub;
 import io.kimi.core.store.Store;
 import io.kimi.core.store.sqlite.SqliteStore;
 import io.kimi.core.tokens.TokenCounter;
+import io.kimi.features.logs.LogWatcher;
 import io.kimi.proxy.ChatProxy;
 import io.kimi.proxy.ModelRouter;
 import io.kimi.proxy.ProxyOptions;
 import io.kimi.proxy.SecretScrubber;
 import io.kimi.services.Accountant;
-import io.kimi.features.logs.LogWatcher;
 import io.kimi.services.ChatCompletions;
-import io.kimi.services.features.ContextFeatures;
-import io.kimi.services.features.FeatureEvents;
-import io.kimi.services.features.FeatureOutcomes;
-import io.kimi.services.features.LogRecords;
 import io.kimi.services.ContextAlerts;
+import io.kimi.services.JsonViews;
 import io.kimi.services.LiveFeed;
+import io.kimi.services.ProxySessions;
+import io.kimi.services.RateLimiter;
 import io.kimi.services.convergence.BridgeStatus;
 import io.kimi.services.convergence.ConvergenceBridge;
 import io.kimi.services.convergence.ConvergenceIngest;
@@ -35,12 +33,13 @@ import io.kimi.services.convergence.ConvergenceMeters;
 import io.kimi.services.convergence.IncomingEvents;
 import io.kimi.services.convergence.MockLoop;
 import io.kimi.services.convergence.SimulatedLoop;
-import java.util.function.Supplier;
+import io.kimi.services.features.ContextFeatures;
+import io.kimi.services.features.FeatureEvents;
+import io.kimi.services.features.FeatureOutcomes;
+import io.kimi.services.features.LogRecords;
 import io.kimi.services.live.LiveClients;
 import io.kimi.services.live.LiveProtocol;
 import io.kimi.services.live.OutboundBudget;
-import io.kimi.services.ProxySessions;
-import io.kimi.services.RateLimiter;
 import io.kimi.services.metrics.DirectMemoryProbe;
 import io.kimi.services.metrics.ServerMetrics;
 import io.kimi.services.widgets.WidgetRegistry;
@@ -56,14 +55,17 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -314,7 +316,7 @@ public final class KimiServer implements AutoCloseable {
         }
         widgets.close();
         if (liveClients != null) {
-            liveClients.goAway("server stopping", java.time.Duration.ofSeconds(2));
+            liveClients.goAway("server stopping", Duration.ofSeconds(2));
             try {
                 liveClients.close();
             } catch (Exception e) {
@@ -486,7 +488,7 @@ public final class KimiServer implements AutoCloseable {
                         || "wss".equalsIgnoreCase(url.getScheme()))) {
                     return url;
                 }
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 // reported below
             }
             throw new ConfigException("convergence", "url", "expected a ws:// or wss:// URL with a host (or \"off\"), "

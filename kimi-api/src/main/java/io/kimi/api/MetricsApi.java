@@ -19,9 +19,8 @@ import io.kimi.core.store.SessionStats;
 import io.kimi.core.store.Store;
 import io.kimi.services.Accountant;
 import io.kimi.services.JsonViews;
-import io.kimi.services.convergence.BridgeStatus;
-import java.util.function.Supplier;
 import io.kimi.services.SessionNotFoundException;
+import io.kimi.services.convergence.BridgeStatus;
 import io.kimi.services.metrics.ConvergenceMetrics;
 import io.kimi.services.metrics.ConvergenceSummary;
 import io.kimi.services.metrics.Elapsed;
@@ -36,6 +35,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -200,7 +201,7 @@ class LogWatcherEndToEndTest {
         return bySource;
     }
 
-    private void awaitHealth(java.util.function.Predicate<JsonNode> sourceState) {
+    private void awaitHealth(Predicate<JsonNode> sourceState) {
         Chats.await(WAIT, "the log source's state in /health", () -> sourceState.test(
                 json(server.get("/health")).path("log_watcher").path("sources").get(0)));
     }

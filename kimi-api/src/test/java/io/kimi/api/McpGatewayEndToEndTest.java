@@ -6,10 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.testing.FakeMcpServer;
 import io.kimi.testing.FakeUpstream;
-import io.kimi.testing.McpEscapeAttempts;
 import io.kimi.testing.McpBehavior;
+import io.kimi.testing.McpEscapeAttempts;
 import io.kimi.testing.RecordedRequest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -235,10 +237,10 @@ class McpGatewayEndToEndTest {
 
     /** A loopback port nothing listens on (bound then released). */
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

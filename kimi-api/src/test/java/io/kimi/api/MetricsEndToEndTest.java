@@ -16,21 +16,19 @@ import io.kimi.core.SessionStatus;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.StepStats;
 import io.kimi.core.store.sqlite.SqliteStore;
-import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.PrometheusText;
 import io.kimi.testing.Reply;
 import io.kimi.testing.Usage;
 import io.kimi.testing.UsageStyle;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** /metrics, /api/metrics, /api/sessions/{id}/metrics and /events through a real server and SQLite file. */
 class MetricsEndToEndTest extends EndToEndTest {
@@ -296,7 +294,7 @@ class MetricsEndToEndTest extends EndToEndTest {
     }
 
     private static Map<String, String> with(Map<String, String> a, Map<String, String> b) {
-        Map<String, String> m = new java.util.HashMap<>(a);
+        Map<String, String> m = new HashMap<>(a);
         m.putAll(b);
         return m;
     }

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.RecordedRequest;
 import io.kimi.testing.Reply;
 import io.kimi.testing.Usage;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The official OpenAI SDK for Node (npm {@code openai}, pinned in {@code src/test/node/package-lock.json})

@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.config.ConfigException;
-import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.Reply;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

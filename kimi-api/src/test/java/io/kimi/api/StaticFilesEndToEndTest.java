@@ -6,6 +6,7 @@ import io.kimi.testing.FakeUpstream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,7 +99,7 @@ class StaticFilesEndToEndTest {
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.body()).isEmpty();
         assertThat(head.headers().firstValueAsLong("Content-Length").orElseThrow())
-                .isEqualTo(server.get("/").body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+                .isEqualTo(server.get("/").body().getBytes(StandardCharsets.UTF_8).length);
     }
 
     @ParameterizedTest

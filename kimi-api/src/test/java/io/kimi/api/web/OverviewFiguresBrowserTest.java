@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kimi.testing.Reply;
 import java.util.List;
-import org.openqa.selenium.By;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
 
 /**
  * The figures of the « Session active » view in headless Chromium against a real server and the fake upstream:

@@ -1,6 +1,5 @@
 package io.kimi.services.convergence;
 
-import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,11 +13,13 @@ import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.StepStats;
+import io.kimi.core.Threads;
 import io.kimi.core.store.ConvergenceFigures;
 import io.kimi.core.store.Store;
 import io.kimi.services.LiveFeed;
 import io.kimi.services.metrics.ServerMetrics;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -210,6 +211,6 @@ public final class ConvergenceIngest implements AutoCloseable {
     /** Finishes what is queued (bounded), then stops. */
     @Override
     public void close() {
-        Threads.shutdown(thread, java.time.Duration.ofSeconds(10), "Convergence ingest", log);
+        Threads.shutdown(thread, Duration.ofSeconds(10), "Convergence ingest", log);
     }
 }

@@ -1,8 +1,9 @@
 package io.kimi.services.convergence;
 
-import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
+import io.kimi.core.Event;
+import io.kimi.core.Threads;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +41,7 @@ public final class MockLoop implements AutoCloseable {
 
     private void step() {
         try {
-            List<io.kimi.core.Event> events = new ArrayList<>();
+            List<Event> events = new ArrayList<>();
             for (String text : loop.nextStep()) {
                 events.addAll(parser.fromMessage(text).events());
             }

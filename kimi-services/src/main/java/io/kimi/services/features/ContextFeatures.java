@@ -2,6 +2,7 @@ package io.kimi.services.features;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.FeaturesConfig;
 import io.kimi.config.KimiConfig;
@@ -19,6 +20,8 @@ import io.kimi.features.compaction.HeuristicSummarizer;
 import io.kimi.features.compaction.ModelSummarizer;
 import io.kimi.features.compaction.SessionCompactions;
 import io.kimi.features.compaction.Summarizer;
+import io.kimi.features.compaction.Summary;
+import io.kimi.features.compaction.SummaryRequest;
 import io.kimi.features.mcp.McpGateway;
 import io.kimi.features.memory.MemoryDetector;
 import io.kimi.features.repair.ToolCallRepair;
@@ -26,6 +29,7 @@ import io.kimi.features.sanitizer.MaskVault;
 import io.kimi.features.sanitizer.Sanitizer;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -56,7 +60,7 @@ public final class ContextFeatures implements AutoCloseable {
     private final TransformerChain chain;
     private final McpGateway gateway;
     private final ExecutorService background = Executors.newSingleThreadExecutor(Threads.daemon("kimi-compaction"));
-    private final java.nio.file.Path workspace;
+    private final Path workspace;
     private final AtomicReference<ProxyAddress> proxyBase = new AtomicReference<>();
 
     public ContextFeatures(KimiConfig kimi, Store store, TokenCounter counter, FeatureEvents events, Clock clock) {
@@ -122,7 +126,7 @@ public final class ContextFeatures implements AutoCloseable {
     }
 
     /** The only directory tree MCP calls may name files in. */
-    public java.nio.file.Path workspace() {
+    public Path workspace() {
         return workspace;
     }
 
@@ -190,9 +194,9 @@ public final class ContextFeatures implements AutoCloseable {
         }
 
         @Override
-        public CompletableFuture<io.kimi.features.compaction.Summary> summarize(
-                List<com.fasterxml.jackson.databind.JsonNode> messages,
-                io.kimi.features.compaction.SummaryRequest request) {
+        public CompletableFuture<Summary> summarize(
+                List<JsonNode> messages,
+                SummaryRequest request) {
             ProxyAddress proxy = proxyBase.get();
             if (proxy == null) {
                 return fallback.summarize(messages, request);
