@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
+import com.sun.management.ThreadMXBean;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.core.tokens.TokenEncoding;
 import io.kimi.testing.ToolHeavyConversation;
@@ -103,8 +104,7 @@ public final class LongWordFigures {
     }
 
     private static void measure(String what, String word, ToIntFunction<String> count, boolean print) {
-        com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long thread = Thread.currentThread().getId();
         System.gc();
         List<MemoryPoolMXBean> heap = new ArrayList<>();

@@ -1,11 +1,13 @@
 package io.kimi.benchmarks;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.util.Version;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 /** What the run ran on and with: machine, kernel, JDK, and the version of every peer and tool. */
@@ -35,8 +37,8 @@ final class Machine {
             v.put("portkey", packageVersion(portkeyDir.resolve("node_modules/@portkey-ai/gateway/package.json")));
             v.put("hono_node_server", packageVersion(portkeyDir.resolve("node_modules/@hono/node-server/package.json")));
         }
-        v.put("netty", io.netty.util.Version.identify().values().stream().findFirst()
-                .map(io.netty.util.Version::artifactVersion).orElse(null));
+        v.put("netty", Version.identify().values().stream().findFirst()
+                .map(Version::artifactVersion).orElse(null));
         v.put("jmh", mavenVersion("org.openjdk.jmh", "jmh-core"));
         v.put("hdrhistogram", mavenVersion("org.hdrhistogram", "HdrHistogram"));
         return v;
@@ -75,7 +77,7 @@ final class Machine {
             if (in == null) {
                 return null;
             }
-            java.util.Properties p = new java.util.Properties();
+            Properties p = new Properties();
             p.load(in);
             return p.getProperty("version");
         } catch (IOException e) {

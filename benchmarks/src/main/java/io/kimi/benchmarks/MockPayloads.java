@@ -1,5 +1,7 @@
 package io.kimi.benchmarks;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * The bytes of the benchmark: a chat completion request of about 1 KB, and the mock's replies (a JSON reply of
  * a chosen size; SSE deltas, then a usage chunk and {@code [DONE]}). Plain text built once, so every peer
@@ -39,7 +41,7 @@ public final class MockPayloads {
 
     /** {@link #chatCompletion} as UTF-8 bytes. */
     public static byte[] chatCompletionBytes(int bytes) {
-        return chatCompletion(bytes).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return chatCompletion(bytes).getBytes(StandardCharsets.UTF_8);
     }
 
     /** A non-streamed chat completion of about {@code bytes} bytes (at least the JSON frame). */

@@ -29,6 +29,7 @@ import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -194,7 +195,7 @@ public final class MockUpstream {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (!(cause instanceof java.io.IOException)) { // resets when a load generator stops are expected
+            if (!(cause instanceof IOException)) { // resets when a load generator stops are expected
                 cause.printStackTrace();
             }
             ctx.close();

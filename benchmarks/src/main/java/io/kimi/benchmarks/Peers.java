@@ -2,11 +2,13 @@ package io.kimi.benchmarks;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -127,7 +129,7 @@ final class Peers implements AutoCloseable {
     @Override
     public void close() {
         List<String> names = new ArrayList<>(children.keySet());
-        java.util.Collections.reverse(names);
+        Collections.reverse(names);
         names.forEach(this::stop);
     }
 
@@ -143,7 +145,7 @@ final class Peers implements AutoCloseable {
     }
 
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

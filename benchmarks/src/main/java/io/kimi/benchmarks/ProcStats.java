@@ -5,6 +5,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * CPU time and resident memory of a process and its descendants (nginx's workers), read from {@code /proc}.
@@ -59,8 +61,8 @@ final class ProcStats {
      * them, 15 characters, with trailing numbers removed) are summed, e.g. {@code multiThreadIoEv} for the
      * event loops, {@code kimi-accounting}, {@code GC Thread#}. Empty when unreadable.
      */
-    static java.util.Map<String, Double> threadCpuSeconds(long pid) {
-        java.util.Map<String, Double> groups = new java.util.TreeMap<>();
+    static Map<String, Double> threadCpuSeconds(long pid) {
+        Map<String, Double> groups = new TreeMap<>();
         Path tasks = Path.of("/proc", Long.toString(pid), "task");
         try (var dirs = Files.list(tasks)) {
             dirs.forEach(task -> {
@@ -76,7 +78,7 @@ final class ProcStats {
                 }
             });
         } catch (IOException e) {
-            return java.util.Map.of();
+            return Map.of();
         }
         return groups;
     }

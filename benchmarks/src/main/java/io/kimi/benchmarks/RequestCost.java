@@ -193,7 +193,7 @@ public final class RequestCost {
                 }
             }
         } catch (IOException | RuntimeException e) {
-            java.util.Arrays.fill(values, -1);
+            Arrays.fill(values, -1);
         }
         return values;
     }

@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
@@ -174,7 +175,7 @@ public final class StreamLoad {
     @ChannelHandler.Sharable
     private final class Conn extends SimpleChannelInboundHandler<HttpObject> {
         private final Bootstrap bootstrap;
-        final java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
+        final CountDownLatch finished = new CountDownLatch(1);
         private Channel channel;
         private long sentAt;
         private long lastDeltaAt;

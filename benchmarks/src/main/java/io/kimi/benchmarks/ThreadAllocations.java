@@ -1,6 +1,7 @@
 package io.kimi.benchmarks;
 
 import com.sun.management.ThreadMXBean;
+import com.sun.tools.attach.AttachNotSupportedException;
 import com.sun.tools.attach.VirtualMachine;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -35,7 +36,7 @@ final class ThreadAllocations implements AutoCloseable {
             } finally {
                 vm.detach();
             }
-        } catch (com.sun.tools.attach.AttachNotSupportedException e) {
+        } catch (AttachNotSupportedException e) {
             throw new IOException("cannot attach to " + pid + ": " + e.getMessage(), e);
         }
         JMXConnector connector = JMXConnectorFactory.connect(new JMXServiceURL(address));

@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -30,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -187,7 +189,7 @@ public final class WsFanout {
         Client handler = new Client();
         Semaphore inFlight = new Semaphore(64);
         CountDownLatch all = new CountDownLatch(clients);
-        List<Channel> channels = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Channel> channels = Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < clients; i++) {
             inFlight.acquire();
             WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder().webSocketUri(ws)
@@ -255,7 +257,7 @@ public final class WsFanout {
     }
 
     /** Counts a client as connected once its handshake completes, and lets the next one connect. */
-    private static final class Handshake extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private static final class Handshake extends ChannelInboundHandlerAdapter {
         private final Semaphore inFlight;
         private final CountDownLatch all;
         private final List<Channel> channels;

@@ -1,5 +1,6 @@
 package io.kimi.proxy;
 
+import io.kimi.benchmarks.MockPayloads;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -60,7 +61,7 @@ public class SseRelayBenchmark {
         transcript = all.toByteArray();
         byte[] usage = TAIL.substring(0, TAIL.indexOf("\n\n") + 2).getBytes(StandardCharsets.UTF_8);
         usageEvent = Unpooled.unreleasableBuffer(Unpooled.directBuffer(usage.length).writeBytes(usage));
-        body = io.kimi.benchmarks.MockPayloads.chatCompletionBytes(4096);
+        body = MockPayloads.chatCompletionBytes(4096);
     }
 
     @TearDown(Level.Trial)

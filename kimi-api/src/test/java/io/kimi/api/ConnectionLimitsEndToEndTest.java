@@ -9,6 +9,7 @@ import io.kimi.api.testing.KimiServerExtension;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.Reply;
 import io.kimi.testing.UsageStyle;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -129,7 +130,7 @@ class ConnectionLimitsEndToEndTest {
     @Test
     void aWebSocketIsNotClosedByTheHttpTimeouts() {
         start(SHORT_TIMEOUTS);
-        try (WsTestClient ws = WsTestClient.connect(java.net.URI.create("ws://127.0.0.1:" + port() + "/ws"))) {
+        try (WsTestClient ws = WsTestClient.connect(URI.create("ws://127.0.0.1:" + port() + "/ws"))) {
             ws.next("init");
             // Another connection answered after the WebSocket opened, and idle since: once it is closed, the
             // WebSocket has been open longer than the idle (and header) timeout.

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
@@ -246,7 +247,7 @@ class CrashConsistencyTest {
         if (session.currentIteration() != maxIteration) {
             problems.add("current_iteration " + session.currentIteration() + ", events reach " + maxIteration);
         }
-        if (!java.util.Objects.equals(session.currentState(), state)) {
+        if (!Objects.equals(session.currentState(), state)) {
             problems.add("current_state " + session.currentState() + ", events say " + state);
         }
         if (session.convergence().totalFindings() != total) {

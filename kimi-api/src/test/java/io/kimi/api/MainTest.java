@@ -7,8 +7,10 @@ import io.kimi.config.ConfigOverrides;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MainTest {
     @Test
@@ -58,10 +60,10 @@ class MainTest {
     }
 
     @Test
-    void badConfigFileStopsWithExitCodeTwoNamingTheFile(@org.junit.jupiter.api.io.TempDir Path dir)
+    void badConfigFileStopsWithExitCodeTwoNamingTheFile(@TempDir Path dir)
             throws Exception {
         Path file = dir.resolve("broken.toml");
-        java.nio.file.Files.writeString(file, "[server]\nport = \"eighty\"\n");
+        Files.writeString(file, "[server]\nport = \"eighty\"\n");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
 
         int code = Main.run(new String[] {"--config", file.toString()}, print(new ByteArrayOutputStream()),

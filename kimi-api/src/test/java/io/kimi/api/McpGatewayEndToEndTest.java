@@ -11,6 +11,8 @@ import io.kimi.testing.McpBehavior;
 import io.kimi.testing.McpEscapeAttempts;
 import io.kimi.testing.RecordedRequest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -234,10 +236,10 @@ class McpGatewayEndToEndTest {
 
     /** A loopback port nothing listens on (bound then released). */
     private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -24,6 +24,7 @@ import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -293,7 +294,7 @@ class MetricsEndToEndTest extends EndToEndTest {
     }
 
     private static Map<String, String> with(Map<String, String> a, Map<String, String> b) {
-        Map<String, String> m = new java.util.HashMap<>(a);
+        Map<String, String> m = new HashMap<>(a);
         m.putAll(b);
         return m;
     }

@@ -2,22 +2,23 @@ package io.kimi.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.kimi.core.ThrottledLog;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
-import org.slf4j.event.Level;
 
 class ThrottledLogTest {
     private static final String LOGGER = "io.kimi.api.ThrottledLogTest.sample";
     private final AtomicLong now = new AtomicLong(1_000);
-    private final ThrottledLog log = new ThrottledLog(LoggerFactory.getLogger(LOGGER), Level.WARN,
+    // qualified: Level is Logback's here, the level the captured lines carry
+    private final ThrottledLog log = new ThrottledLog(LoggerFactory.getLogger(LOGGER), org.slf4j.event.Level.WARN,
             Duration.ofSeconds(10), now::get);
 
     @Test
     void theFirstLineIsWrittenAndLinesWithinTheIntervalAreCountedIntoTheNextOne() {
-        try (LogCapture capture = new LogCapture(LOGGER, ch.qos.logback.classic.Level.WARN)) {
+        try (LogCapture capture = new LogCapture(LOGGER, Level.WARN)) {
             log.log("refused {}", "a");
             now.addAndGet(Duration.ofSeconds(5).toNanos());
             log.log("refused {}", "b");
@@ -34,13 +35,13 @@ class ThrottledLogTest {
 
     @Test
     void nothingIsWrittenNorCountedWhileTheLevelIsOff() {
-        try (LogCapture capture = new LogCapture(LOGGER, ch.qos.logback.classic.Level.ERROR)) {
+        try (LogCapture capture = new LogCapture(LOGGER, Level.ERROR)) {
             log.log("refused {}", "a");
             log.log("refused {}", "b");
 
             assertThat(capture.messages()).isEmpty();
         }
-        try (LogCapture capture = new LogCapture(LOGGER, ch.qos.logback.classic.Level.WARN)) {
+        try (LogCapture capture = new LogCapture(LOGGER, Level.WARN)) {
             log.log("refused {}", "c");
 
             assertThat(capture.messages()).containsExactly("refused c");

@@ -1,6 +1,7 @@
 package io.kimi.client;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -18,7 +19,7 @@ import java.util.Map;
 public record Event(String eventId, Instant timestamp, String sessionId, int iteration, String state,
         EventType eventType, Map<String, Object> data) {
     public Event {
-        data = data == null ? Map.of() : java.util.Collections.unmodifiableMap(data);
+        data = data == null ? Map.of() : Collections.unmodifiableMap(data);
     }
 
     /** {@code data.get(key)} as text, or {@code null}. */

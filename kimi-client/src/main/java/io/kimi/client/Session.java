@@ -1,6 +1,7 @@
 package io.kimi.client;
 
 import java.time.Instant;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -34,7 +35,7 @@ public record Session(String sessionId, String kind, String name, String target,
         ConvergenceTotals metrics, String provider, String model, Integer contextWindow, Boolean active,
         SessionTotals totals, ContextGauge context, List<ProxyRequest> recentRequests) {
     public Session {
-        config = config == null ? Map.of() : java.util.Collections.unmodifiableMap(config);
+        config = config == null ? Map.of() : Collections.unmodifiableMap(config);
         recentRequests = recentRequests == null ? List.of() : List.copyOf(recentRequests);
     }
 

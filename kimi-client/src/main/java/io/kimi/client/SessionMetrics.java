@@ -1,5 +1,6 @@
 package io.kimi.client;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 
@@ -36,6 +37,6 @@ public record SessionMetrics(String sessionId, String kind, double durationSecon
     public SessionMetrics {
         findingsPerIteration = findingsPerIteration == null ? List.of() : List.copyOf(findingsPerIteration);
         fixesPerIteration = fixesPerIteration == null ? List.of() : List.copyOf(fixesPerIteration);
-        stepDurations = stepDurations == null ? Map.of() : java.util.Collections.unmodifiableMap(stepDurations);
+        stepDurations = stepDurations == null ? Map.of() : Collections.unmodifiableMap(stepDurations);
     }
 }

@@ -1,6 +1,7 @@
 package io.kimi.client;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -22,8 +23,8 @@ public record SystemMetrics(long totalSessions, long activeSessions, long conver
         Map<String, Object> bridge) {
     public SystemMetrics {
         findingsBySeverity = findingsBySeverity == null ? Map.of()
-                : java.util.Collections.unmodifiableMap(findingsBySeverity);
-        bridge = bridge == null ? Map.of() : java.util.Collections.unmodifiableMap(bridge);
+                : Collections.unmodifiableMap(findingsBySeverity);
+        bridge = bridge == null ? Map.of() : Collections.unmodifiableMap(bridge);
     }
 
     /** Totals over every stored proxied request. */

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -56,7 +57,7 @@ class WithoutJacksonTest {
     /** Surefire's test class path (it sets {@code java.class.path} to it) minus every Jackson jar. */
     private static String classPathWithoutJackson() throws IOException {
         List<String> kept = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.toLowerCase(java.util.Locale.ROOT).contains("jackson"))
+                .filter(entry -> !entry.toLowerCase(Locale.ROOT).contains("jackson"))
                 .collect(Collectors.toList());
         assertThat(kept).anyMatch(e -> e.replace('\\', '/').endsWith("kimi-client/target/classes"));
         return String.join(File.pathSeparator, kept);

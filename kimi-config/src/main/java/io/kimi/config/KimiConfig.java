@@ -2,6 +2,8 @@ package io.kimi.config;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -52,8 +54,8 @@ public record KimiConfig(
         requireNonNull(thresholds, "thresholds");
         requireNonNull(providers, "providers");
         requireNonNull(models, "models");
-        providers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(providers));
-        models = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(models));
+        providers = Collections.unmodifiableMap(new LinkedHashMap<>(providers));
+        models = Collections.unmodifiableMap(new LinkedHashMap<>(models));
     }
 
     /** A configuration in code, read and checked as a config file holding the same keys is. */

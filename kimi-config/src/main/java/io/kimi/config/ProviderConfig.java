@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * One upstream provider: {@code [providers.<key>]}.
@@ -57,7 +58,7 @@ public record ProviderConfig(
         return "ProviderConfig[key=" + key + ", type=" + type.wireName() + ", baseUrl=" + baseUrl
                 + ", apiKey=" + apiKey + ", connectTimeout=" + connectTimeout + ", readTimeout=" + readTimeout
                 + ", totalTimeout=" + totalTimeout + ", maxRetries=" + maxRetries + ", streamUsage=" + streamUsage
-                + ", maxConnections=" + maxConnections + ", headers=" + new java.util.TreeSet<>(headers.keySet())
+                + ", maxConnections=" + maxConnections + ", headers=" + new TreeSet<>(headers.keySet())
                 + ", rateLimit=" + rateLimit + "]";
     }
 

@@ -1,5 +1,6 @@
 package io.kimi.config;
 
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -58,13 +59,13 @@ public final class Secret {
     /** Equal when both come from the same variable (or none) and hold the same value (or none). */
     @Override
     public boolean equals(Object other) {
-        return other instanceof Secret s && java.util.Objects.equals(variable, s.variable)
-                && java.util.Objects.equals(value, s.value);
+        return other instanceof Secret s && Objects.equals(variable, s.variable)
+                && Objects.equals(value, s.value);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(variable, value);
+        return Objects.hash(variable, value);
     }
 
     @Override

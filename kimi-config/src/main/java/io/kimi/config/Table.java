@@ -3,6 +3,7 @@ package io.kimi.config;
 import static java.util.Objects.requireNonNull;
 
 import java.time.temporal.TemporalAccessor;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -166,7 +167,7 @@ final class Table {
         if (!(value instanceof List<?> list)) {
             throw error(key, "expected an array of strings, got " + describe(value));
         }
-        List<String> strings = new java.util.ArrayList<>(list.size());
+        List<String> strings = new ArrayList<>(list.size());
         for (int i = 0; i < list.size(); i++) {
             Object element = list.get(i);
             if (!(element instanceof String s)) {

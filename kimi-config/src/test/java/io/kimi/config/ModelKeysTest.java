@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kimi.core.tokens.TokenEncoding;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,7 +77,7 @@ class ModelKeysTest {
 
     @Test
     void errorsInDottedModelKeysQuoteTheKey() {
-        ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+        ConfigException e = Assertions.assertThrows(ConfigException.class,
                 () -> new Loading(dir).load(TOML.replace("context_window = 262144", "context_window = -1")));
 
         assertThat(e.key()).isEqualTo("models.\"kimi-k2.5\".context_window");

@@ -31,7 +31,7 @@ public record ExchangeResult(
 
     /** A result for a request refused before anything was sent upstream. */
     public static ExchangeResult refused(int httpStatus, OpenAiError error, boolean stream, long arrivalNanos) {
-        return new ExchangeResult(io.kimi.core.RequestStatus.ERROR, httpStatus, error, stream,
+        return new ExchangeResult(RequestStatus.ERROR, httpStatus, error, stream,
                 ReplyTranscript.EMPTY, -1, -1, System.nanoTime() - arrivalNanos, 0);
     }
 }

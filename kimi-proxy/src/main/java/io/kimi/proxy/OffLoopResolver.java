@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Function;
 
 /**
  * Resolves provider host names without blocking an event loop. Netty's default resolver calls
@@ -57,7 +58,7 @@ final class OffLoopResolver extends AddressResolverGroup<InetSocketAddress> {
             resolve(host, promise, Arrays::asList);
         }
 
-        private <T> void resolve(String host, Promise<T> promise, java.util.function.Function<InetAddress[], T> pick) {
+        private <T> void resolve(String host, Promise<T> promise, Function<InetAddress[], T> pick) {
             byte[] literal = NetUtil.createByteArrayFromIpAddressString(host);
             if (literal != null) {
                 try {

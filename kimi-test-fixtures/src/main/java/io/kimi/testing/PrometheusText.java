@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +115,7 @@ public final class PrometheusText {
     private final Map<String, String> helps = new LinkedHashMap<>();
     private final Map<String, String> types = new LinkedHashMap<>();
     private final Map<String, List<Sample>> samples = new LinkedHashMap<>();
-    private final Set<String> seen = new java.util.HashSet<>();
+    private final Set<String> seen = new HashSet<>();
     private String current;
     private int lineNumber;
 

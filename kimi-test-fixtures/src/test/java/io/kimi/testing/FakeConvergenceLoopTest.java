@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -164,7 +165,7 @@ class FakeConvergenceLoopTest {
       assertThat(loop.awaitClient(WAIT)).isTrue();
 
       client.socket().sendText("{\"action\":\"subscribe\"}", true).get();
-      client.socket().sendPing(java.nio.ByteBuffer.wrap(new byte[] {1, 2})).get();
+      client.socket().sendPing(ByteBuffer.wrap(new byte[] {1, 2})).get();
       loop.send("marker");
 
       assertThat(client.next()).isEqualTo("marker");
@@ -198,10 +199,10 @@ class FakeConvergenceLoopTest {
       assertThat(loop.awaitClient(WAIT)).isTrue();
 
       loop.answerPings(false);
-      client.socket().sendPing(java.nio.ByteBuffer.wrap(new byte[] {1})).get();
+      client.socket().sendPing(ByteBuffer.wrap(new byte[] {1})).get();
       assertThat(loop.awaitPings(1, WAIT)).isTrue();
       loop.answerPings(true);
-      client.socket().sendPing(java.nio.ByteBuffer.wrap(new byte[] {2})).get();
+      client.socket().sendPing(ByteBuffer.wrap(new byte[] {2})).get();
 
       assertThat(client.nextPong().get()).as("the pong of the second ping only").isEqualTo((byte) 2);
       assertThat(loop.pingsReceived()).isEqualTo(2);

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ReplyTest {
@@ -72,12 +74,12 @@ class ReplyTest {
 
   @Test
   void payloadListIsCopied() {
-    List<String> payloads = new java.util.ArrayList<>(List.of("a"));
+    List<String> payloads = new ArrayList<>(List.of("a"));
     Reply reply = Reply.sse(payloads);
 
     payloads.add("b");
 
-    assertThat(reply.events(new RecordedRequest("POST", "/", java.util.Map.of(), new byte[0])))
+    assertThat(reply.events(new RecordedRequest("POST", "/", Map.of(), new byte[0])))
         .containsExactly("a");
   }
 }

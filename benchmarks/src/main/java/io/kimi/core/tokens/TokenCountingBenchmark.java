@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.benchmarks.Conversations;
+import io.kimi.benchmarks.MockPayloads;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -79,7 +80,7 @@ public class TokenCountingBenchmark {
         return memoised.countCompletion(TokenEncoding.CL100K_BASE, REPLY_TEXT);
     }
 
-    private static final String REPLY_TEXT = io.kimi.benchmarks.MockPayloads.chatCompletion(4096)
+    private static final String REPLY_TEXT = MockPayloads.chatCompletion(4096)
             .replaceAll("^.*\"content\":\"", "").replaceAll("\".*$", "");
 
     /** No memo: the whole conversation tokenized. */

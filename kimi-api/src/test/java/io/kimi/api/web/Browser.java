@@ -8,9 +8,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Function;
 import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -60,7 +62,7 @@ final class Browser implements AutoCloseable {
             Assumptions.abort(message);
         }
         // Selenium looks for a CDP module matching Chromium's version; the tests use none, so the warning is noise.
-        java.util.logging.Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder").setLevel(Level.OFF);
+        Logger.getLogger("org.openqa.selenium.devtools.CdpVersionFinder").setLevel(Level.OFF);
         try {
             Path profile = Files.createTempDirectory("kimi-chromium-");
             ChromeOptions options = new ChromeOptions();
@@ -142,7 +144,7 @@ final class Browser implements AutoCloseable {
 
     private static void deleteQuietly(Path dir) {
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             // A leftover temp profile is harmless; say so rather than hide it.
             System.err.println("Could not delete Chromium profile " + dir + ": " + e);

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The dashboard page in headless Chromium against a real server, the fake upstream and the simulated loop.
@@ -181,7 +182,7 @@ class DashboardPageBrowserTest extends BrowserTestBase {
         open("/#sessions");
 
         browser.waitFor(WAIT, "the model list", d -> d.findElements(By.cssSelector("#session-model-select option")).size() > 1);
-        new org.openqa.selenium.support.ui.Select(browser.driver.findElement(By.id("session-model-select")))
+        new Select(browser.driver.findElement(By.id("session-model-select")))
                 .selectByValue("kimi-k2");
         browser.driver.findElement(By.id("session-name-input")).sendKeys("Refonte API", Keys.ENTER);
         browser.waitFor(WAIT, "the new session in the list and in the header", d ->

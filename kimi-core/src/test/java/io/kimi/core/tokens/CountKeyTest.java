@@ -2,9 +2,10 @@ package io.kimi.core.tokens;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kimi.core.SampledHash;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.core.SampledHash;
 import org.junit.jupiter.api.Test;
 
 class CountKeyTest {
@@ -59,7 +60,7 @@ class CountKeyTest {
         assertThat(ab).isNotEqualTo(ba);
     }
 
-    private CountKey key(com.fasterxml.jackson.databind.JsonNode node) {
+    private CountKey key(JsonNode node) {
         return CountKey.probe(CL100K, CountKey.Kind.MESSAGE, node);
     }
 

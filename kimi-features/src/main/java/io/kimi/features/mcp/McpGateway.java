@@ -13,6 +13,7 @@ import io.kimi.config.McpServerConfig;
 import io.kimi.config.MissingSecretException;
 import io.kimi.config.Secret;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -423,7 +424,7 @@ public final class McpGateway {
             }
         }
         for (Throwable t : chain) {
-            if (t instanceof java.net.ConnectException) {
+            if (t instanceof ConnectException) {
                 return "ConnectException: connection refused";
             }
         }

@@ -2,6 +2,7 @@ package io.kimi.features.mcp;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NullNode;
@@ -49,7 +50,7 @@ record RpcError(int httpStatus, int code, String message, ObjectNode data) {
         }
         try {
             return new GatewayReply(httpStatus, mapper.writeValueAsBytes(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             // A tree of plain nodes always serialises; reaching this is a bug.
             throw new IllegalStateException("cannot serialise a JSON-RPC error", e);
         }

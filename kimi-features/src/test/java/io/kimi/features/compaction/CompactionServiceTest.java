@@ -3,12 +3,12 @@ package io.kimi.features.compaction;
 import static io.kimi.features.compaction.Chat.plus;
 import static io.kimi.features.compaction.Chat.user;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.kimi.config.CompactionConfig;
 import io.kimi.core.CompactionRecord;
+import io.kimi.core.KimiException;
 import io.kimi.core.Session;
 import io.kimi.core.Threads;
 import io.kimi.core.store.sqlite.SqliteStore;
@@ -271,7 +271,7 @@ class CompactionServiceTest {
 
         assertThat(cause(service.preview("s1")))
                 .isInstanceOf(NothingToCompactException.class)
-                .isInstanceOf(io.kimi.core.KimiException.class)
+                .isInstanceOf(KimiException.class)
                 .hasMessageContaining("session s1: nothing to compact: the conversation has 2 messages")
                 .hasMessageContaining("at least 4");
 

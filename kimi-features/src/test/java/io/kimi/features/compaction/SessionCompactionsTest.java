@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.CompactionConfig;
 import io.kimi.core.CompactionRecord;
@@ -265,7 +266,7 @@ class SessionCompactionsTest {
         ArrayNode messages = Chat.conversation(6);
         compactions.activate(compactionOf("s1", "cmp_a", messages));
         ArrayNode odd = messages.deepCopy();
-        odd.add(com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.textNode("not a message"));
+        odd.add(JsonNodeFactory.instance.textNode("not a message"));
 
         Transformed out = compactions.apply(odd, context("s1"));
 

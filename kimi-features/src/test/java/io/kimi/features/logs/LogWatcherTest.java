@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -71,8 +72,8 @@ class LogWatcherTest {
         watcher.pollOnce();
 
         assertThat(findings).extracting(LogFinding::promptTokens, LogFinding::completionTokens)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(100, 10),
-                        org.assertj.core.groups.Tuple.tuple(200, 20));
+                .containsExactly(Tuple.tuple(100, 10),
+                        Tuple.tuple(200, 20));
         assertThat(findings).allSatisfy(f -> {
             assertThat(f.source()).isEqualTo("kimi");
             assertThat(f.kind()).isEqualTo(Kind.LOGS);

@@ -27,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -469,8 +470,8 @@ class McpGatewayTest {
         List<McpServerStatus> first = gateway.probe();
 
         assertThat(first).extracting(McpServerStatus::name, McpServerStatus::status)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("files", "up"),
-                        org.assertj.core.groups.Tuple.tuple("gone", "down"));
+                .containsExactly(Tuple.tuple("files", "up"),
+                        Tuple.tuple("gone", "down"));
         RecordedRequest ping = mcp.takeRequest(WAIT);
         assertThat(ping.bodyAsJson().get("method").asText()).isEqualTo("ping");
         assertThat(ping.bodyAsJson().get("jsonrpc").asText()).isEqualTo("2.0");

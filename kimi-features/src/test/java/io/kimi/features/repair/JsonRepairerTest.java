@@ -3,6 +3,7 @@ package io.kimi.features.repair;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -180,7 +181,7 @@ class JsonRepairerTest {
     @Test
     void randomDamageNeverThrowsAndGivesValidJsonOrNothing() {
         ArgumentsJson json = new ArgumentsJson();
-        java.util.Random random = new java.util.Random(42);
+        Random random = new Random(42);
         String noise = "{}[]:,'\"\\ \nTrueNone/*";
         for (int i = 0; i < 3000; i++) {
             StringBuilder damaged = new StringBuilder(DOCUMENT);

@@ -2,6 +2,7 @@ package io.kimi.features.sanitizer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -49,7 +50,7 @@ class ConsoleOutputTest {
         assertThat(ConsoleOutput.looksLikeOutput(text)).isFalse();
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void ignoresAFirstLineLongerThanTheHeaderLimit() {
         String longPrompt = "$ " + "x".repeat(ConsoleOutput.MAX_HEADER_CHARS) + "\noutput";
 

@@ -19,6 +19,7 @@ import io.kimi.testing.ToolHeavyConversation;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -172,7 +173,7 @@ class SanitizerTest {
         assertThat(cached.createdAt()).isEqualTo(NOW);
 
         store.flush().get(30, TimeUnit.SECONDS);
-        MaskedContent stored = new MaskVault(store).find(hash.toUpperCase(java.util.Locale.ROOT)).orElseThrow();
+        MaskedContent stored = new MaskVault(store).find(hash.toUpperCase(Locale.ROOT)).orElseThrow();
         assertThat(stored).isEqualTo(cached);
     }
 

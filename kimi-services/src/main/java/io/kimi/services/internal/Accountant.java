@@ -1,19 +1,19 @@
 package io.kimi.services.internal;
 
-import io.kimi.core.Ids;
-import io.kimi.core.ThrottledLog;
-import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
 import io.kimi.config.AccountingConfig;
 import io.kimi.config.ModelConfig;
 import io.kimi.core.Event;
 import io.kimi.core.EventTypes;
+import io.kimi.core.Ids;
 import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.Session;
 import io.kimi.core.SessionTotals;
+import io.kimi.core.Threads;
+import io.kimi.core.ThrottledLog;
 import io.kimi.core.TokenUsage;
 import io.kimi.core.store.RequestLog;
 import io.kimi.core.tokens.TokenCounter;
@@ -31,8 +31,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
@@ -421,6 +421,6 @@ public final class Accountant implements AutoCloseable {
     @Override
     public void close() {
         traceTimeouts.close();
-        Threads.shutdown(thread, java.time.Duration.ofSeconds(10), "Accounting", log);
+        Threads.shutdown(thread, Duration.ofSeconds(10), "Accounting", log);
     }
 }

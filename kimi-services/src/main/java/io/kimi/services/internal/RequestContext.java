@@ -1,7 +1,7 @@
 package io.kimi.services.internal;
 
-import io.kimi.proxy.Route;
 import io.kimi.features.FeatureReport;
+import io.kimi.proxy.Route;
 import java.time.Instant;
 import java.util.List;
 

@@ -11,6 +11,7 @@ import io.kimi.proxy.OpenAiError;
 import io.kimi.proxy.ProxyException;
 import io.kimi.proxy.Route;
 import io.kimi.testing.MutableClock;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -78,7 +79,7 @@ class RateLimiterTest {
         // Two per minute refill one every 30 s.
         assertThat(error.retryAfterSeconds()).isEqualTo("30");
         assertThat(error.message()).contains("provider 'req'", "2 requests per minute", "Retry in 30 s");
-        assertThat(new String(error.toJsonBytes(), java.nio.charset.StandardCharsets.UTF_8))
+        assertThat(new String(error.toJsonBytes(), StandardCharsets.UTF_8))
                 .contains("\"type\":\"rate_limit_error\"", "\"code\":\"rate_limit_exceeded\"");
     }
 

@@ -11,6 +11,7 @@ import io.kimi.proxy.ExchangeResult;
 import io.kimi.proxy.ReplyParser;
 import io.kimi.proxy.ReplyTranscript;
 import java.util.Arrays;
+import org.assertj.core.data.Percentage;
 import org.junit.jupiter.api.Test;
 
 class ReplyCounterTest {
@@ -74,7 +75,7 @@ class ReplyCounterTest {
         assertThat(reply.reported()).isEqualTo(new TokenUsage(9, 2000, 0));
         assertThat(reply.estimatedReplyBytes()).isEqualTo(all.length - head);
         assertThat(reply.accountingError()).isNull();
-        assertThat((double) reply.completionTokens()).isCloseTo(whole, org.assertj.core.data.Percentage.withPercentage(5));
+        assertThat((double) reply.completionTokens()).isCloseTo(whole, Percentage.withPercentage(5));
     }
 
     @Test

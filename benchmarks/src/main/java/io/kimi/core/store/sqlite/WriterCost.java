@@ -1,5 +1,6 @@
 package io.kimi.core.store.sqlite;
 
+import com.sun.management.ThreadMXBean;
 import io.kimi.core.Event;
 import io.kimi.core.Ids;
 import io.kimi.core.MemoryUsage;
@@ -76,8 +77,7 @@ public final class WriterCost {
             for (String index : drop) {
                 bench.store.submit("drop " + index, h -> h.execute("DROP INDEX IF EXISTS " + index)).join();
             }
-            com.sun.management.ThreadMXBean threads =
-                    (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
             long writer = writerThreadId();
             Recorder recorder = new Recorder(bench.store, memory);
             recorder.run(serial, requests / 4); // warm-up

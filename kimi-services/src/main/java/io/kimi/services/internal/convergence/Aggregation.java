@@ -1,5 +1,6 @@
 package io.kimi.services.internal.convergence;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.core.ConvergenceTotals;
 import io.kimi.core.Event;
 import io.kimi.core.EventTypes;
@@ -8,7 +9,6 @@ import io.kimi.core.IterationStats;
 import io.kimi.core.Session;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.StepStats;
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.kimi.services.internal.convergence;
 
-import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,6 +13,7 @@ import io.kimi.core.SessionKind;
 import io.kimi.core.SessionStatus;
 import io.kimi.core.SessionTotals;
 import io.kimi.core.StepStats;
+import io.kimi.core.Threads;
 import io.kimi.core.store.ConvergenceFigures;
 import io.kimi.core.store.EventLog;
 import io.kimi.core.store.SessionReads;
@@ -21,6 +21,7 @@ import io.kimi.core.store.SessionWrites;
 import io.kimi.services.internal.LiveFeed;
 import io.kimi.services.internal.metrics.ServerMetrics;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -216,6 +217,6 @@ public final class ConvergenceIngest implements AutoCloseable {
     /** Finishes what is queued (bounded), then stops. */
     @Override
     public void close() {
-        Threads.shutdown(thread, java.time.Duration.ofSeconds(10), "Convergence ingest", log);
+        Threads.shutdown(thread, Duration.ofSeconds(10), "Convergence ingest", log);
     }
 }

@@ -1,5 +1,7 @@
 package io.kimi.services.internal.convergence;
 
+import java.util.List;
+
 /**
  * What an ingest did.
  *
@@ -8,8 +10,8 @@ package io.kimi.services.internal.convergence;
  * @param rejected events refused (e.g. naming a proxy session), with {@code problems}
  * @param problems readable reasons for the rejected ones
  */
-public record IngestResult(int accepted, int duplicates, int rejected, java.util.List<String> problems) {
+public record IngestResult(int accepted, int duplicates, int rejected, List<String> problems) {
     public IngestResult {
-        problems = java.util.List.copyOf(problems);
+        problems = List.copyOf(problems);
     }
 }

@@ -5,11 +5,20 @@ import static java.util.Objects.requireNonNull;
 import io.kimi.core.hub.EventHub;
 import io.kimi.core.hub.HubListener;
 import io.kimi.core.hub.HubMessage;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The connected live clients: each hub message goes, rendered once, to every client whose subscriptions want
@@ -18,7 +27,7 @@ import java.util.concurrent.atomic.LongAdder;
  * Thread-safe; one per server.
  */
 public final class LiveClients implements HubListener, AutoCloseable {
-    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(LiveClients.class);
+    private static final Logger log = LoggerFactory.getLogger(LiveClients.class);
     private final Set<LiveConnection> clients = ConcurrentHashMap.newKeySet();
     private final LongAdder delivered = new LongAdder();
     private final Map<DropReason, LongAdder> dropped = new EnumMap<>(DropReason.class);
@@ -120,23 +129,23 @@ public final class LiveClients implements HubListener, AutoCloseable {
     }
 
     /** Says goodbye to every client (1001) and waits, at most {@code grace}, for the connections to close. */
-    public void goAway(String reason, java.time.Duration grace) {
+    public void goAway(String reason, Duration grace) {
         long deadline = System.nanoTime() + grace.toNanos();
-        java.util.List<java.util.concurrent.Future<?>> closing = new java.util.ArrayList<>();
+        List<Future<?>> closing = new ArrayList<>();
         for (LiveConnection client : clients) {
             closing.add(client.goAway(reason));
         }
-        for (java.util.concurrent.Future<?> f : closing) {
+        for (Future<?> f : closing) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
                 return;
             }
             try {
-                f.get(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+                f.get(left, TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (ExecutionException | TimeoutException e) {
                 // The event loop shutdown that follows closes it either way.
                 log.debug("A live client did not close cleanly on shutdown: {}", e.toString());
             }

@@ -1,5 +1,7 @@
 package io.kimi.services.internal.live;
 
+import java.util.concurrent.Future;
+
 /** One connected live client, as the fan-out sees it. Implemented by the transport (WebSocket). */
 public interface LiveConnection {
     Subscriptions subscriptions();
@@ -34,5 +36,5 @@ public interface LiveConnection {
      * Tells the client the server is going away (WebSocket 1001) and closes; the future completes once the
      * connection is closed.
      */
-    java.util.concurrent.Future<?> goAway(String reason);
+    Future<?> goAway(String reason);
 }

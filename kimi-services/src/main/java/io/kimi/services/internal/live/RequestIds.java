@@ -2,6 +2,7 @@ package io.kimi.services.internal.live;
 
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Locale;
 
 /**
  * The optional {@code request_id} of a client's action: a string of 1 to {@value #MAX_LENGTH} printable ASCII
@@ -18,7 +19,7 @@ final class RequestIds {
     static String problem(JsonNode id) {
         String expected = " (expected: a string of 1-" + MAX_LENGTH + " printable ASCII characters)";
         if (!id.isTextual()) {
-            return "request_id: a " + id.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + expected;
+            return "request_id: a " + id.getNodeType().name().toLowerCase(Locale.ROOT) + expected;
         }
         String text = id.asText();
         if (text.isEmpty() || text.length() > MAX_LENGTH) {

@@ -1,5 +1,6 @@
 package io.kimi.services.internal.metrics;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,6 @@ public record ConvergenceSummary(
         fixesPerIteration = List.copyOf(fixesPerIteration);
         Map<String, List<Double>> copy = new LinkedHashMap<>();
         stepDurations.forEach((step, durations) -> copy.put(step, List.copyOf(durations)));
-        stepDurations = java.util.Collections.unmodifiableMap(copy);
+        stepDurations = Collections.unmodifiableMap(copy);
     }
 }
