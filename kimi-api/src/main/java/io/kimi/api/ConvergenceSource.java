@@ -1,12 +1,12 @@
 package io.kimi.api;
 
 import io.kimi.config.ConvergenceConfig;
+import io.kimi.services.convergence.SimulatedLoop;
 import io.kimi.services.internal.convergence.BridgeStatus;
 import io.kimi.services.internal.convergence.ConvergenceBridge;
 import io.kimi.services.internal.convergence.ConvergenceIngest;
 import io.kimi.services.internal.convergence.IncomingEvents;
 import io.kimi.services.internal.convergence.MockLoop;
-import io.kimi.services.convergence.SimulatedLoop;
 import java.time.Clock;
 import java.util.function.Supplier;
 

@@ -1,9 +1,9 @@
 package io.kimi.api;
 
-import io.kimi.services.internal.JsonViews;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.KimiConfig;
+import io.kimi.services.internal.JsonViews;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;

@@ -16,13 +16,12 @@ import io.kimi.core.store.Page;
 import io.kimi.core.store.RequestFilter;
 import io.kimi.core.store.RequestStats;
 import io.kimi.core.store.SessionQuery;
-import io.kimi.core.store.SessionStats;
 import io.kimi.core.store.SessionReads;
+import io.kimi.core.store.SessionStats;
 import io.kimi.core.store.StoreStats;
 import io.kimi.services.internal.JsonViews;
-import io.kimi.services.internal.convergence.BridgeStatus;
-import java.util.function.Supplier;
 import io.kimi.services.internal.SessionNotFoundException;
+import io.kimi.services.internal.convergence.BridgeStatus;
 import io.kimi.services.internal.metrics.ConvergenceMetrics;
 import io.kimi.services.internal.metrics.ConvergenceSummary;
 import io.kimi.services.internal.metrics.Elapsed;
@@ -34,6 +33,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The metrics routes: {@code GET /metrics} (Prometheus text format, from {@link ServerMetrics}), {@code GET

@@ -1,6 +1,5 @@
 package io.kimi.api;
 
-import io.kimi.protocol.SessionList;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +13,7 @@ import io.kimi.core.store.SessionQuery;
 import io.kimi.core.store.SessionReads;
 import io.kimi.features.logs.LogSourceStatus;
 import io.kimi.features.logs.LogWatcher;
+import io.kimi.protocol.SessionList;
 import io.kimi.services.internal.JsonViews;
 import io.kimi.services.internal.ProxySessions;
 import io.kimi.services.internal.RateLimiter;

@@ -8,6 +8,7 @@ import static io.kimi.api.Chats.toolResult;
 import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.kimi.api.testing.KimiServerExtension;
@@ -294,7 +295,7 @@ class CompactionEndToEndTest {
         fake.takeRequest(WAIT);
         fake.enqueue(Reply.chatCompletion("The agent read seven Inproc files.", 700, 12));
 
-        try (LogCapture logs = new LogCapture("io.kimi", ch.qos.logback.classic.Level.DEBUG)) {
+        try (LogCapture logs = new LogCapture("io.kimi", Level.DEBUG)) {
             HttpResponse<String> executed = server.post("/api/sessions/cmp-inproc/compaction", "");
 
             assertThat(executed.statusCode()).as(executed.body()).isEqualTo(201);

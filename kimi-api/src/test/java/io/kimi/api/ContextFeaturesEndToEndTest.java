@@ -23,6 +23,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -291,7 +292,7 @@ class ContextFeaturesEndToEndTest {
         assertThat(all.path("chat_tokens").asInt()).isPositive();
         double ratio = all.path("memory_tokens").asDouble()
                 / (all.path("memory_tokens").asDouble() + all.path("chat_tokens").asDouble());
-        assertThat(all.path("memory_ratio").asDouble()).isCloseTo(ratio, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(all.path("memory_ratio").asDouble()).isCloseTo(ratio, Offset.offset(0.001));
 
         JsonNode one = json(server.get("/api/sessions/" + session + "/memory"));
         assertThat(one.path("session_id").asText()).isEqualTo(session);

@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -196,7 +197,7 @@ class LogWatcherEndToEndTest {
         return bySource;
     }
 
-    private void awaitHealth(java.util.function.Predicate<JsonNode> sourceState) {
+    private void awaitHealth(Predicate<JsonNode> sourceState) {
         await("the log source's state in /health").atMost(WAIT).until(() -> sourceState.test(
                 json(server.get("/health")).path("log_watcher").path("sources").get(0)));
     }

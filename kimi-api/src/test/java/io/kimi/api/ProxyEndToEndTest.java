@@ -10,11 +10,14 @@ import io.kimi.testing.RecordedRequest;
 import io.kimi.testing.Reply;
 import io.kimi.testing.Usage;
 import io.kimi.testing.UsageStyle;
+import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.Test;
 
 /** The proxy through a real server, a real SQLite file and a fake provider on loopback. */
@@ -266,7 +269,7 @@ class ProxyEndToEndTest extends EndToEndTest {
         server.restart(s -> s.providerToml("read_timeout_ms = 5000\ntotal_timeout_ms = 2000"));
         // 40 chunks 150 ms apart outlast the total timeout by seconds, and the first chunk has 2 s to arrive (a
         // 700 ms timeout raced the first chunk on a loaded machine: a 504 instead of a 200).
-        List<String> chunks = java.util.stream.IntStream.range(0, 40).mapToObj(i -> "c" + i).toList();
+        List<String> chunks = IntStream.range(0, 40).mapToObj(i -> "c" + i).toList();
         fake.enqueue(Reply.streamingCompletion(chunks, null, UsageStyle.NONE)
                 .delayBetweenChunks(Duration.ofMillis(150)));
 
@@ -306,9 +309,9 @@ class ProxyEndToEndTest extends EndToEndTest {
         HttpRequest request = HttpRequest.newBuilder(server.uri("/chat/completions"))
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(chatBody("kimi-k2", true, ""))).build();
-        HttpResponse<java.io.InputStream> response = server.http().send(request,
+        HttpResponse<InputStream> response = server.http().send(request,
                 HttpResponse.BodyHandlers.ofInputStream());
-        try (java.io.InputStream in = response.body()) {
+        try (InputStream in = response.body()) {
             assertThat(in.read()).isEqualTo('d');
         }
 
@@ -364,7 +367,7 @@ class ProxyEndToEndTest extends EndToEndTest {
         return events;
     }
 
-    private static org.assertj.core.data.Offset<Double> within() {
-        return org.assertj.core.data.Offset.offset(1e-9);
+    private static Offset<Double> within() {
+        return Offset.offset(1e-9);
     }
 }

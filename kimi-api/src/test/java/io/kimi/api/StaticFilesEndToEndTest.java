@@ -7,6 +7,7 @@ import io.kimi.testing.FakeUpstream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -90,7 +91,7 @@ class StaticFilesEndToEndTest {
         assertThat(head.statusCode()).isEqualTo(200);
         assertThat(head.body()).isEmpty();
         assertThat(head.headers().firstValueAsLong("Content-Length").orElseThrow())
-                .isEqualTo(server.get("/").body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length);
+                .isEqualTo(server.get("/").body().getBytes(StandardCharsets.UTF_8).length);
     }
 
     @ParameterizedTest

@@ -19,6 +19,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -183,7 +184,7 @@ class StreamBackpressureEndToEndTest extends EndToEndTest {
         int end = text.indexOf("\r\n\r\n");
         assertThat(end).as("a response head").isPositive();
         assertThat(text).startsWith("HTTP/1.1 200");
-        return java.util.Arrays.copyOfRange(response, end + 4, response.length);
+        return Arrays.copyOfRange(response, end + 4, response.length);
     }
 
     /** A chunked body, decoded, as a SHA-256 in hex. */

@@ -13,9 +13,11 @@ import io.kimi.testing.RawWsClient;
 import io.kimi.testing.Reply;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.data.Offset;
 import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,7 +59,7 @@ class WebSocketEndToEndTest {
             assertThat(metric.path("estimated_prompt_tokens").asInt()).isPositive();
             assertThat(metric.path("context_window").asInt()).isEqualTo(262144);
             assertThat(metric.path("context_percent").asDouble()).isCloseTo(100.0 * 1050 / 262144,
-                    org.assertj.core.data.Offset.offset(0.01));
+                    Offset.offset(0.01));
             assertThat(metric.path("cost_usd").asDouble()).isPositive();
             assertThat(metric.path("latency_ms").asLong()).isGreaterThanOrEqualTo(0);
             assertThat(metric.path("source").asText()).isEqualTo("proxy");
@@ -127,7 +129,7 @@ class WebSocketEndToEndTest {
             server.post("/chat/completions", chatBody("kimi-k2", false, ""));
             server.server().hub().publish(new HubMessage("event", "STEP_COMPLETE",
                     "{\"type\":\"event\",\"event_type\":\"STEP_COMPLETE\"}"));
-            List<String> types = new java.util.ArrayList<>();
+            List<String> types = new ArrayList<>();
             client.next(m -> {
                 types.add(m.path("type").asText());
                 return m.path("type").asText().equals("metric");

@@ -1,10 +1,10 @@
 package io.kimi.client;
 
-import io.kimi.protocol.SubscriptionChange;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.protocol.SubscriptionChange;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

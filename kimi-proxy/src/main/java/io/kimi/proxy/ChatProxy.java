@@ -6,6 +6,7 @@ import io.kimi.config.MissingSecretException;
 import io.kimi.config.ProviderConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpHeaders;
 
 /**
  * Sends chat completions to providers and relays the replies to clients as they arrive. Thread-safe; one per
@@ -70,7 +71,7 @@ public final class ChatProxy implements AutoCloseable {
     }
 
     /** Whether a request carries this proxy's own hop marker, i.e. a provider's URL points back at us. */
-    public boolean isOwnHop(io.netty.handler.codec.http.HttpHeaders headers) {
+    public boolean isOwnHop(HttpHeaders headers) {
         return options.instanceId().equals(headers.get(HeaderPolicy.HOP_HEADER));
     }
 

@@ -1,9 +1,9 @@
 package io.kimi.proxy;
 
-import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.config.ProviderConfig;
+import io.kimi.core.ServerJson;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponse;
 import java.io.IOException;

@@ -1,10 +1,10 @@
 package io.kimi.proxy;
 
-import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.config.ProviderConfig;
 import io.kimi.core.RequestStatus;
+import io.kimi.core.ServerJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;

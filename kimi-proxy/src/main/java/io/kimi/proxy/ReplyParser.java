@@ -1,12 +1,12 @@
 package io.kimi.proxy;
 
-import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import io.kimi.core.ServerJson;
 import io.kimi.core.TokenUsage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -1,6 +1,5 @@
 package io.kimi.features.compaction;
 
-import io.kimi.core.ServerJson;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.core.ServerJson;
 import io.kimi.features.chat.ChatModel;
 import io.kimi.features.chat.ChatReply;
 import java.time.Duration;

@@ -1,9 +1,9 @@
 package io.kimi.features.compaction;
 
-import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kimi.core.ServerJson;
 import java.util.ArrayList;
 import java.util.List;
 

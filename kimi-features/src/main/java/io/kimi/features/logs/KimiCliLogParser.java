@@ -1,11 +1,11 @@
 package io.kimi.features.logs;
 
-import io.kimi.core.ServerJson;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kimi.core.ServerJson;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;

@@ -1,6 +1,5 @@
 package io.kimi.features.mcp;
 
-import io.kimi.core.ServerJson;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -12,6 +11,7 @@ import io.kimi.config.McpConfig;
 import io.kimi.config.McpServerConfig;
 import io.kimi.config.MissingSecretException;
 import io.kimi.config.Secret;
+import io.kimi.core.ServerJson;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpClient;

@@ -1,12 +1,12 @@
 package io.kimi.services.convergence;
 
-import io.kimi.core.ServerJson;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.core.ServerJson;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,6 +1,5 @@
 package io.kimi.services.internal;
 
-import io.kimi.core.ServerJson;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -10,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.ModelConfig;
 import io.kimi.core.Ids;
+import io.kimi.core.ServerJson;
 import io.kimi.core.Session;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.features.TransformContext;

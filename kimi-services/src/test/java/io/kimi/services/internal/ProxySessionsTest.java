@@ -3,6 +3,7 @@ package io.kimi.services.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.config.ConfigLoader;
 import io.kimi.config.ConfigOverrides;
 import io.kimi.config.KimiConfig;
@@ -20,7 +21,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +39,7 @@ class ProxySessionsTest {
     SqliteStore store;
     ProxySessions sessions;
     final EventHub hub = new EventHub();
-    final java.util.List<HubMessage> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<HubMessage> published = new CopyOnWriteArrayList<>();
     LiveFeed feed;
 
     @BeforeEach
@@ -52,7 +55,7 @@ class ProxySessionsTest {
         router = new ModelRouter(config);
         store = SqliteStore.open(dir.resolve("sessions.db"), clock);
         hub.subscribe(published::add);
-        feed = new LiveFeed(hub, new JsonViews(new com.fasterxml.jackson.databind.ObjectMapper(), config));
+        feed = new LiveFeed(hub, new JsonViews(new ObjectMapper(), config));
         sessions = ProxySessions.load(store, store, config, clock, feed);
     }
 

@@ -1,9 +1,9 @@
 package io.kimi.core.store.sqlite;
 
-import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kimi.core.ServerJson;
 import io.kimi.core.store.StoreException;
 import java.util.List;
 

@@ -1,6 +1,5 @@
 package io.kimi.core.store.sqlite;
 
-import io.kimi.core.ServerJson;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.core.Event;
@@ -8,6 +7,7 @@ import io.kimi.core.EventTypes;
 import io.kimi.core.Ids;
 import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
+import io.kimi.core.ServerJson;
 import io.kimi.core.SessionTotals;
 import java.util.LinkedHashMap;
 import java.util.List;

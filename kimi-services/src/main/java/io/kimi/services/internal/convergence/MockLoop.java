@@ -1,8 +1,9 @@
 package io.kimi.services.internal.convergence;
 
-import io.kimi.core.Threads;
 import static java.util.Objects.requireNonNull;
 
+import io.kimi.core.Event;
+import io.kimi.core.Threads;
 import io.kimi.services.convergence.SimulatedLoop;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ public final class MockLoop implements AutoCloseable {
 
     private void step() {
         try {
-            List<io.kimi.core.Event> events = new ArrayList<>();
+            List<Event> events = new ArrayList<>();
             for (String text : loop.nextStep()) {
                 events.addAll(parser.fromMessage(text).events());
             }

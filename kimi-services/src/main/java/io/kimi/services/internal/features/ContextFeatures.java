@@ -29,6 +29,7 @@ import io.kimi.features.repair.ToolCallRepair;
 import io.kimi.features.sanitizer.MaskVault;
 import io.kimi.features.sanitizer.Sanitizer;
 import java.net.http.HttpClient;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -59,7 +60,7 @@ public final class ContextFeatures implements AutoCloseable {
     private final TransformerChain chain;
     private final McpGateway gateway;
     private final ExecutorService background = Executors.newSingleThreadExecutor(Threads.daemon("kimi-compaction"));
-    private final java.nio.file.Path workspace;
+    private final Path workspace;
     private final AtomicReference<ChatModel> chatModel = new AtomicReference<>();
 
     public ContextFeatures(KimiConfig kimi, FeatureRecords store, TokenCounter counter, FeatureEvents events, Clock clock) {
@@ -123,7 +124,7 @@ public final class ContextFeatures implements AutoCloseable {
     }
 
     /** The only directory tree MCP calls may name files in. */
-    public java.nio.file.Path workspace() {
+    public Path workspace() {
         return workspace;
     }
 

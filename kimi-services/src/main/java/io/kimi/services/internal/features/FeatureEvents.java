@@ -4,8 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kimi.core.Ids;
 import io.kimi.core.Event;
+import io.kimi.core.Ids;
 import io.kimi.core.store.EventLog;
 import io.kimi.services.internal.LiveFeed;
 import java.time.Clock;

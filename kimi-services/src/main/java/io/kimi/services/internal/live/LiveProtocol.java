@@ -1,15 +1,5 @@
 package io.kimi.services.internal.live;
 
-import io.kimi.protocol.ErrorMessage;
-import io.kimi.protocol.InitMessage;
-import io.kimi.protocol.PongMessage;
-import io.kimi.protocol.RequestView;
-import io.kimi.protocol.ResponseMessage;
-import io.kimi.protocol.SessionList;
-import io.kimi.protocol.SessionView;
-import io.kimi.protocol.Subscribed;
-import io.kimi.protocol.SubscriptionChange;
-import io.kimi.protocol.ThresholdsView;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -20,6 +10,16 @@ import io.kimi.core.SessionKind;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.SessionQuery;
 import io.kimi.core.store.SessionReads;
+import io.kimi.protocol.ErrorMessage;
+import io.kimi.protocol.InitMessage;
+import io.kimi.protocol.PongMessage;
+import io.kimi.protocol.RequestView;
+import io.kimi.protocol.ResponseMessage;
+import io.kimi.protocol.SessionList;
+import io.kimi.protocol.SessionView;
+import io.kimi.protocol.Subscribed;
+import io.kimi.protocol.SubscriptionChange;
+import io.kimi.protocol.ThresholdsView;
 import io.kimi.services.internal.Accountant;
 import io.kimi.services.internal.JsonViews;
 import java.time.Clock;

@@ -6,6 +6,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.services.internal.ServicesRig;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,7 +67,7 @@ class LiveProtocolFuzzTest {
         JsonNode sent;
         try {
             sent = JSON.readTree(message).path("request_id");
-        } catch (java.io.IOException | RuntimeException notJson) {
+        } catch (IOException | RuntimeException notJson) {
             assertThat(reply.has("request_id")).as("reply to %s: %s", message, reply).isFalse();
             return;
         }

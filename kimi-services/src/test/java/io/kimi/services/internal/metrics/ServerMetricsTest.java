@@ -7,19 +7,22 @@ import static org.assertj.core.api.Assertions.within;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.RequestStatus;
 import io.kimi.core.TokenUsage;
-import io.kimi.proxy.SecretScrubber;
 import io.kimi.core.hub.EventHub;
+import io.kimi.proxy.SecretScrubber;
 import io.kimi.services.internal.live.DropReason;
 import io.kimi.services.internal.live.LiveClients;
 import io.kimi.services.internal.live.LiveConnection;
 import io.kimi.services.internal.live.OutboundBudget;
 import io.kimi.services.internal.live.Subscriptions;
+import io.kimi.testing.PrometheusText;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.kimi.testing.PrometheusText;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -241,8 +244,8 @@ class ServerMetricsTest {
         }
 
         @Override
-        public java.util.concurrent.Future<?> goAway(String reason) {
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        public Future<?> goAway(String reason) {
+            return CompletableFuture.completedFuture(null);
         }
     }
 
@@ -337,7 +340,7 @@ class ServerMetricsTest {
     }
 
     private static Map<String, String> with(Map<String, String> base, String k1, String v1, String k2, String v2) {
-        Map<String, String> m = new java.util.HashMap<>(base);
+        Map<String, String> m = new HashMap<>(base);
         m.put(k1, v1);
         m.put(k2, v2);
         return m;
