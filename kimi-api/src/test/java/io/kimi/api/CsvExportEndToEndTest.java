@@ -37,6 +37,13 @@ class CsvExportEndToEndTest extends EndToEndTest {
         assertThat(body.substring(0, body.indexOf("\r\n"))).as("every header name is text, so quoted")
                 .matches("(\"[a-z_]+\",)*\"[a-z_]+\"").startsWith("\"request_id\",\"session_id\",\"timestamp\"");
         assertThat(rows).allSatisfy(row -> assertThat(row).hasSameSizeAs(header));
+        assertThat(header).as("the columns keep the order they had before the wire model (readers may go by "
+                + "position); later additions come after them")
+                .startsWith("request_id", "session_id", "timestamp", "provider", "model", "upstream_model", "stream",
+                        "status", "http_status", "error_type", "error_message", "prompt_tokens", "completion_tokens",
+                        "total_tokens", "cached_tokens", "usage_source", "estimated_prompt_tokens",
+                        "estimated_completion_tokens", "reported_prompt_tokens", "reported_completion_tokens",
+                        "cost_usd", "latency_ms", "ttft_ms", "source", "estimated_reply_bytes", "accounting_error");
 
         List<String> ok = rows.get(1);
         assertThat(ok.get(header.indexOf("cost_usd"))).as("no exponent").isEqualTo("0.0000725");
