@@ -10,6 +10,7 @@ import io.kimi.core.SessionKind;
 import io.kimi.core.TokenUsage;
 import io.kimi.core.store.Page;
 import io.kimi.core.store.SessionReads;
+import io.kimi.protocol.RequestView;
 import io.kimi.services.internal.JsonViews;
 import io.kimi.services.internal.SessionNotFoundException;
 import io.netty.handler.codec.http.HttpMethod;
@@ -106,22 +107,11 @@ final class ExportApi {
         Page<T> read(String sessionId, int limit, int offset);
     }
 
-    /**
-     * The request columns in the order the CSV export has always had them (readers may go by position); columns
-     * added since come after them, in the view's order.
-     */
-    static final List<String> REQUEST_COLUMN_ORDER = List.of("request_id", "session_id", "timestamp", "provider",
-            "model", "upstream_model", "stream", "status", "http_status", "error_type", "error_message",
-            "prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens", "usage_source",
-            "estimated_prompt_tokens", "estimated_completion_tokens", "reported_prompt_tokens",
-            "reported_completion_tokens", "cost_usd", "latency_ms", "ttft_ms", "source", "estimated_reply_bytes",
-            "accounting_error");
-
     private static List<String> columnsOf(ObjectNode template) {
         List<String> present = new ArrayList<>();
         template.fieldNames().forEachRemaining(present::add);
         List<String> names = new ArrayList<>();
-        REQUEST_COLUMN_ORDER.stream().filter(present::contains).forEach(names::add);
+        RequestView.CSV_COLUMN_ORDER.stream().filter(present::contains).forEach(names::add);
         present.stream().filter(name -> !names.contains(name)).forEach(names::add);
         return List.copyOf(names);
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.core.RequestStatus;
+import io.kimi.core.ServerJson;
 import io.kimi.features.chat.ChatModel;
 import io.kimi.features.chat.ChatReply;
 import io.kimi.proxy.ChatProxy;
@@ -52,7 +53,7 @@ public final class InProcessChat implements ChatModel {
     private final EventLoopGroup loops;
     private final Executor blocking;
     private final int maxReplyBytes;
-    private final ObjectMapper json = new ObjectMapper();
+    private final ObjectMapper json = ServerJson.newMapper();
 
     /**
      * @param loops the server's event loops: each call's exchange runs on one of them
