@@ -3,8 +3,6 @@ package io.kimi.services.internal.metrics;
 import static java.util.Objects.requireNonNull;
 
 import io.kimi.core.RequestRecord;
-import io.kimi.core.RequestStatus;
-import io.kimi.core.TokenUsage;
 import io.kimi.proxy.SecretScrubber;
 import io.kimi.services.internal.live.DropReason;
 import io.kimi.services.internal.live.LiveClients;
@@ -14,8 +12,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.BaseUnits;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -25,14 +21,10 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <tr><td>{@code kimi.proxy.overhead}</td><td>{@code kimi_proxy_overhead_seconds_*} (histogram)</td>
  *     <td>provider</td></tr>
  * <tr><td>{@code kimi.proxy.errors}</td><td>{@code kimi_proxy_errors_total}</td>
- *     <td>type (the error code when it is one of {@link #KNOWN_ERROR_CODES} or {@code upstream_<status>}, else
+ *     <td>type (the error code when it is one of {@link RequestMeters#KNOWN_ERROR_CODES} or {@code upstream_<status>}, else
  *     {@code other})</td></tr>
  * <tr><td>{@code kimi.proxy.malformed.replies}</td><td>{@code kimi_proxy_malformed_replies_total}</td>
  *     <td>provider</td></tr>
@@ -147,26 +139,6 @@ public final class ServerMetrics implements AutoCloseable {
         }
     }
 
-    /**
-     * The error codes that label {@code kimi.proxy.errors} as they are: ours, and the common ones of OpenAI-style
-     * providers. Codes come from providers too, and a provider may send anything (a request id, an echoed
-     * credential): any other code is counted as {@code other}, so the label has a bounded set of values.
-     */
-    static final Set<String> KNOWN_ERROR_CODES = Set.of(
-            // ours
-            "upstream_timeout", "upstream_unreachable", "upstream_connection_reset", "upstream_disconnected",
-            "upstream_tls_failed", "upstream_reply_too_large", "upstream_event_too_large", "provider_key_missing",
-            "provider_not_configured",
-            "context_length_exceeded", "rate_limit_exceeded", "model_not_found", "log_error",
-            // OpenAI-style providers'
-            "invalid_api_key", "insufficient_quota", "server_error", "invalid_request_error", "invalid_value",
-            "invalid_type", "missing_required_parameter", "unsupported_value", "unsupported_parameter",
-            "content_filter", "content_policy_violation", "model_overloaded", "engine_overloaded",
-            "service_unavailable", "authentication_error", "permission_denied", "rate_limit_error",
-            "string_above_max_length", "tokens_exceeded", "quota_exceeded", "resource_exhausted",
-            "invalid_argument", "unauthenticated", "internal", "unavailable", "deadline_exceeded", "not_found");
-    /** Our code for a provider's error that had none: {@code upstream_} and its HTTP status. */
-    private static final Pattern UPSTREAM_STATUS_CODE = Pattern.compile("upstream_[1-5][0-9][0-9]");
 
     private static final Logger log = LoggerFactory.getLogger(ServerMetrics.class);
 
@@ -179,6 +151,7 @@ public final class ServerMetrics implements AutoCloseable {
     /** Registered at start, so that both series exist (at 0) before the first failure. */
     private final Map<AccountingOutcome, Counter> accountingErrors = new EnumMap<>(AccountingOutcome.class);
     private final Counter pipelineOverflows;
+    private final RequestMeters requests;
 
     /** A registry on the system clock, with the JVM and process meters bound. */
     public ServerMetrics() {
@@ -189,6 +162,7 @@ public final class ServerMetrics implements AutoCloseable {
     public ServerMetrics(Clock clock) {
         registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(),
                 requireNonNull(clock, "clock"));
+        requests = new RequestMeters(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gc = new JvmGcMetrics();
         gc.bindTo(registry);
@@ -241,69 +215,12 @@ public final class ServerMetrics implements AutoCloseable {
      */
     public void recordRequest(RequestRecord r, long sentNanos) {
         try {
-            record(r, sentNanos);
+            requests.record(r, sentNanos);
         } catch (RuntimeException e) {
             log.error("Recording metrics of request {} failed", r == null ? null : r.requestId(), e);
         }
     }
 
-    private void record(RequestRecord r, long sentNanos) {
-        requireNonNull(r, "r");
-        Tags model = Tags.of("provider", r.provider(), "model", r.model());
-        Counter.builder(REQUESTS)
-                .description("Proxied chat completions, by how they ended")
-                .baseUnit("requests")
-                .tags(model)
-                .tag("status", r.status().wireName())
-                .tag("stream", Boolean.toString(r.stream()))
-                .register(registry)
-                .increment();
-        TokenUsage used = r.effective();
-        String source = r.usageSource().wireName();
-        tokens(model, "prompt", source, used.promptTokens());
-        tokens(model, "completion", source, used.completionTokens());
-        tokens(model, "cached", source, used.cachedPromptTokens());
-        if (r.costUsd() > 0) {
-            Counter.builder(COST)
-                    .description("Cost of the counted tokens at the configured prices")
-                    .baseUnit("usd")
-                    .tags(model)
-                    .register(registry)
-                    .increment(r.costUsd());
-        }
-        if (r.status() == RequestStatus.ERROR) {
-            Counter.builder(ERRORS)
-                    .description("Requests that ended in an error, by error code")
-                    .baseUnit("errors")
-                    .tag("type", errorType(r.errorType()))
-                    .register(registry)
-                    .increment();
-        }
-        if (r.status() == RequestStatus.MALFORMED_REPLY) {
-            Counter.builder(MALFORMED)
-                    .description("Replies of 2xx that were not chat completions (not JSON, JSON without choices, a"
-                            + " stream event that is not JSON), relayed unchanged")
-                    .baseUnit("replies")
-                    .tag("provider", r.provider())
-                    .register(registry)
-                    .increment();
-        }
-        if (sentNanos < 0) {
-            return;
-        }
-        Tags provider = Tags.of("provider", r.provider());
-        timer(LATENCY, "Time from a request's arrival to the last byte sent to the client", provider,
-                Duration.ofMillis(1), Duration.ofMinutes(10))
-                .record(r.latencyMs(), TimeUnit.MILLISECONDS);
-        if (r.ttftMs() >= 0) {
-            timer(TTFT, "Time from a request's arrival to the first byte of the provider's reply", provider,
-                    Duration.ofMillis(1), Duration.ofMinutes(10))
-                    .record(r.ttftMs(), TimeUnit.MILLISECONDS);
-        }
-        timer(OVERHEAD, "Time from a request's arrival until it was written to the provider"
-                + " (parsing, counting, connecting, retries)", provider, Duration.ofNanos(50_000), Duration.ofMinutes(1))
-                .record(sentNanos, TimeUnit.NANOSECONDS);
-    }
 
     /**
      * Registers the WebSocket meters, read from {@code clients} at each scrape: open connections, clients cut
@@ -443,39 +360,5 @@ public final class ServerMetrics implements AutoCloseable {
         registry.close();
     }
 
-    private void tokens(Tags model, String kind, String source, int amount) {
-        if (amount <= 0) {
-            return;
-        }
-        Counter.builder(TOKENS)
-                .description("Tokens counted in sessions (cached tokens are a part of prompt tokens)")
-                .baseUnit("tokens")
-                .tags(model)
-                .tag("kind", kind)
-                .tag("source", source)
-                .register(registry)
-                .increment(amount);
-    }
 
-    private Timer timer(String name, String description, Tags tags, Duration min, Duration max) {
-        return Timer.builder(name)
-                .description(description)
-                .tags(tags)
-                .publishPercentileHistogram()
-                .minimumExpectedValue(min)
-                .maximumExpectedValue(max)
-                .register(registry);
-    }
-
-    /**
-     * The error code as a label value from a bounded set: the code (lower case) when it is known or {@code
-     * upstream_<status>}, {@code unknown} when there is none, else {@code other}.
-     */
-    static String errorType(String code) {
-        if (code == null || code.isBlank()) {
-            return "unknown";
-        }
-        String lower = code.strip().toLowerCase(Locale.ROOT);
-        return KNOWN_ERROR_CODES.contains(lower) || UPSTREAM_STATUS_CODE.matcher(lower).matches() ? lower : "other";
-    }
 }

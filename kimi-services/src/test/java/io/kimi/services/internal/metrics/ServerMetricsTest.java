@@ -268,13 +268,13 @@ class ServerMetricsTest {
 
     @Test
     void errorTypesAreKnownCodesOrUpstreamStatusesElseOther() {
-        assertThat(ServerMetrics.errorType(null)).isEqualTo("unknown");
-        assertThat(ServerMetrics.errorType("Upstream_Timeout")).isEqualTo("upstream_timeout");
-        assertThat(ServerMetrics.errorType("invalid_api_key")).isEqualTo("invalid_api_key");
-        assertThat(ServerMetrics.errorType("upstream_503")).isEqualTo("upstream_503");
-        assertThat(ServerMetrics.errorType("upstream_5030")).isEqualTo("other");
-        assertThat(ServerMetrics.errorType("sk-proj-Abc123Def456")).isEqualTo("other");
-        assertThat(ServerMetrics.errorType("[REDACTED]")).isEqualTo("other");
+        assertThat(RequestMeters.errorType(null)).isEqualTo("unknown");
+        assertThat(RequestMeters.errorType("Upstream_Timeout")).isEqualTo("upstream_timeout");
+        assertThat(RequestMeters.errorType("invalid_api_key")).isEqualTo("invalid_api_key");
+        assertThat(RequestMeters.errorType("upstream_503")).isEqualTo("upstream_503");
+        assertThat(RequestMeters.errorType("upstream_5030")).isEqualTo("other");
+        assertThat(RequestMeters.errorType("sk-proj-Abc123Def456")).isEqualTo("other");
+        assertThat(RequestMeters.errorType("[REDACTED]")).isEqualTo("other");
     }
 
     @Test
