@@ -193,7 +193,7 @@ public final class SqliteStore implements Store {
     @Override
     public CompletableFuture<Void> saveMask(MaskedContent mask) {
         requireNonNull(mask, "mask");
-        return writer.submitRecord("saveMask " + mask.hash(), h -> Writes.saveMask(h, mask)).thenApply(inserted -> null);
+        return writer.submitRecord("saveMask " + mask.hash(), h -> FeatureWrites.saveMask(h, mask)).thenApply(inserted -> null);
     }
 
     @Override
@@ -201,13 +201,13 @@ public final class SqliteStore implements Store {
         requireNonNull(compaction, "compaction");
         String hashes = json.write(compaction.messageHashes());
         return writer.submit("saveCompaction " + compaction.compactionId(),
-                h -> Writes.saveCompaction(h, compaction, hashes));
+                h -> FeatureWrites.saveCompaction(h, compaction, hashes));
     }
 
     @Override
     public CompletableFuture<Void> saveMemoryUsage(MemoryUsage usage) {
         requireNonNull(usage, "usage");
-        return writer.submitRecord("saveMemoryUsage " + usage.requestId(), h -> Writes.saveMemoryUsage(h, usage));
+        return writer.submitRecord("saveMemoryUsage " + usage.requestId(), h -> FeatureWrites.saveMemoryUsage(h, usage));
     }
 
     @Override
