@@ -66,8 +66,8 @@ public final class KimiServerExtension implements BeforeAllCallback, AfterAllCal
      */
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    /** Replaced when the server restarts on the same port: its pooled connections went to the stopped one. */
+    private HttpClient http = newClient();
     private Settings settings;
     private boolean classScoped;
     private Path dir;
@@ -239,6 +239,7 @@ public final class KimiServerExtension implements BeforeAllCallback, AfterAllCal
      */
     public KimiServerExtension restart() {
         stop();
+        http = newClient();
         if (lastPort > 0) {
             settings = settings.port(lastPort);
         }
@@ -255,6 +256,11 @@ public final class KimiServerExtension implements BeforeAllCallback, AfterAllCal
         stop();
         settings = change.apply(settings);
         return start();
+    }
+
+    private static HttpClient newClient() {
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     /** The one place a test server is built: TOML file, config loader with the fake key, builder, start. */
