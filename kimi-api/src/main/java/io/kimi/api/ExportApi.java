@@ -22,11 +22,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code GET /api/export/{csv|json}[?session_id=]}: a session as a download. A proxy session (the active one when
- * no id is given) gives its requests; a convergence session its events, oldest first. CSV has the columns of the
- * JSON views ({@link CsvExport}); JSON is {@code {"session", "requests"|"events", "exported_at"}}.
+ * {@code GET /api/export/{csv|json}[?session_id=][&offset=&limit=]}: a session as a download. A proxy session (the
+ * active one when no id is given) gives its requests; a convergence session its events, oldest first. CSV has the
+ * columns of the JSON views ({@link CsvExport}); JSON is
+ * {@code {"session", "requests"|"events", "exported_at", "total", "offset"}}.
+ *
+ * <p>An export is built in memory, so one holds at most {@link #MAX_ROWS} rows: a session with more is refused
+ * with a 413 {@code export_too_large} that says how to page, unless the caller names a {@code limit} (at most
+ * {@link #MAX_ROWS}); {@code offset} counts rows from the oldest. Nothing is ever cut silently.
  */
 final class ExportApi {
+    /** Most rows in one export (a few KB of memory each while it is built). */
+    static final int MAX_ROWS = 20_000;
     /** Read from the store this many at a time. */
     private static final int PAGE = 1000;
     private static final List<String> EVENT_COLUMNS = List.of("event_id", "timestamp", "session_id", "iteration",
@@ -64,9 +71,20 @@ final class ExportApi {
                     "No proxy session is active; name one with ?session_id=.");
         }
         boolean events = session.kind() == SessionKind.CONVERGENCE;
+        int offset = r.intQuery("offset", 0, 0, Integer.MAX_VALUE);
+        boolean paged = r.query("limit") != null;
+        int limit = r.intQuery("limit", MAX_ROWS, 1, MAX_ROWS);
+        String sessionId = session.sessionId();
+        long total = events ? reads.listEvents(sessionId, 1, 0).total() : reads.listRequests(sessionId, 1, 0).total();
+        if (!paged && total - offset > MAX_ROWS) {
+            return Errors.response(413, "export_too_large", String.format("Session %s has %d %s; one export holds at "
+                    + "most %d. Page through it oldest first with ?offset=0&limit=%d, then offset=%d, and so on.",
+                    sessionId, total, events ? "events" : "requests", MAX_ROWS, MAX_ROWS, MAX_ROWS));
+        }
+        int count = (int) Math.max(0, Math.min(limit, total - offset));
         List<ObjectNode> rows = events
-                ? all(session.sessionId(), reads::listEvents).stream().map(views::event).toList()
-                : requestsOldestFirst(session.sessionId()).stream().map(views::request).toList();
+                ? range(sessionId, offset, count, reads::listEvents).stream().map(views::event).toList()
+                : requestsOldestFirst(sessionId, total, offset, count).stream().map(views::request).toList();
         ApiResponse response;
         if (format.equals("csv")) {
             response = new ApiResponse(200, "text/csv; charset=utf-8",
@@ -77,29 +95,56 @@ final class ExportApi {
             ArrayNode list = n.putArray(events ? "events" : "requests");
             list.addAll(rows);
             n.put("exported_at", clock.instant().toString());
+            n.put("total", total);
+            n.put("offset", offset);
             response = ApiResponse.json(200, views.bytes(n));
         }
         return response.withHeader("Content-Disposition",
                 ContentDisposition.attachment("kimi-session-" + session.sessionId() + "." + format));
     }
 
-    /** Every request of a session, oldest first (the store lists them newest first). */
-    private List<RequestRecord> requestsOldestFirst(String sessionId) {
-        List<RequestRecord> newestFirst = all(sessionId, reads::listRequests);
-        Collections.reverse(newestFirst);
-        return newestFirst;
+    /**
+     * A session's requests {@code offset} to {@code offset + count} counted from the oldest, oldest first. The store
+     * lists them newest first, so requests recorded meanwhile shift that list: each chunk is read at the position the
+     * latest total gives and read again (a bounded number of times) when its page reports another total.
+     */
+    private List<RequestRecord> requestsOldestFirst(String sessionId, long total, int offset, int count) {
+        List<RequestRecord> oldestFirst = new ArrayList<>(count);
+        long known = total;
+        while (oldestFirst.size() < count) {
+            int want = Math.min(PAGE, count - oldestFirst.size());
+            long fromOldest = (long) offset + oldestFirst.size();
+            Page<RequestRecord> page = null;
+            for (int attempt = 0; attempt < 3 && (page == null || page.total() != known); attempt++) {
+                if (page != null) {
+                    known = page.total();
+                }
+                long fromNewest = known - fromOldest - want;
+                page = reads.listRequests(sessionId, (int) Math.min(want, want + fromNewest),
+                        Math.toIntExact(Math.max(0, fromNewest)));
+            }
+            List<RequestRecord> chunk = new ArrayList<>(page.items());
+            if (chunk.isEmpty()) {
+                return oldestFirst;
+            }
+            Collections.reverse(chunk);
+            oldestFirst.addAll(chunk);
+        }
+        return oldestFirst;
     }
 
-    /** Every item of a session's paged list, in the list's order. */
-    private static <T> List<T> all(String sessionId, PageReader<T> reader) {
-        List<T> items = new ArrayList<>();
-        while (true) {
-            Page<T> page = reader.read(sessionId, PAGE, items.size());
-            items.addAll(page.items());
-            if (page.items().isEmpty() || items.size() >= page.total()) {
+    /** {@code count} items of a session's paged list from {@code offset}, in the list's order. */
+    private static <T> List<T> range(String sessionId, long offset, int count, PageReader<T> reader) {
+        List<T> items = new ArrayList<>(count);
+        while (items.size() < count) {
+            List<T> page = reader.read(sessionId, Math.min(PAGE, count - items.size()),
+                    Math.toIntExact(offset + items.size())).items();
+            if (page.isEmpty()) {
                 return items;
             }
+            items.addAll(page);
         }
+        return items;
     }
 
     @FunctionalInterface

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Pattern;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class ConvergenceExportEndToEndTest {
     private static final String ID = "conv-export-1";
+    /** Events per POST when filling a large session (the server takes up to 10,000). */
+    private static final int BATCH = 5_000;
     private static final List<String> COLUMNS = List.of("event_id", "timestamp", "session_id", "iteration",
             "state", "event_type", "data");
     private static final Pattern PLAIN_NUMBER = Pattern.compile("-?[0-9]+(\\.[0-9]+)?");
@@ -138,6 +141,49 @@ class ConvergenceExportEndToEndTest {
             assertThat(row.get(4).value()).as("state").isEqualTo("'" + event.path("state").asText());
             assertThat(row.get(5).value()).as("event type").isEqualTo("'" + event.path("event_type").asText());
         }
+    }
+
+    /**
+     * An export is built in memory, so one request must not ask for an unbounded session: past
+     * {@code ExportApi.MAX_ROWS} rows the server answers 413 with how to page, and {@code offset}/{@code limit}
+     * pages through every row, oldest first, none lost or repeated.
+     */
+    @Test
+    void aSessionTooLargeForOneExportIsRefusedWithHowToPageAndThePagesHoldEveryRow() {
+        int total = ExportApi.MAX_ROWS + 5;
+        for (int first = 0; first < total; first += BATCH) {
+            StringBuilder batch = new StringBuilder("[");
+            for (int i = first; i < Math.min(total, first + BATCH); i++) {
+                batch.append(i == first ? "" : ",").append("{\"session_id\":\"big\",\"event_id\":\"e")
+                        .append(i).append("\",\"iteration\":").append(i).append(",\"event_type\":\"STEP\"}");
+            }
+            HttpResponse<String> posted = server.post("/api/events", batch.append(']').toString());
+            assertThat(posted.statusCode()).as(posted.body()).isEqualTo(200);
+        }
+
+        HttpResponse<String> refused = server.get("/api/export/csv?session_id=big");
+        assertThat(refused.statusCode()).isEqualTo(413);
+        assertThat(json(refused).path("error").path("code").asText()).isEqualTo("export_too_large");
+        assertThat(json(refused).path("error").path("message").asText()).contains(String.valueOf(total))
+                .contains("offset").contains("limit");
+
+        List<Long> iterations = new ArrayList<>();
+        for (int offset = 0; offset < total; offset += ExportApi.MAX_ROWS) {
+            HttpResponse<String> page = server.get("/api/export/csv?session_id=big&offset=" + offset + "&limit="
+                    + ExportApi.MAX_ROWS);
+            assertThat(page.statusCode()).isEqualTo(200);
+            List<List<Field>> records = Rfc4180.read(page.body());
+            records.subList(1, records.size()).forEach(row -> iterations.add(Long.parseLong(row.get(3).value())));
+        }
+        assertThat(iterations).as("every row once, oldest first").hasSize(total)
+                .isEqualTo(LongStream.range(0, total).boxed().toList());
+
+        JsonNode tail = json(server.get("/api/export/json?session_id=big&offset=" + (total - 2) + "&limit=10"));
+        assertThat(tail.path("events")).hasSize(2);
+        assertThat(tail.path("total").asInt()).isEqualTo(total);
+        assertThat(tail.path("offset").asInt()).isEqualTo(total - 2);
+        assertThat(server.get("/api/export/json?session_id=big&limit=" + (ExportApi.MAX_ROWS + 1)).statusCode())
+                .as("a page larger than the bound is bad input").isEqualTo(400);
     }
 
     @Test

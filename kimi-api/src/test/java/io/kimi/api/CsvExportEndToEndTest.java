@@ -61,6 +61,28 @@ class CsvExportEndToEndTest extends EndToEndTest {
                 .contains(",\"" + message.replace("\"", "\"\"") + "\",");
     }
 
+    @Test
+    void offsetAndLimitPageThroughAProxySessionOldestFirst() {
+        for (int i = 0; i < 5; i++) {
+            fake.enqueue(Reply.chatCompletion("ok " + i, 10 + i, 1));
+            assertThat(server.post("/chat/completions", chatBody("kimi-k2", false, "")).statusCode()).isEqualTo(200);
+        }
+        String id = json(server.get("/api/sessions/active")).path("session_id").asText();
+        List<String> all = json(server.get("/api/export/json?session_id=" + id)).path("requests")
+                .findValuesAsText("request_id");
+        assertThat(json(server.get("/api/export/json?session_id=" + id)).path("requests")
+                .findValues("prompt_tokens")).as("oldest first").extracting(n -> n.asInt())
+                .containsExactly(10, 11, 12, 13, 14);
+
+        var page = json(server.get("/api/export/json?session_id=" + id + "&offset=1&limit=2"));
+        assertThat(page.path("requests").findValuesAsText("request_id")).isEqualTo(all.subList(1, 3));
+        assertThat(page.path("total").asInt()).isEqualTo(5);
+        List<List<String>> last = parse(server.get("/api/export/csv?session_id=" + id + "&offset=4&limit=2").body());
+        assertThat(last).hasSize(2);
+        assertThat(last.get(1).get(0)).isEqualTo(all.get(4));
+        assertThat(server.get("/api/export/csv?session_id=" + id + "&offset=-1").statusCode()).isEqualTo(400);
+    }
+
     /** RFC 4180 reader: quoted fields may hold commas, doubled quotes and line breaks. */
     private static List<List<String>> parse(String csv) {
         List<List<String>> rows = new ArrayList<>();
