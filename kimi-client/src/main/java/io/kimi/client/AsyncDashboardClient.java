@@ -94,6 +94,24 @@ public final class AsyncDashboardClient {
                 b -> new String(b, StandardCharsets.UTF_8));
     }
 
+    /**
+     * One page of an export: {@code limit} rows (the server takes 1 to 20,000) from {@code offset}, counted from
+     * the oldest. A session with more rows than one export holds fails the unpaged {@link #export(ExportFormat,
+     * String)} with an {@link ApiException} {@code export_too_large}; page through it with this.
+     *
+     * @param sessionId the session, or {@code null} for the active one
+     */
+    public CompletableFuture<String> export(ExportFormat format, String sessionId, long offset, int limit) {
+        requireNonNull(format, "format");
+        if (offset < 0 || limit < 1) {
+            throw new IllegalArgumentException("offset must be >= 0 and limit >= 1, got " + offset + " and " + limit);
+        }
+        String query = "?offset=" + offset + "&limit=" + limit
+                + (sessionId == null ? "" : "&session_id=" + Rest.encode(checkId(sessionId)));
+        return rest.get("/api/export/" + format.path() + query, sessionId,
+                b -> new String(b, StandardCharsets.UTF_8));
+    }
+
     private record Providers(Provider[] providers) {
         Providers {
             providers = providers == null ? new Provider[0] : providers;

@@ -114,6 +114,14 @@ public final class DashboardClient {
     }
 
     /**
+     * One page of {@code GET /api/export/{csv|json}}: {@code limit} rows (1 to 20,000) from {@code offset}, counted
+     * from the oldest; for sessions larger than one export holds ({@code export_too_large}).
+     */
+    public String export(ExportFormat format, String sessionId, long offset, int limit) {
+        return await(async.export(format, sessionId, offset, limit), awaitBound);
+    }
+
+    /**
      * Waits for {@code future} at most {@code bound} (the futures of this client fail by themselves before that);
      * its failure is rethrown as the unchecked exception it is, a {@link DashboardException} for a checked one.
      */

@@ -161,6 +161,17 @@ class DashboardClientTest {
     }
 
     @Test
+    void exportsOnePageOfASession() {
+        String id = client.activeSession().sessionId();
+        assertThat(client.export(ExportFormat.CSV, id, 0, 1).lines().count()).as("header and one row").isEqualTo(2);
+        assertThat(client.export(ExportFormat.CSV, null, 1, 1).lines().count()).as("only the header").isEqualTo(1);
+        assertThatThrownBy(() -> client.export(ExportFormat.JSON, id, 0, 20_001))
+                .isInstanceOfSatisfying(ApiException.class, e -> assertThat(e.statusCode()).isEqualTo(400));
+        assertThatThrownBy(() -> client.export(ExportFormat.JSON, id, -1, 10))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void anUnknownSessionIsSessionNotFound() {
         for (Runnable call : List.<Runnable>of(() -> client.getSession("nope"),
                 () -> client.getEvents("nope", 10, 0), () -> client.getSessionMetrics("nope"),
