@@ -213,3 +213,39 @@ test('a network error is retried 3 times, then reported as status 0', async (t) 
     await assert.rejects(api.metrics(), (e) => e instanceof ApiError && e.status === 0 && e.code === 'network');
     assert.deepEqual(delays, [250, 500, 1000], 'random = 0: half of each delay');
 });
+
+test('a server that never answers fails the request after the timeout, retried like a network error; the next call is sent afresh', { timeout: 20000 }, async (t) => {
+    const held = [];
+    let answer = false;
+    const server = createServer((req, res) => {
+        if (answer) {
+            res.writeHead(200, { 'Content-Type': 'application/json' });
+            res.end('{"ok":true}');
+        } else {
+            held.push(res); // accepted, never answered: a wedged server or a half-open connection
+        }
+    });
+    await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+    t.after(() => {
+        server.closeAllConnections();
+        return new Promise((resolve) => server.close(resolve));
+    });
+    const bus = createEventBus();
+    bus.emit('ws:state', { state: 'connected' });
+    const delays = [];
+    const errors = [];
+    bus.on('api:error', (e) => errors.push(e));
+    const api = new ApiClient({
+        baseUrl: `http://127.0.0.1:${server.address().port}`, bus, timeoutMs: 50, retries: 1,
+        sleep: async (ms) => { delays.push(ms); }, random: () => 1,
+    });
+
+    await assert.rejects(api.metrics(), (e) => e instanceof ApiError && e.status === 0 && e.code === 'timeout'
+        && /50 ms/.test(e.message));
+    assert.equal(held.length, 2, 'sent, timed out, retried once, timed out');
+    assert.equal(delays.length, 1);
+    assert.equal(errors.length, 1, 'one final failure reported');
+
+    answer = true;
+    assert.deepEqual(await api.metrics(), { ok: true }, 'nothing left waiting on the lost request');
+});

@@ -39,6 +39,10 @@ export function errorFromBody(status, text, endpoint) {
 export const CACHE_TTL_MS = 30000;
 /** Retries after the first attempt, for network errors and 5xx answers. */
 export const RETRIES = 3;
+/** Longest a REST call waits for a whole answer; then it fails as 'timeout' (and is retried like a network error). */
+export const TIMEOUT_MS = 15000;
+/** Longest an export download may take: a large session's file takes longer to build than an answer. */
+export const DOWNLOAD_TIMEOUT_MS = 120000;
 
 const SESSION_CHANGES = new Set(['metric', 'event', 'session', 'alert']);
 
@@ -101,8 +105,8 @@ export class ApiClient {
      * @param {object} options baseUrl (default: this page's origin), token (sent as a Bearer header, for
      *                 servers started with KIMI_AUTH_TOKEN), bus (the page's event bus: 'ws:*' messages keep the
      *                 cache true, and final failures are emitted as 'api:error'; without one nothing is
-     *                 cached), and for tests fetchImpl, now, sleep, random, cacheTtlMs, retries, retryBaseMs,
-     *                 retryMaxMs, maxCacheEntries
+     *                 cached), timeoutMs (per attempt, headers and body), and for tests fetchImpl, now, sleep,
+     *                 random, cacheTtlMs, retries, retryBaseMs, retryMaxMs, maxCacheEntries
      */
     constructor({
         baseUrl = '',
@@ -117,7 +121,9 @@ export class ApiClient {
         retryBaseMs = 500,
         retryMaxMs = 4000,
         maxCacheEntries = 200,
+        timeoutMs = TIMEOUT_MS,
     } = {}) {
+        this.timeoutMs = timeoutMs;
         this.baseUrl = baseUrl;
         this.token = token;
         this.bus = bus;
@@ -243,23 +249,12 @@ export class ApiClient {
         if (this.token) {
             headers.Authorization = `Bearer ${this.token}`;
         }
-        let response;
-        try {
-            response = await this.fetchImpl(this.baseUrl + endpoint, {
-                method,
-                headers,
-                body: body === undefined ? undefined : JSON.stringify(body),
-                cache: 'no-store',
-            });
-        } catch (cause) {
-            throw new ApiError(0, 'network', cause?.message || String(cause), endpoint);
-        }
-        let text;
-        try {
-            text = await response.text();
-        } catch (cause) {
-            throw new ApiError(0, 'network', cause?.message || String(cause), endpoint);
-        }
+        const { response, text } = await this.fetchWithin(endpoint, {
+            method,
+            headers,
+            body: body === undefined ? undefined : JSON.stringify(body),
+            cache: 'no-store',
+        }, this.timeoutMs, (r) => r.text());
         if (!response.ok) {
             throw errorFromBody(response.status, text, endpoint);
         }
@@ -267,6 +262,27 @@ export class ApiClient {
             return null;
         }
         return JSON.parse(text);
+    }
+
+    /**
+     * One fetch whose answer, body included ({@code read} reads it), must come within {@code timeoutMs}: a server
+     * that never answers, or a connection lost without a reset, fails as ApiError(0, 'timeout') instead of
+     * holding the call (and every caller sharing it) forever. A network error is ApiError(0, 'network').
+     */
+    async fetchWithin(endpoint, init, timeoutMs, read) {
+        const controller = new AbortController();
+        const timer = setTimeout(() => controller.abort(), timeoutMs);
+        try {
+            const response = await this.fetchImpl(this.baseUrl + endpoint, { ...init, signal: controller.signal });
+            return { response, text: await read(response) };
+        } catch (cause) {
+            if (controller.signal.aborted) {
+                throw new ApiError(0, 'timeout', `no answer within ${timeoutMs} ms`, endpoint);
+            }
+            throw new ApiError(0, 'network', cause?.message || String(cause), endpoint);
+        } finally {
+            clearTimeout(timer);
+        }
     }
 
     listSessions({ limit = 10, offset = 0, kind = null, status = null } = {}) {
@@ -376,18 +392,14 @@ export class ApiClient {
     async download(format, sessionId) {
         const endpoint = `/api/export/${format}${sessionId ? `?session_id=${encodeURIComponent(sessionId)}` : ''}`;
         const headers = this.token ? { Authorization: `Bearer ${this.token}` } : {};
-        let response;
-        try {
-            response = await this.fetchImpl(this.baseUrl + endpoint, { headers, cache: 'no-store' });
-        } catch (cause) {
-            throw new ApiError(0, 'network', cause?.message || String(cause), endpoint);
-        }
+        const { response, text: blob } = await this.fetchWithin(endpoint, { headers, cache: 'no-store' },
+            DOWNLOAD_TIMEOUT_MS, (r) => (r.ok ? r.blob() : r.text()));
         if (!response.ok) {
-            throw errorFromBody(response.status, await response.text(), endpoint);
+            throw errorFromBody(response.status, blob, endpoint);
         }
         const disposition = response.headers.get('Content-Disposition') || '';
         const match = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
         const filename = match ? decodeURIComponent(match[1]) : `session${sessionId ? `-${sessionId}` : ''}.${format}`;
-        return { blob: await response.blob(), filename };
+        return { blob, filename };
     }
 }
