@@ -201,6 +201,43 @@ class WebSocketEndToEndTest {
         }
     }
 
+    /**
+     * A client's subscriptions live in the server's memory for as long as it stays connected: one that subscribes
+     * to ever new names (each frame within the size limit) must not grow them without bound, nor one name be
+     * arbitrarily long.
+     */
+    @Test
+    void subscriptionsOfOneClientAreBoundedInCountAndLength() {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            int accepted = 0;
+            JsonNode refused = null;
+            for (int frame = 0; frame < 40 && refused == null; frame++) {
+                StringBuilder names = new StringBuilder();
+                for (int i = 0; i < 50; i++) {
+                    names.append(i == 0 ? "" : ",").append("\"TYPE_").append(frame).append('_').append(i).append('"');
+                }
+                client.send("{\"action\":\"subscribe\",\"events\":[" + names + "]}");
+                JsonNode reply = client.next(m -> m.path("type").asText().matches("response|error"), "reply");
+                if (reply.path("type").asText().equals("error")) {
+                    refused = reply;
+                } else {
+                    accepted = reply.path("data").path("subscribed").size();
+                }
+            }
+            assertThat(refused).as("refused before 2,000 names").isNotNull();
+            assertThat(refused.path("code").asText()).isEqualTo("invalid_events");
+            assertThat(refused.path("message").asText()).contains("256");
+            assertThat(accepted).isBetween(1, 256);
+
+            client.send("{\"action\":\"unsubscribe\",\"events\":[\"*\"]}");
+            assertThat(client.next("response").path("data").path("subscribed").size()).isZero();
+            client.send("{\"action\":\"subscribe\",\"events\":[\"" + "X".repeat(129) + "\"]}");
+            assertThat(client.next("error").path("message").asText()).contains("128");
+            client.send("{\"action\":\"subscribe\",\"events\":[\"metric\"]}");
+            assertThat(client.next("response").path("data").path("subscribed").toString()).isEqualTo("[\"metric\"]");
+        }
+    }
+
     @Test
     void everyDirectReplyEchoesTheRequestIdErrorsIncluded() {
         server.post("/chat/completions", chatBody("kimi-k2", false, ""));

@@ -70,6 +70,11 @@ public final class SubscriptionRules {
         return include.contains(topic) || include.contains(type);
     }
 
+    /** How many names these rules hold (included, or excluded after {@code subscribe ["*"]}). */
+    public int size() {
+        return include.size() + exclude.size();
+    }
+
     /** A readable description: {@code ["*"]}, {@code ["*", "-metric"]} or the names subscribed to. */
     public List<String> describe() {
         Set<String> out = new TreeSet<>();

@@ -165,10 +165,14 @@ public final class LiveProtocol {
         } else {
             return error(action, "invalid_events", "\"events\" must be \"*\" or a non-empty list of event types.");
         }
-        if (action.equals(SubscriptionChange.SUBSCRIBE)) {
-            subscriptions.subscribe(names);
-        } else {
-            subscriptions.unsubscribe(names);
+        try {
+            if (action.equals(SubscriptionChange.SUBSCRIBE)) {
+                subscriptions.subscribe(names);
+            } else {
+                subscriptions.unsubscribe(names);
+            }
+        } catch (IllegalArgumentException e) {
+            return error(action, "invalid_events", e.getMessage() + ".");
         }
         return response(action, new Subscribed(subscriptions.describe()));
     }
