@@ -1,7 +1,7 @@
 // The one pager of the sessions list and the masked contents (js/modules/pager.js).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { pageCount, pageState, pagerView } from '../../main/resources/io/kimi/dashboard/web/js/modules/pager.js';
+import { pageCount, pageLine, pageState, pagerView } from '../../main/resources/io/kimi/dashboard/web/js/modules/pager.js';
 import { createTranslator } from '../../main/resources/io/kimi/dashboard/web/js/modules/i18n.js';
 
 const fr = createTranslator('fr');
@@ -48,4 +48,12 @@ test('a list that fits on its first page shows only its count when it has a coun
         { buttons: true, text: 'Page 1 sur 2 (21 contenus)', prevOffset: null, nextOffset: 20 });
     // On a later page that became the only one (contents deleted), the buttons stay to go back.
     assert.equal(pagerView({ total: 3, limit: 20, offset: 20, pageText, singleText }).buttons, true);
+});
+
+test('a list\'s page line formats the page, the pages and the total in the translator\'s language', () => {
+    const line = pageLine(en, 'sessions.page')({ page: 2, pages: 1500, total: 14990 });
+    assert.equal(line, en.plural('sessions.page', 14990, { page: '2', pages: '1,500', total: '14,990' }));
+    assert.match(line, /1,500/);
+    const fewer = pageLine(fr, 'context.masks.page')({ page: 1, pages: 1, total: 1 });
+    assert.equal(fewer, fr.plural('context.masks.page', 1, { page: '1', pages: '1', total: '1' }));
 });

@@ -153,46 +153,22 @@ public final class WebSocketClientBuilder {
 
     /** Adds a listener called after each connection with the client (see {@link WebSocketListener#onConnect}). */
     public WebSocketClientBuilder onConnect(Consumer<? super WebSocketClient> action) {
-        requireNonNull(action, "action");
-        return listener(new WebSocketListener() {
-            @Override
-            public void onConnect(WebSocketClient client) {
-                action.accept(client);
-            }
-        });
+        return listener(new Actions(requireNonNull(action, "action"), null, null, null));
     }
 
     /** Adds a listener called for each event. */
     public WebSocketClientBuilder onEvent(Consumer<? super Event> action) {
-        requireNonNull(action, "action");
-        return listener(new WebSocketListener() {
-            @Override
-            public void onEvent(Event event) {
-                action.accept(event);
-            }
-        });
+        return listener(new Actions(null, requireNonNull(action, "action"), null, null));
     }
 
     /** Adds a listener called for each other live message ({@code init}, {@code metric}, {@code widget}...). */
     public WebSocketClientBuilder onMessage(Consumer<? super LiveMessage> action) {
-        requireNonNull(action, "action");
-        return listener(new WebSocketListener() {
-            @Override
-            public void onMessage(LiveMessage message) {
-                action.accept(message);
-            }
-        });
+        return listener(new Actions(null, null, requireNonNull(action, "action"), null));
     }
 
     /** Adds a listener called when a connection is lost or closed. */
     public WebSocketClientBuilder onDisconnect(Consumer<? super Disconnect> action) {
-        requireNonNull(action, "action");
-        return listener(new WebSocketListener() {
-            @Override
-            public void onDisconnect(Disconnect disconnect) {
-                action.accept(disconnect);
-            }
-        });
+        return listener(new Actions(null, null, null, requireNonNull(action, "action")));
     }
 
     /**
@@ -205,5 +181,39 @@ public final class WebSocketClientBuilder {
         return new WebSocketClient(new WebSocketSettings(uri, authToken, connectTimeout, requestTimeout,
                 heartbeatInterval, reconnect, reconnectInitial, reconnectMax, maxPendingRequests, maxMessageChars,
                 executor, List.copyOf(listeners), List.copyOf(initialSubscriptions)));
+    }
+
+    /** A listener made of the actions given to {@code onConnect}, {@code onEvent}...: each one that is not null. */
+    private record Actions(
+            Consumer<? super WebSocketClient> connect,
+            Consumer<? super Event> event,
+            Consumer<? super LiveMessage> message,
+            Consumer<? super Disconnect> disconnect) implements WebSocketListener {
+
+        @Override
+        public void onConnect(WebSocketClient client) {
+            run(connect, client);
+        }
+
+        @Override
+        public void onEvent(Event e) {
+            run(event, e);
+        }
+
+        @Override
+        public void onMessage(LiveMessage m) {
+            run(message, m);
+        }
+
+        @Override
+        public void onDisconnect(Disconnect d) {
+            run(disconnect, d);
+        }
+
+        private static <T> void run(Consumer<? super T> action, T value) {
+            if (action != null) {
+                action.accept(value);
+            }
+        }
     }
 }

@@ -30,14 +30,20 @@ final class FeaturesSection {
     FeaturesConfig read(Table features, Set<String> modelKeys) {
         features.requireOnly(KEYS);
         return new FeaturesConfig(
-                toolRepair(features.tableOrEmpty("tool_repair")),
-                sanitizer(features.tableOrEmpty("sanitizer")),
-                compaction(features.tableOrEmpty("compaction"), modelKeys),
-                memory(features.tableOrEmpty("memory")));
+                toolRepair(feature(features, "tool_repair", TOOL_REPAIR_KEYS)),
+                sanitizer(feature(features, "sanitizer", SANITIZER_KEYS)),
+                compaction(feature(features, "compaction", COMPACTION_KEYS), modelKeys),
+                memory(feature(features, "memory", MEMORY_KEYS)));
+    }
+
+    /** The feature's table (empty when absent), refused when it holds a key other than {@code keys}. */
+    private static Table feature(Table features, String name, List<String> keys) {
+        Table t = features.tableOrEmpty(name);
+        t.requireOnly(keys);
+        return t;
     }
 
     private static ToolRepairConfig toolRepair(Table t) {
-        t.requireOnly(TOOL_REPAIR_KEYS);
         ToolRepairConfig d = ToolRepairConfig.DEFAULT;
         return new ToolRepairConfig(
                 t.bool("enabled").orElse(d.enabled()),
@@ -46,7 +52,6 @@ final class FeaturesSection {
     }
 
     private static SanitizerConfig sanitizer(Table t) {
-        t.requireOnly(SANITIZER_KEYS);
         SanitizerConfig d = SanitizerConfig.DEFAULT;
         return new SanitizerConfig(
                 t.bool("enabled").orElse(d.enabled()),
@@ -57,7 +62,6 @@ final class FeaturesSection {
     }
 
     private static CompactionConfig compaction(Table t, Set<String> modelKeys) {
-        t.requireOnly(COMPACTION_KEYS);
         CompactionConfig d = CompactionConfig.DEFAULT;
         double threshold = t.number("threshold", -Double.MAX_VALUE).orElse(d.threshold());
         if (!(threshold > 0 && threshold <= 1)) {
@@ -99,7 +103,6 @@ final class FeaturesSection {
     }
 
     private static MemoryConfig memory(Table t) {
-        t.requireOnly(MEMORY_KEYS);
         return new MemoryConfig(t.bool("enabled").orElse(MemoryConfig.DEFAULT.enabled()));
     }
 

@@ -44,38 +44,32 @@ public final class KimiConfigBuilder {
 
     /** {@code server.host}: the bind address (default {@code 127.0.0.1}). */
     public KimiConfigBuilder host(String value) {
-        server.put("host", requireNonNull(value, "host"));
-        return this;
+        return set(server, "host", requireNonNull(value, "host"));
     }
 
     /** {@code server.port}: 0-65535, 0 picks a free port (default 8766). */
     public KimiConfigBuilder port(int value) {
-        server.put("port", value);
-        return this;
+        return set(server, "port", value);
     }
 
     /** {@code server.db_path}: the SQLite file (default {@code ./dashboard.db}). */
     public KimiConfigBuilder dbPath(Path value) {
-        server.put("db_path", requireNonNull(value, "dbPath").toString());
-        return this;
+        return set(server, "db_path", requireNonNull(value, "dbPath").toString());
     }
 
     /** {@code server.auth_token = "${variable}"}: the access token clients send, read from this variable. */
     public KimiConfigBuilder authTokenEnv(String variable) {
-        server.put("auth_token", reference(variable, "authTokenEnv"));
-        return this;
+        return set(server, "auth_token", reference(variable, "authTokenEnv"));
     }
 
     /** {@code server.allowed_hosts}: the names clients use when bound beyond loopback ({@code "*"}: any). */
     public KimiConfigBuilder allowedHosts(String... values) {
-        server.put("allowed_hosts", List.of(values));
-        return this;
+        return set(server, "allowed_hosts", List.of(values));
     }
 
     /** {@code server.max_body_bytes}: the largest request body accepted. */
     public KimiConfigBuilder maxBodyBytes(int value) {
-        server.put("max_body_bytes", value);
-        return this;
+        return set(server, "max_body_bytes", value);
     }
 
     /** {@code [thresholds]}: context fill levels in percent, {@code 0 < warning < high < critical <= 100}. */
@@ -99,8 +93,7 @@ public final class KimiConfigBuilder {
         if (apiKeyEnv != null) {
             p.put("api_key", reference(apiKeyEnv, "apiKeyEnv"));
         }
-        providers.put(requireNonNull(key, "key"), p);
-        return this;
+        return set(providers, requireNonNull(key, "key"), p);
     }
 
     /** {@code [models.<key>]}: a model clients name {@code key}, sent upstream under the same id, unpriced. */
@@ -123,20 +116,17 @@ public final class KimiConfigBuilder {
         m.put("context_window", contextWindow);
         m.put("input_price", inputPrice);
         m.put("output_price", outputPrice);
-        models.put(requireNonNull(key, "key"), m);
-        return this;
+        return set(models, requireNonNull(key, "key"), m);
     }
 
     /** {@code convergence.url}: the loop's WebSocket ({@code ws://} or {@code wss://}), or {@code "off"}. */
     public KimiConfigBuilder convergenceUrl(String value) {
-        convergence.put("url", requireNonNull(value, "convergenceUrl"));
-        return this;
+        return set(convergence, "url", requireNonNull(value, "convergenceUrl"));
     }
 
     /** {@code convergence.mock}: run the built-in simulated loop instead. */
     public KimiConfigBuilder mockConvergence(boolean value) {
-        convergence.put("mock", value);
-        return this;
+        return set(convergence, "mock", value);
     }
 
     /** Where {@code ${VAR}} references are resolved (default {@link System#getenv()}); copied. */
@@ -158,6 +148,12 @@ public final class KimiConfigBuilder {
         putIfAny(root, "models", models);
         putIfAny(root, "convergence", convergence);
         return new ConfigReader(env, Map.of()).read(new Table(SOURCE, "", root), false, ConfigOverrides.none());
+    }
+
+    /** Writes one key of a section; every single-key setter ends here. */
+    private KimiConfigBuilder set(Map<String, Object> section, String key, Object value) {
+        section.put(key, value);
+        return this;
     }
 
     private static void putIfAny(Map<String, Object> root, String key, Map<String, Object> section) {

@@ -3,7 +3,6 @@ package io.kimi.config;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -70,26 +69,8 @@ final class McpSection {
     }
 
     private URI url(Table s) {
-        String raw = s.nonBlankString("url").orElseThrow(() -> s.error("url",
-                "missing (expected the server's JSON-RPC endpoint, an http or https URL, e.g. "
-                        + "\"http://127.0.0.1:3000/mcp\")"));
-        String expanded = expander.expand(s, "url", raw).trim();
-        URI uri;
-        try {
-            uri = new URI(expanded);
-        } catch (URISyntaxException e) {
-            // Its reason only, and the value as written: the expanded value may hold a secret (?key=${VAR}).
-            throw s.error("url", "not a valid URL (" + e.getReason() + "): \"" + raw + "\"");
-        }
-        String scheme = uri.getScheme();
-        if (!uri.isAbsolute() || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
-                || uri.getHost() == null) {
-            throw s.error("url", "expected an absolute http or https URL with a host, got \"" + raw + "\"");
-        }
-        if (uri.getRawUserInfo() != null) {
-            throw s.error("url", "must not contain credentials; put the token in auth_token = \"${ENV_VAR}\"");
-        }
-        return uri;
+        return HttpUrlKey.read(s, "url", expander, "missing (expected the server's JSON-RPC endpoint, an http or"
+                + " https URL, e.g. \"http://127.0.0.1:3000/mcp\")", "the token in auth_token = \"${ENV_VAR}\"");
     }
 
     private static Path toPath(String raw, String source, String key) {

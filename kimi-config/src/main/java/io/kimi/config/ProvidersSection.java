@@ -3,7 +3,6 @@ package io.kimi.config;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -101,24 +100,9 @@ final class ProvidersSection {
     }
 
     private URI baseUrl(Table p) {
-        String raw = p.nonBlankString("base_url").orElseThrow(() -> p.error("base_url",
-                "missing (expected an absolute http or https URL, e.g. \"https://api.openai.com/v1\")"));
-        String expanded = expander.expand(p, "base_url", raw).trim();
-        URI uri;
-        try {
-            uri = new URI(expanded);
-        } catch (URISyntaxException e) {
-            // Its reason only, and the value as written: the expanded value may hold a secret (?key=${VAR}).
-            throw p.error("base_url", "not a valid URL (" + e.getReason() + "): \"" + raw + "\"");
-        }
-        String scheme = uri.getScheme();
-        if (!uri.isAbsolute() || !("http".equalsIgnoreCase(scheme) || "https".equalsIgnoreCase(scheme))
-                || uri.getHost() == null) {
-            throw p.error("base_url", "expected an absolute http or https URL with a host, got \"" + raw + "\"");
-        }
-        if (uri.getRawUserInfo() != null) {
-            throw p.error("base_url", "must not contain credentials; put the key in api_key = \"${ENV_VAR}\"");
-        }
+        URI uri = HttpUrlKey.read(p, "base_url", expander,
+                "missing (expected an absolute http or https URL, e.g. \"https://api.openai.com/v1\")",
+                "the key in api_key = \"${ENV_VAR}\"");
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw p.error("base_url", "must not have a query or fragment (\"/chat/completions\" is appended to it)");
         }

@@ -3,9 +3,6 @@ package io.kimi.testing;
 import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
-import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,16 +24,12 @@ import org.slf4j.LoggerFactory;
  * also answers an MCP {@code ping} with {@code {}}). Thread-safe. Runs on the same loopback
  * server as {@link FakeUpstream}.
  */
-public final class FakeMcpServer implements AutoCloseable {
+public final class FakeMcpServer extends LoopbackFake<McpBehavior> {
 
   private static final Logger LOG = LoggerFactory.getLogger(FakeMcpServer.class);
 
-  private final ConcurrentLinkedQueue<McpBehavior> queue = new ConcurrentLinkedQueue<>();
-  private volatile McpBehavior fallback = McpBehavior.echo();
-  private final LoopbackHttpServer server;
-
   private FakeMcpServer() {
-    server = LoopbackHttpServer.start("FakeMcpServer", "fake-mcp", 1, this::answer);
+    super("FakeMcpServer", "fake-mcp", 1, McpBehavior.echo(), McpBehavior::replyTo);
     LOG.debug("FakeMcpServer listening on {}", url());
   }
 
@@ -49,65 +42,25 @@ public final class FakeMcpServer implements AutoCloseable {
     return new FakeMcpServer();
   }
 
-  /** The port it listens on. */
-  public int port() {
-    return server.port();
-  }
-
   /** Its JSON-RPC endpoint, such as {@code http://127.0.0.1:41234/mcp}. */
   public URI url() {
-    return URI.create("http://127.0.0.1:" + server.port() + "/mcp");
+    return URI.create("http://127.0.0.1:" + port() + "/mcp");
   }
 
   /** Queues behaviours for the next requests, in order. */
   public FakeMcpServer enqueue(McpBehavior... behaviors) {
-    requireNonNull(behaviors, "behaviors");
-    for (McpBehavior behavior : behaviors) {
-      queue.add(requireNonNull(behavior, "behaviors[i]"));
-    }
+    answers().addAll("behaviors", behaviors);
     return this;
   }
 
   /** Sets the behaviour used when the queue is empty ({@link McpBehavior#echo()} at start). */
   public FakeMcpServer defaultBehavior(McpBehavior behavior) {
-    this.fallback = requireNonNull(behavior, "behavior");
+    answers().fallback(requireNonNull(behavior, "behavior"));
     return this;
-  }
-
-  /** Every request received so far, in arrival order (a snapshot). */
-  public List<RecordedRequest> requests() {
-    return server.requests();
-  }
-
-  /**
-   * Waits for the oldest request not taken yet by this method.
-   *
-   * @throws AssertionError when no such request arrives within {@code timeout}
-   * @throws InterruptedException when interrupted while waiting
-   */
-  public RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
-    return server.takeRequest(timeout);
-  }
-
-  /** How many times a client closed its connection while an answer was pending (a timeout). */
-  public int clientDisconnects() {
-    return server.stats().clientDisconnects();
-  }
-
-  /** Closes every connection and stops, waiting a bounded time. */
-  @Override
-  public void close() {
-    server.close();
   }
 
   @Override
   public String toString() {
     return "FakeMcpServer[" + url() + "]";
-  }
-
-  /** The answer to a request just recorded (never called for two requests at once). */
-  private Reply answer(RecordedRequest request) {
-    McpBehavior next = queue.poll();
-    return (next != null ? next : fallback).replyTo(request);
   }
 }

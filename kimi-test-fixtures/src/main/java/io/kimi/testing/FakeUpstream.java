@@ -3,7 +3,6 @@ package io.kimi.testing;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,16 +23,17 @@ import org.slf4j.LoggerFactory;
  * #defaultReply}). Connections are kept alive unless the client asks otherwise; requests on one
  * connection are answered in order. Thread-safe.
  */
-public final class FakeUpstream implements AutoCloseable {
+public final class FakeUpstream extends LoopbackFake<Reply> {
 
   private static final Logger LOG = LoggerFactory.getLogger(FakeUpstream.class);
 
-  private final ReplyQueue replies =
-      new ReplyQueue(Reply.chatCompletion("Hello from the fake upstream.", 10, 7));
-  private final LoopbackHttpServer server;
-
   private FakeUpstream() {
-    server = LoopbackHttpServer.start("FakeUpstream", "fake-upstream", 2, this::answer);
+    super(
+        "FakeUpstream",
+        "fake-upstream",
+        2,
+        Reply.chatCompletion("Hello from the fake upstream.", 10, 7),
+        (reply, request) -> reply);
     LOG.debug("FakeUpstream listening on {}", baseUrl());
   }
 
@@ -46,22 +46,14 @@ public final class FakeUpstream implements AutoCloseable {
     return new FakeUpstream();
   }
 
-  /** The port it listens on. */
-  public int port() {
-    return server.port();
-  }
-
   /** The base URL an OpenAI client is given, such as {@code http://127.0.0.1:41234/v1}. */
   public String baseUrl() {
-    return "http://127.0.0.1:" + server.port() + "/v1";
+    return "http://127.0.0.1:" + port() + "/v1";
   }
 
   /** Queues replies for the next requests, in order. */
   public FakeUpstream enqueue(Reply... replies) {
-    requireNonNull(replies, "replies");
-    for (Reply reply : replies) {
-      this.replies.add(requireNonNull(reply, "replies[i]"));
-    }
+    answers().addAll("replies", replies);
     return this;
   }
 
@@ -70,28 +62,13 @@ public final class FakeUpstream implements AutoCloseable {
    * "Hello from the fake upstream." with 10 prompt and 7 completion tokens.
    */
   public FakeUpstream defaultReply(Reply reply) {
-    replies.fallback(requireNonNull(reply, "reply"));
+    answers().fallback(requireNonNull(reply, "reply"));
     return this;
-  }
-
-  /** Every request received so far, in arrival order (a snapshot). */
-  public List<RecordedRequest> requests() {
-    return server.requests();
-  }
-
-  /**
-   * Waits for the oldest request not taken yet by this method, as {@link #requests()} lists them.
-   *
-   * @throws AssertionError when no such request arrives within {@code timeout}
-   * @throws InterruptedException when interrupted while waiting
-   */
-  public RecordedRequest takeRequest(Duration timeout) throws InterruptedException {
-    return server.takeRequest(timeout);
   }
 
   /** How many TCP connections it accepted. */
   public int connectionsAccepted() {
-    return server.stats().accepted();
+    return server().stats().accepted();
   }
 
   /**
@@ -100,16 +77,7 @@ public final class FakeUpstream implements AutoCloseable {
    * between (the proxy's memory and the kernel's socket buffers).
    */
   public long bytesSent() {
-    return server.stats().bytesSent();
-  }
-
-  /**
-   * How many times a client closed its connection while a reply was in progress (not fully sent,
-   * or hanging). Connections the fake closes itself, as scripted or on {@link #close()}, and idle
-   * keep-alive connections closed between requests do not count.
-   */
-  public int clientDisconnects() {
-    return server.stats().clientDisconnects();
+    return server().stats().bytesSent();
   }
 
   /**
@@ -120,22 +88,11 @@ public final class FakeUpstream implements AutoCloseable {
    * @throws InterruptedException when interrupted while waiting
    */
   public boolean awaitClientDisconnect(Duration timeout) throws InterruptedException {
-    return server.stats().awaitClientDisconnect(requireNonNull(timeout, "timeout"));
-  }
-
-  /** Closes every connection, hanging ones included, and stops, waiting a bounded time. */
-  @Override
-  public void close() {
-    server.close();
+    return server().stats().awaitClientDisconnect(requireNonNull(timeout, "timeout"));
   }
 
   @Override
   public String toString() {
     return "FakeUpstream[" + baseUrl() + "]";
-  }
-
-  /** The reply to a request just recorded (never called for two requests at once). */
-  private Reply answer(RecordedRequest request) {
-    return replies.next();
   }
 }

@@ -125,13 +125,8 @@ public final class McpBehavior {
     McpBehavior echo = echo();
     return raw(
         request -> {
-          JsonNode json;
-          try {
-            json = JSON.readTree(request.body());
-          } catch (IOException e) {
-            return echo.replyTo(request);
-          }
-          if (json == null || !json.isObject() || !json.has("id")) {
+          JsonNode json = jsonObject(request);
+          if (json == null || !json.has("id")) {
             return echo.replyTo(request);
           }
           JsonNode params = json.get("params");
@@ -195,13 +190,8 @@ public final class McpBehavior {
   private static McpBehavior rpc(Function<JsonNode, ObjectNode> answer, String description) {
     return raw(
         request -> {
-          JsonNode json;
-          try {
-            json = JSON.readTree(request.body());
-          } catch (IOException e) {
-            json = null;
-          }
-          if (json == null || !json.isObject()) {
+          JsonNode json = jsonObject(request);
+          if (json == null) {
             ObjectNode error =
                 NODES.objectNode().put("code", -32700).put("message", "Parse error");
             ObjectNode body = NODES.objectNode().put("jsonrpc", "2.0");
@@ -215,6 +205,20 @@ public final class McpBehavior {
           return Reply.json(200, answer.apply(json).toString());
         },
         description);
+  }
+
+  /**
+   * The request's body as a JSON object, or {@code null} when it is not one (not JSON, or another
+   * JSON value): each behaviour then gives its own answer to a body it cannot read.
+   */
+  private static JsonNode jsonObject(RecordedRequest request) {
+    JsonNode json;
+    try {
+      json = JSON.readTree(request.body());
+    } catch (IOException notJson) {
+      return null;
+    }
+    return json != null && json.isObject() ? json : null;
   }
 
   private static ObjectNode reply(JsonNode request) {

@@ -140,10 +140,7 @@ final class OpenAiJson {
   }
 
   private static ObjectNode openAiUsage(Usage usage) {
-    ObjectNode node = NODES.objectNode();
-    node.put("prompt_tokens", usage.promptTokens());
-    node.put("completion_tokens", usage.completionTokens());
-    node.put("total_tokens", usage.totalTokens());
+    ObjectNode node = totals(usage);
     ObjectNode promptDetails = node.putObject("prompt_tokens_details");
     promptDetails.put("cached_tokens", usage.cachedTokens());
     promptDetails.put("audio_tokens", 0);
@@ -154,11 +151,17 @@ final class OpenAiJson {
   }
 
   private static ObjectNode moonshotUsage(Usage usage) {
+    ObjectNode node = totals(usage);
+    node.put("cached_tokens", usage.cachedTokens());
+    return node;
+  }
+
+  /** The three counts every provider's {@code usage} starts with; each adds its cached-token field. */
+  private static ObjectNode totals(Usage usage) {
     ObjectNode node = NODES.objectNode();
     node.put("prompt_tokens", usage.promptTokens());
     node.put("completion_tokens", usage.completionTokens());
     node.put("total_tokens", usage.totalTokens());
-    node.put("cached_tokens", usage.cachedTokens());
     return node;
   }
 

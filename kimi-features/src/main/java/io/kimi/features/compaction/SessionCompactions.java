@@ -13,7 +13,7 @@ import io.kimi.core.store.CompactionRecords;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.core.tokens.TokenEncoding;
 import io.kimi.features.FeatureReport;
-import io.kimi.features.RequestTransformer;
+import io.kimi.features.NamedTransformer;
 import io.kimi.features.TransformContext;
 import io.kimi.features.Transformed;
 import java.time.Instant;
@@ -40,7 +40,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>The compactions that apply come from the store at {@link #load()} and change through
  * {@link CompactionService}. Thread-safe; {@link #apply} never blocks.
  */
-public final class SessionCompactions implements RequestTransformer {
+public final class SessionCompactions extends NamedTransformer {
     /** The feature's wire name. */
     public static final String NAME = "compaction";
     /** Default bound of the remembered conversations: 256 M characters of message text. */
@@ -58,6 +58,7 @@ public final class SessionCompactions implements RequestTransformer {
 
     /** @param maxRememberedChars bound of the remembered conversations, in characters of message text */
     public SessionCompactions(CompactionRecords store, long maxRememberedChars) {
+        super(NAME);
         this.store = requireNonNull(store, "store");
         if (maxRememberedChars < 0) {
             throw new IllegalArgumentException("maxRememberedChars: " + maxRememberedChars + " (expected: >= 0)");
@@ -85,14 +86,7 @@ public final class SessionCompactions implements RequestTransformer {
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Transformed apply(ArrayNode messages, TransformContext context) {
-        requireNonNull(messages, "messages");
-        requireNonNull(context, "context");
+    protected Transformed transform(ArrayNode messages, TransformContext context) {
         List<ActiveCompaction> compactions = active.getOrDefault(context.sessionId(), List.of());
         if (compactions.isEmpty()) {
             remember(context, messages, compactions, messages);

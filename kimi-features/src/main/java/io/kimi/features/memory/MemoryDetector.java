@@ -13,7 +13,7 @@ import io.kimi.core.MemoryUsage;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.core.tokens.TokenEncoding;
 import io.kimi.features.FeatureReport;
-import io.kimi.features.RequestTransformer;
+import io.kimi.features.NamedTransformer;
 import io.kimi.features.TransformContext;
 import io.kimi.features.Transformed;
 import java.time.Instant;
@@ -35,7 +35,7 @@ import java.util.List;
  * {@code chat_tokens}, {@code markers}, present on every run (so accounting can record each request, see
  * {@link #toUsage}). Thread-safe.
  */
-public final class MemoryDetector implements RequestTransformer {
+public final class MemoryDetector extends NamedTransformer {
     /** The feature's wire name. */
     public static final String NAME = "memory";
 
@@ -46,6 +46,7 @@ public final class MemoryDetector implements RequestTransformer {
     private final Cache<TextKey, Found> memo;
 
     public MemoryDetector(MemoryConfig config) {
+        super(NAME);
         this.config = requireNonNull(config, "config");
         this.memo = Caffeine.newBuilder()
                 .maximumWeight(MAX_CACHED_CHARS)
@@ -54,20 +55,13 @@ public final class MemoryDetector implements RequestTransformer {
                 .build();
     }
 
-    @Override
-    public String name() {
-        return NAME;
-    }
-
     /** The configuration it was built with. */
     public MemoryConfig config() {
         return config;
     }
 
     @Override
-    public Transformed apply(ArrayNode messages, TransformContext context) {
-        requireNonNull(messages, "messages");
-        requireNonNull(context, "context");
+    protected Transformed transform(ArrayNode messages, TransformContext context) {
         long total = 0;
         long memory = 0;
         int markers = 0;

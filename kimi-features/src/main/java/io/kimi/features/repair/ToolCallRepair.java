@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.kimi.config.ToolRepairConfig;
 import io.kimi.features.FeatureReport;
 import io.kimi.features.MessageHash;
-import io.kimi.features.RequestTransformer;
+import io.kimi.features.NamedTransformer;
 import io.kimi.features.TransformContext;
 import io.kimi.features.Transformed;
 import java.time.Duration;
@@ -47,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * those skipped once the budget ran out), {@code tool_results_linked}, {@code budget_exhausted}. When nothing
  * changed and nothing was unrepairable, it reports nothing. Thread-safe.
  */
-public final class ToolCallRepair implements RequestTransformer {
+public final class ToolCallRepair extends NamedTransformer {
     /** The feature's wire name. */
     public static final String NAME = "tool_repair";
 
@@ -68,6 +68,7 @@ public final class ToolCallRepair implements RequestTransformer {
 
     /** @param nanoTime the monotonic time source the budget is measured with */
     ToolCallRepair(ToolRepairConfig config, LongSupplier nanoTime) {
+        super(NAME);
         this.config = requireNonNull(config, "config");
         this.nanoTime = requireNonNull(nanoTime, "nanoTime");
         Duration budget = config.budget();
@@ -77,14 +78,7 @@ public final class ToolCallRepair implements RequestTransformer {
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public Transformed apply(ArrayNode messages, TransformContext context) {
-        requireNonNull(messages, "messages");
-        requireNonNull(context, "context");
+    protected Transformed transform(ArrayNode messages, TransformContext context) {
         Pass pass = new Pass(nanoTime.getAsLong() + budgetNanos);
         JsonNode[] replaced = null;
         for (int i = 0; i < messages.size(); i++) {
@@ -147,18 +141,13 @@ public final class ToolCallRepair implements RequestTransformer {
                 copy.set("tool_calls", newCalls);
             }
         }
-        JsonNode functionCall = message.get("function_call");
-        if (functionCall != null && functionCall.isObject()) {
-            TextNode arguments = fixArguments(functionCall.get("arguments"), pass);
-            if (arguments != null) {
-                ObjectNode fixed = shallowCopy(functionCall);
-                fixed.set("arguments", arguments);
-                if (copy == null) {
-                    copy = shallowCopy(message);
-                }
-                copy.set("function_call", fixed);
-                pass.callsChanged++;
+        ObjectNode functionCall = repairFunction(message.get("function_call"), pass);
+        if (functionCall != null) {
+            if (copy == null) {
+                copy = shallowCopy(message);
             }
+            copy.set("function_call", functionCall);
+            pass.callsChanged++;
         }
         return copy;
     }
@@ -176,18 +165,30 @@ public final class ToolCallRepair implements RequestTransformer {
             pass.newIdCount++;
             pass.lastNewId = id;
         }
-        JsonNode function = call.get("function");
-        if (function != null && function.isObject()) {
-            TextNode arguments = fixArguments(function.get("arguments"), pass);
-            if (arguments != null) {
-                ObjectNode fixedFunction = shallowCopy(function);
-                fixedFunction.set("arguments", arguments);
-                if (fixed == null) {
-                    fixed = shallowCopy(call);
-                }
-                fixed.set("function", fixedFunction);
+        ObjectNode function = repairFunction(call.get("function"), pass);
+        if (function != null) {
+            if (fixed == null) {
+                fixed = shallowCopy(call);
             }
+            fixed.set("function", function);
         }
+        return fixed;
+    }
+
+    /**
+     * A copy of a function object ({@code tool_calls[].function}, the legacy {@code function_call}) with its
+     * arguments fixed, or {@code null} when it is not an object or its arguments need nothing.
+     */
+    private ObjectNode repairFunction(JsonNode function, Pass pass) {
+        if (function == null || !function.isObject()) {
+            return null;
+        }
+        TextNode arguments = fixArguments(function.get("arguments"), pass);
+        if (arguments == null) {
+            return null;
+        }
+        ObjectNode fixed = shallowCopy(function);
+        fixed.set("arguments", arguments);
         return fixed;
     }
 

@@ -12,7 +12,7 @@ import io.kimi.config.SanitizerConfig;
 import io.kimi.core.MaskedContent;
 import io.kimi.features.FeatureReport;
 import io.kimi.features.MessageHash;
-import io.kimi.features.RequestTransformer;
+import io.kimi.features.NamedTransformer;
 import io.kimi.features.TransformContext;
 import io.kimi.features.Transformed;
 import java.util.HashMap;
@@ -52,7 +52,7 @@ import java.util.Map;
  * {@code tool_name}, {@code original_tokens}, {@code placeholder_tokens}, {@code observation}) and
  * {@code observation_masked}. Thread-safe; does no I/O itself (the vault's store writes are asynchronous).
  */
-public final class Sanitizer implements RequestTransformer {
+public final class Sanitizer extends NamedTransformer {
     /** The feature's wire name. */
     public static final String NAME = "sanitizer";
     /** How every placeholder starts. */
@@ -70,13 +70,9 @@ public final class Sanitizer implements RequestTransformer {
             .build();
 
     public Sanitizer(SanitizerConfig config, MaskVault vault) {
+        super(NAME);
         this.config = requireNonNull(config, "config");
         this.vault = requireNonNull(vault, "vault");
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     /** The vault this sanitizer keeps originals in. */
@@ -85,9 +81,7 @@ public final class Sanitizer implements RequestTransformer {
     }
 
     @Override
-    public Transformed apply(ArrayNode messages, TransformContext context) {
-        requireNonNull(messages, "messages");
-        requireNonNull(context, "context");
+    protected Transformed transform(ArrayNode messages, TransformContext context) {
         int lastAssistant = -1;
         int toolResults = 0;
         for (int i = 0; i < messages.size(); i++) {

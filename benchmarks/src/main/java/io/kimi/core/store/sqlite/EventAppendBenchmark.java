@@ -1,6 +1,5 @@
 package io.kimi.core.store.sqlite;
 
-import io.kimi.core.Event;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -36,9 +35,6 @@ public class EventAppendBenchmark {
     private BenchStore bench;
     private SqliteStore store;
     private long next;
-    private static final String SESSION = BenchStore.SESSION;
-    private static final String DATA = "{\"request_id\":\"req_0123456789abcdef\",\"model\":\"bench\","
-            + "\"prompt_tokens\":231,\"completion_tokens\":128,\"cost_usd\":0.000412,\"latency_ms\":12}";
 
     @Setup(Level.Trial)
     public void setUp() throws IOException {
@@ -57,7 +53,7 @@ public class EventAppendBenchmark {
     public void appendThenFlush() {
         Instant now = Instant.now();
         for (int i = 0; i < BATCH; i++) {
-            store.appendEvent(new Event("ev-" + (next++), SESSION, now, 0, null, "REQUEST_COMPLETED", DATA));
+            store.appendEvent(BenchStore.event(next++, now));
         }
         store.flush().join();
     }

@@ -1,11 +1,8 @@
 package io.kimi.core.store.sqlite;
 
 import io.kimi.core.Event;
-import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
-import io.kimi.core.RequestStatus;
 import io.kimi.core.SessionTotals;
-import io.kimi.core.TokenUsage;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -21,8 +18,6 @@ import java.util.Arrays;
 public final class RecordingCpuCost {
     private static final String SESSION = BenchStore.SESSION;
     private static final int CHUNK = 500;
-    private static final String DATA = "{\"request_id\":\"req_0123456789abcdef\",\"model\":\"bench\","
-            + "\"prompt_tokens\":231,\"completion_tokens\":128,\"cost_usd\":0.000412,\"latency_ms\":12}";
 
     private RecordingCpuCost() {
     }
@@ -46,7 +41,7 @@ public final class RecordingCpuCost {
     private static double writerMicrosPerRequest(boolean pending, int requests) throws IOException {
         try (BenchStore bench = BenchStore.open("kimi-recording-cpu")) {
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-            long writer = writerThreadId();
+            long writer = BenchStore.writerThreadId();
             Recorder recorder = new Recorder(bench.store, pending);
             recorder.run(requests / 4); // warm-up
             long before = threads.getThreadCpuTime(writer);
@@ -54,14 +49,6 @@ public final class RecordingCpuCost {
             long after = threads.getThreadCpuTime(writer);
             return (after - before) / 1000.0 / requests;
         }
-    }
-
-    private static long writerThreadId() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("kimi-store-writer") && t.isAlive())
-                .mapToLong(Thread::getId)
-                .max()
-                .orElseThrow(() -> new IllegalStateException("no kimi-store-writer thread"));
     }
 
     /** Records requests in chunks, each phase committed before the next, as under load. */
@@ -83,17 +70,14 @@ public final class RecordingCpuCost {
                 next += CHUNK;
                 if (pending) {
                     for (long id = first; id < next; id++) {
-                        store.savePendingRequest(new PendingRequest("req-" + id, SESSION, now, "mock", "bench",
-                                "bench-upstream", false, 231, "proxy"));
+                        store.savePendingRequest(BenchStore.pending(id, now));
                     }
                     store.flush().join();
                 }
                 for (long id = first; id < next; id++) {
-                    RequestRecord r = new RequestRecord("req-" + id, SESSION, now, "mock", "bench", "bench-upstream",
-                            false, RequestStatus.SUCCESS, 200, null, null, new TokenUsage(231, 128, 0),
-                            new TokenUsage(231, 128, 0), 0.000412, 12, 3, "proxy");
+                    RequestRecord r = BenchStore.record(id, now);
                     totals = totals.plus(r);
-                    Event event = new Event("ev-" + id, SESSION, now, 0, null, "REQUEST_COMPLETED", DATA);
+                    Event event = BenchStore.event(id, now);
                     if (pending) {
                         store.recordRequest(r, totals, event);
                     } else {

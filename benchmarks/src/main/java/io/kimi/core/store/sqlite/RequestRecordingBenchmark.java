@@ -1,11 +1,7 @@
 package io.kimi.core.store.sqlite;
 
-import io.kimi.core.Event;
-import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
-import io.kimi.core.RequestStatus;
 import io.kimi.core.SessionTotals;
-import io.kimi.core.TokenUsage;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -44,9 +40,6 @@ import org.openjdk.jmh.annotations.Warmup;
 public class RequestRecordingBenchmark {
     /** Requests recorded before waiting for the commit: the operations of one invocation. */
     private static final int BATCH = 500;
-    private static final String SESSION = BenchStore.SESSION;
-    private static final String DATA = "{\"request_id\":\"req_0123456789abcdef\",\"model\":\"bench\","
-            + "\"prompt_tokens\":231,\"completion_tokens\":128,\"cost_usd\":0.000412,\"latency_ms\":12}";
 
     private BenchStore bench;
     private SqliteStore store;
@@ -70,11 +63,11 @@ public class RequestRecordingBenchmark {
         long first = next;
         Instant now = Instant.now();
         for (int i = 0; i < BATCH; i++) {
-            RequestRecord r = record(first + i, now);
+            RequestRecord r = BenchStore.record(first + i, now);
             totals = totals.plus(r);
             store.saveRequest(r);
-            store.saveSessionTotals(SESSION, totals);
-            store.appendEvent(event(first + i, now));
+            store.saveSessionTotals(BenchStore.SESSION, totals);
+            store.appendEvent(BenchStore.event(first + i, now));
         }
         next += BATCH;
         store.flush().join();
@@ -86,13 +79,13 @@ public class RequestRecordingBenchmark {
         long first = next;
         Instant now = Instant.now();
         for (int i = 0; i < BATCH; i++) {
-            store.savePendingRequest(pending(first + i, now));
+            store.savePendingRequest(BenchStore.pending(first + i, now));
         }
         store.flush().join();
         for (int i = 0; i < BATCH; i++) {
-            RequestRecord r = record(first + i, now);
+            RequestRecord r = BenchStore.record(first + i, now);
             totals = totals.plus(r);
-            store.recordRequest(r, totals, event(first + i, now));
+            store.recordRequest(r, totals, BenchStore.event(first + i, now));
         }
         next += BATCH;
         store.flush().join();
@@ -103,23 +96,9 @@ public class RequestRecordingBenchmark {
     public void pendingCommitWait() {
         Instant now = Instant.now();
         long id = next++;
-        store.savePendingRequest(pending(id, now)).join();
-        RequestRecord r = record(id, now);
+        store.savePendingRequest(BenchStore.pending(id, now)).join();
+        RequestRecord r = BenchStore.record(id, now);
         totals = totals.plus(r);
-        store.recordRequest(r, totals, event(id, now));
-    }
-
-    private static PendingRequest pending(long id, Instant now) {
-        return new PendingRequest("req-" + id, SESSION, now, "mock", "bench", "bench-upstream", false, 231, "proxy");
-    }
-
-    private static RequestRecord record(long id, Instant now) {
-        return new RequestRecord("req-" + id, SESSION, now, "mock", "bench", "bench-upstream", false,
-                RequestStatus.SUCCESS, 200, null, null, new TokenUsage(231, 128, 0), new TokenUsage(231, 128, 0),
-                0.000412, 12, 3, "proxy");
-    }
-
-    private static Event event(long id, Instant now) {
-        return new Event("ev-" + id, SESSION, now, 0, null, "REQUEST_COMPLETED", DATA);
+        store.recordRequest(r, totals, BenchStore.event(id, now));
     }
 }

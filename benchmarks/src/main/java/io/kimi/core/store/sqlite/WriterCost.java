@@ -78,7 +78,7 @@ public final class WriterCost {
                 bench.store.submit("drop " + index, h -> h.execute("DROP INDEX IF EXISTS " + index)).join();
             }
             ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
-            long writer = writerThreadId();
+            long writer = BenchStore.writerThreadId();
             Recorder recorder = new Recorder(bench.store, memory);
             recorder.run(serial, requests / 4); // warm-up
             long cpu = threads.getThreadCpuTime(writer);
@@ -99,14 +99,6 @@ public final class WriterCost {
             }
         }
         return -1;
-    }
-
-    private static long writerThreadId() {
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().equals("kimi-store-writer") && t.isAlive())
-                .mapToLong(Thread::getId)
-                .max()
-                .orElseThrow(() -> new IllegalStateException("no kimi-store-writer thread"));
     }
 
     private static final class Recorder {

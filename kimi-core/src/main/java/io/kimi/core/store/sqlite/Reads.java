@@ -15,7 +15,9 @@ import io.kimi.core.store.SessionQuery;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.Query;
 
 /**
@@ -80,71 +82,30 @@ final class Reads {
             conditions.add("status = :status");
         }
         String where = conditions.isEmpty() ? "" : " WHERE " + String.join(" AND ", conditions);
-        return jdbi.inTransaction(h -> {
-            Query count = bindFilters(h.createQuery("SELECT COUNT(*) FROM sessions" + where), query);
-            long total = count.mapTo(Long.class).one();
-            Query page = bindFilters(h.createQuery("SELECT " + SESSION_COLUMNS + " FROM sessions" + where
-                    + " ORDER BY start_time DESC, session_id DESC LIMIT :limit OFFSET :offset"), query);
-            List<Session> items = page.bind("limit", query.limit())
-                    .bind("offset", query.offset())
-                    .map(sessionMapper)
-                    .list();
-            return new Page<>(items, total, query.limit(), query.offset());
-        });
+        return page(SESSION_COLUMNS, "sessions" + where, "start_time DESC, session_id DESC",
+                q -> bindFilters(q, query), sessionMapper, query.limit(), query.offset());
     }
 
     Page<RequestRecord> listRequests(String sessionId, int limit, int offset) {
-        return jdbi.inTransaction(h -> {
-            long total = h.createQuery("SELECT COUNT(*) FROM requests WHERE session_id = :id")
-                    .bind("id", sessionId)
-                    .mapTo(Long.class)
-                    .one();
-            List<RequestRecord> items = h.createQuery("SELECT " + REQUEST_COLUMNS
-                            + " FROM requests WHERE session_id = :id"
-                            + " ORDER BY timestamp DESC, seq DESC LIMIT :limit OFFSET :offset")
-                    .bind("id", sessionId)
-                    .bind("limit", limit)
-                    .bind("offset", offset)
-                    .map(requestMapper)
-                    .list();
-            return new Page<>(items, total, limit, offset);
-        });
+        return page(REQUEST_COLUMNS, "requests WHERE session_id = :id", "timestamp DESC, seq DESC",
+                q -> q.bind("id", sessionId), requestMapper, limit, offset);
     }
 
     Page<Event> listEvents(String sessionId, int limit, int offset) {
-        return jdbi.inTransaction(h -> {
-            long total = h.createQuery("SELECT COUNT(*) FROM events WHERE session_id = :id")
-                    .bind("id", sessionId)
-                    .mapTo(Long.class)
-                    .one();
-            List<Event> items = h.createQuery("SELECT " + EVENT_COLUMNS
-                            + " FROM events WHERE session_id = :id"
-                            + " ORDER BY timestamp ASC, seq ASC LIMIT :limit OFFSET :offset")
-                    .bind("id", sessionId)
-                    .bind("limit", limit)
-                    .bind("offset", offset)
-                    .map(eventMapper)
-                    .list();
-            return new Page<>(items, total, limit, offset);
-        });
+        return page(EVENT_COLUMNS, "events WHERE session_id = :id", "timestamp ASC, seq ASC",
+                q -> q.bind("id", sessionId), eventMapper, limit, offset);
     }
 
     /** In primary-key order: no sort. */
     List<IterationStats> listIterations(String sessionId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + ITERATION_COLUMNS
-                        + " FROM convergence_iterations WHERE session_id = :id ORDER BY iteration")
-                .bind("id", sessionId)
-                .map(iterationMapper)
-                .list());
+        return listOfSession("SELECT " + ITERATION_COLUMNS
+                + " FROM convergence_iterations WHERE session_id = :id ORDER BY iteration", sessionId, iterationMapper);
     }
 
     /** In primary-key order: no sort. */
     List<StepStats> listSteps(String sessionId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + STEP_COLUMNS
-                        + " FROM convergence_steps WHERE session_id = :id ORDER BY iteration, step")
-                .bind("id", sessionId)
-                .map(stepMapper)
-                .list());
+        return listOfSession("SELECT " + STEP_COLUMNS
+                + " FROM convergence_steps WHERE session_id = :id ORDER BY iteration, step", sessionId, stepMapper);
     }
 
     Optional<MaskedContent> findMask(String hash) {
@@ -156,25 +117,14 @@ final class Reads {
 
     /** Newest first; masks stored at the same instant in reverse insertion order. */
     Page<MaskedContent> listMasks(int limit, int offset) {
-        return jdbi.inTransaction(h -> {
-            long total = h.createQuery("SELECT COUNT(*) FROM masks").mapTo(Long.class).one();
-            List<MaskedContent> items = h.createQuery("SELECT " + MASK_COLUMNS
-                            + " FROM masks ORDER BY created_at DESC, rowid DESC LIMIT :limit OFFSET :offset")
-                    .bind("limit", limit)
-                    .bind("offset", offset)
-                    .map(maskMapper)
-                    .list();
-            return new Page<>(items, total, limit, offset);
-        });
+        return page(MASK_COLUMNS, "masks", "created_at DESC, rowid DESC", q -> q, maskMapper, limit, offset);
     }
 
     /** Newest first, undone ones included; ties in reverse insertion order. */
     List<CompactionRecord> listCompactions(String sessionId) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT " + COMPACTION_COLUMNS
-                        + " FROM compactions WHERE session_id = :id ORDER BY created_at DESC, rowid DESC")
-                .bind("id", sessionId)
-                .map(compactionMapper)
-                .list());
+        return listOfSession("SELECT " + COMPACTION_COLUMNS
+                + " FROM compactions WHERE session_id = :id ORDER BY created_at DESC, rowid DESC", sessionId,
+                compactionMapper);
     }
 
     /** Every compaction not undone, oldest first; ties in insertion order. */
@@ -190,6 +140,29 @@ final class Reads {
                 .bind("kind", kind.wireName())
                 .mapTo(Long.class)
                 .one());
+    }
+
+    /**
+     * One page of {@code SELECT columns FROM from ORDER BY orderBy} and the count of every row {@code from}
+     * selects, in one transaction so they agree; {@code bind} binds the parameters {@code from} names.
+     */
+    private <T> Page<T> page(String columns, String from, String orderBy, UnaryOperator<Query> bind,
+            RowMapper<T> mapper, int limit, int offset) {
+        return jdbi.inTransaction(h -> {
+            long total = bind.apply(h.createQuery("SELECT COUNT(*) FROM " + from)).mapTo(Long.class).one();
+            List<T> items = bind.apply(h.createQuery("SELECT " + columns + " FROM " + from
+                            + " ORDER BY " + orderBy + " LIMIT :limit OFFSET :offset"))
+                    .bind("limit", limit)
+                    .bind("offset", offset)
+                    .map(mapper)
+                    .list();
+            return new Page<>(items, total, limit, offset);
+        });
+    }
+
+    /** Every row of {@code sql}, whose {@code :id} is the session's id. */
+    private <T> List<T> listOfSession(String sql, String sessionId, RowMapper<T> mapper) {
+        return jdbi.withHandle(h -> h.createQuery(sql).bind("id", sessionId).map(mapper).list());
     }
 
     private static Query bindFilters(Query query, SessionQuery filters) {

@@ -56,6 +56,12 @@ final class StatsReads {
             + " THEN ABS(est_completion - rep_completion) * 100.0 / rep_completion END), 0.0) AS completion_error"
             + " FROM requests";
 
+    /** The sessions in each status, as the columns {@code running, converged, failed, completed}, then a comma. */
+    private static final String STATUS_COUNTS = statusCount(SessionStatus.RUNNING) + " AS running,"
+            + statusCount(SessionStatus.CONVERGED) + " AS converged,"
+            + statusCount(SessionStatus.FAILED) + " AS failed,"
+            + statusCount(SessionStatus.COMPLETED) + " AS completed,";
+
     private final Jdbi jdbi;
 
     StatsReads(Jdbi jdbi) {
@@ -99,11 +105,7 @@ final class StatsReads {
     }
 
     SessionStats sessionStats(SessionKind kind, Instant now) {
-        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) AS total,"
-                        + statusCount(SessionStatus.RUNNING) + " AS running,"
-                        + statusCount(SessionStatus.CONVERGED) + " AS converged,"
-                        + statusCount(SessionStatus.FAILED) + " AS failed,"
-                        + statusCount(SessionStatus.COMPLETED) + " AS completed,"
+        return jdbi.withHandle(h -> h.createQuery("SELECT COUNT(*) AS total," + STATUS_COUNTS
                         + " COALESCE(AVG(current_iteration), 0.0) AS iterations,"
                         + " COALESCE(AVG((julianday(COALESCE(end_time, :now)) - julianday(start_time)) * 86400.0),"
                         + " 0.0) AS duration"
@@ -144,11 +146,7 @@ final class StatsReads {
     ConvergenceFigures convergenceFigures() {
         return jdbi.inTransaction(h -> {
             Findings findings = countFindings(h);
-            return h.createQuery("SELECT"
-                        + statusCount(SessionStatus.RUNNING) + " AS running,"
-                        + statusCount(SessionStatus.CONVERGED) + " AS converged,"
-                        + statusCount(SessionStatus.FAILED) + " AS failed,"
-                        + statusCount(SessionStatus.COMPLETED) + " AS completed,"
+            return h.createQuery("SELECT" + STATUS_COUNTS
                         + " COALESCE(SUM(MAX(current_iteration, 0)), 0) AS iterations,"
                         + " COALESCE(SUM(total_fixes), 0) AS fixes,"
                         + " COALESCE(SUM(total_vulnerabilities), 0) AS vulnerabilities"

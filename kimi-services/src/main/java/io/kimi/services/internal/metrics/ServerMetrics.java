@@ -24,6 +24,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,9 +148,9 @@ public final class ServerMetrics implements AutoCloseable {
     private final Counter eventsStored;
     private final Counter interrupted;
     private final Counter untraced;
-    private final Map<OverflowPolicy, Counter> overflow = new EnumMap<>(OverflowPolicy.class);
+    private final Map<OverflowPolicy, Counter> overflow;
     /** Registered at start, so that both series exist (at 0) before the first failure. */
-    private final Map<AccountingOutcome, Counter> accountingErrors = new EnumMap<>(AccountingOutcome.class);
+    private final Map<AccountingOutcome, Counter> accountingErrors;
     private final Counter pipelineOverflows;
     private final RequestMeters requests;
 
@@ -169,35 +170,22 @@ public final class ServerMetrics implements AutoCloseable {
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
-        eventsStored = Counter.builder(EVENTS_STORED)
-                .description("Events appended to the event log")
-                .register(registry);
-        interrupted = Counter.builder(INTERRUPTED)
-                .description("Requests a previous process sent upstream and never finished (it was killed),"
-                        + " stored as interrupted when this one started")
-                .register(registry);
-        untraced = Counter.builder(UNTRACED)
-                .description("Requests sent upstream before their pending record was committed (the store failed"
-                        + " or was slower than the wait): a crash then would leave no trace of them")
-                .register(registry);
-        for (AccountingOutcome outcome : AccountingOutcome.values()) {
-            accountingErrors.put(outcome, Counter.builder(ACCOUNTING_ERRORS)
-                    .description("Failures in accounting a finished request: flagged (recorded with"
-                            + " accounting_error) or lost (not recorded)")
-                    .tag("record", outcome.tag())
-                    .register(registry));
-        }
-        pipelineOverflows = Counter.builder(HTTP_PIPELINE_OVERFLOWS)
-                .description("Connections answered 503 and closed for sending more requests ahead than "
-                        + "server.max_pipelined_requests while a response was being written")
-                .register(registry);
-        for (OverflowPolicy policy : OverflowPolicy.values()) {
-            overflow.put(policy, Counter.builder(ACCOUNTING_OVERFLOW)
-                    .description("Requests past the recording queue's bound (accounting_queue_limit), by what was"
-                            + " done: recorded the light way, or refused with 503 before going upstream")
-                    .tag("policy", policy.label())
-                    .register(registry));
-        }
+        eventsStored = counter(EVENTS_STORED, "Events appended to the event log");
+        interrupted = counter(INTERRUPTED,
+                "Requests a previous process sent upstream and never finished (it was killed),"
+                + " stored as interrupted when this one started");
+        untraced = counter(UNTRACED,
+                "Requests sent upstream before their pending record was committed (the store failed"
+                + " or was slower than the wait): a crash then would leave no trace of them");
+        accountingErrors = counterPerValue(AccountingOutcome.class, ACCOUNTING_ERRORS,
+                "Failures in accounting a finished request: flagged (recorded with accounting_error) or lost (not"
+                + " recorded)", "record", AccountingOutcome::tag);
+        pipelineOverflows = counter(HTTP_PIPELINE_OVERFLOWS,
+                "Connections answered 503 and closed for sending more requests ahead than "
+                + "server.max_pipelined_requests while a response was being written");
+        overflow = counterPerValue(OverflowPolicy.class, ACCOUNTING_OVERFLOW,
+                "Requests past the recording queue's bound (accounting_queue_limit), by what was done: recorded the"
+                + " light way, or refused with 503 before going upstream", "policy", OverflowPolicy::label);
     }
 
     /** The registry, to bind more meters to. */
@@ -321,11 +309,8 @@ public final class ServerMetrics implements AutoCloseable {
 
     /** Counts one connection refused over a limit; {@code reason} is {@code total} or {@code per_client}. */
     public void connectionRefused(String reason) {
-        Counter.builder(HTTP_REFUSED)
-                .description("Client connections refused because a connection limit was reached")
-                .tag("reason", requireNonNull(reason, "reason"))
-                .register(registry)
-                .increment();
+        counter(HTTP_REFUSED, "Client connections refused because a connection limit was reached",
+                "reason", requireNonNull(reason, "reason")).increment();
     }
 
     /**
@@ -333,11 +318,8 @@ public final class ServerMetrics implements AutoCloseable {
      * {@code body} (request body too slow) or {@code idle} (no next request on a keep-alive connection).
      */
     public void requestTimedOut(String phase) {
-        Counter.builder(HTTP_TIMEOUTS)
-                .description("Client connections closed because a request was too slow or the connection idle")
-                .tag("phase", requireNonNull(phase, "phase"))
-                .register(registry)
-                .increment();
+        counter(HTTP_TIMEOUTS, "Client connections closed because a request was too slow or the connection idle",
+                "phase", requireNonNull(phase, "phase")).increment();
     }
 
     /**
@@ -361,4 +343,26 @@ public final class ServerMetrics implements AutoCloseable {
     }
 
 
+
+    private Counter counter(String name, String description) {
+        return Counter.builder(name).description(description).register(registry);
+    }
+
+    /** The counter of one tag value: registered by the first call, found again by the next ones. */
+    private Counter counter(String name, String description, String tag, String value) {
+        return Counter.builder(name).description(description).tag(tag, value).register(registry);
+    }
+
+    /**
+     * One counter per value of {@code type}, all named {@code name}, each tagged {@code tag} = its label: registered
+     * now, so that every series exists (at 0) before the first increment.
+     */
+    private <E extends Enum<E>> Map<E, Counter> counterPerValue(Class<E> type, String name, String description,
+            String tag, Function<E, String> label) {
+        Map<E, Counter> counters = new EnumMap<>(type);
+        for (E value : type.getEnumConstants()) {
+            counters.put(value, counter(name, description, tag, label.apply(value)));
+        }
+        return counters;
+    }
 }

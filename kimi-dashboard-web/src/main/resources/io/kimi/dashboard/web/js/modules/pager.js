@@ -3,6 +3,7 @@
 // draws the view.
 
 import { el } from './ui.js';
+import { formatNumber } from './utils.js';
 
 /** Total pages for a listing, at least 1. */
 export function pageCount(total, limit) {
@@ -39,6 +40,16 @@ export function pagerView({ total, limit, offset, pageText, singleText = null })
         return { buttons: false, text: singleText(info) };
     }
     return { buttons: true, text: pageText(info), prevOffset: state.prevOffset, nextOffset: state.nextOffset };
+}
+
+/**
+ * The pageText of a list whose line is the translation {@code key} (« Page 2 sur 5 (93 …) »): plural by the
+ * total, with the page, the pages and the total as numbers of t's language.
+ */
+export function pageLine(t, key) {
+    return ({ page, pages, total }) => t.plural(key, total, {
+        page: formatNumber(page, t.lang), pages: formatNumber(pages, t.lang), total: formatNumber(total, t.lang),
+    });
 }
 
 /**

@@ -4,7 +4,7 @@
 import { EventBus, formatCost, formatDateTime, formatDuration, formatNumber, formatPercent, toMillis } from './utils.js';
 import { el, errorPanel } from './ui.js';
 import { restoreFocus } from './modals.js';
-import { pageCount, renderPager } from './pager.js';
+import { pageCount, pageLine, renderPager } from './pager.js';
 
 /** Builds the request-table row shape from a live "metric" message's data. */
 export function requestFromMetric(m) {
@@ -257,9 +257,7 @@ export class SessionsPanel {
         }
         renderPager(this.pager, {
             t, name: 'sessions', total: this.total, limit: this.limit, offset: this.offset,
-            pageText: ({ page, pages, total }) => t.plural('sessions.page', total, {
-                page: formatNumber(page, t.lang), pages: formatNumber(pages, t.lang), total: formatNumber(total, t.lang),
-            }),
+            pageText: pageLine(t, 'sessions.page'),
             onOffset: (offset) => {
                 this.offset = offset;
                 this.load();

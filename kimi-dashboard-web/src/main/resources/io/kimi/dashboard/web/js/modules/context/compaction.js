@@ -4,28 +4,24 @@
 import { formatDateTime, formatNumber, formatPercent } from '../utils.js';
 import { el, labelled } from '../ui.js';
 import { compactionHistory, formatBeforeAfter, formatSavings, previewView, recordView } from '../context.js';
-import { counted, factRows, failure, sized } from './parts.js';
+import { Part, counted, factRows, failure, sized } from './parts.js';
 
-export class CompactionPart {
+export class CompactionPart extends Part {
     /**
      * @param {object} options $ (the view's element by id), t, api, loader (a PartLoader), modals, sessionId (a
      *                 function), onState (called with the state each time it is loaded)
      */
-    constructor({ $, t, api, loader, modals, sessionId, onState }) {
-        this.$ = $;
-        this.t = t;
-        this.api = api;
-        this.loader = loader;
+    constructor({ modals, onState, ...shared }) {
+        super(shared);
         this.modals = modals;
-        this.sessionId = sessionId;
         this.onState = onState;
         this.preview = null;
         this.state = null;
         /** The history the table last drew, as JSON. */
         this.lastHistory = null;
-        $('context-preview').addEventListener('click', () => this.showPreview());
-        $('context-compact').addEventListener('click', () => this.compact());
-        $('context-undo').addEventListener('click', () => this.undo());
+        this.$('context-preview').addEventListener('click', () => this.showPreview());
+        this.$('context-compact').addEventListener('click', () => this.compact());
+        this.$('context-undo').addEventListener('click', () => this.undo());
     }
 
     /** Another session became active: what was shown belongs to the previous one. */

@@ -3,17 +3,15 @@
 import { el } from '../ui.js';
 import { restoreFocus } from '../modals.js';
 import { errorText, featureLabel, featureList } from '../context.js';
+import { Part } from './parts.js';
 
-export class FeaturesPart {
+export class FeaturesPart extends Part {
     /**
      * @param {object} options $ (the view's element by id), t, api, loader (a PartLoader), onLiveChange (called
      *                 when a switch that changes the session's figures moved)
      */
-    constructor({ $, t, api, loader, onLiveChange }) {
-        this.$ = $;
-        this.t = t;
-        this.api = api;
-        this.loader = loader;
+    constructor({ onLiveChange, ...shared }) {
+        super(shared);
         this.onLiveChange = onLiveChange;
     }
 

@@ -4,23 +4,19 @@
 import { formatDateTime, formatNumber } from '../utils.js';
 import { el, errorPanel } from '../ui.js';
 import { restoreFocus } from '../modals.js';
-import { renderPager } from '../pager.js';
+import { pageLine, renderPager } from '../pager.js';
 import { formatBeforeAfter, maskView } from '../context.js';
-import { counted, factRows } from './parts.js';
+import { Part, counted, factRows } from './parts.js';
 
-export class MasksPart {
+export class MasksPart extends Part {
     /**
      * @param {object} options root (the view), $ (its element by id), t, api, loader (a PartLoader), modals,
      *                 sessionId (a function), pageSize, onStats (called with the sanitizer's figures)
      */
-    constructor({ root, $, t, api, loader, modals, sessionId, pageSize = 20, onStats }) {
+    constructor({ root, modals, pageSize = 20, onStats, ...shared }) {
+        super(shared);
         this.root = root;
-        this.$ = $;
-        this.t = t;
-        this.api = api;
-        this.loader = loader;
         this.modals = modals;
-        this.sessionId = sessionId;
         this.limit = pageSize;
         this.offset = 0;
         this.onStats = onStats;
@@ -91,9 +87,7 @@ export class MasksPart {
         renderPager(this.$('context-masks-pager'), {
             t, name: 'masks', total, limit: this.limit, offset: this.offset,
             singleText: () => t.plural('context.masks.count', total, { total: formatNumber(total, t.lang) }),
-            pageText: ({ page, pages }) => t.plural('context.masks.page', total, {
-                page: formatNumber(page, t.lang), pages: formatNumber(pages, t.lang), total: formatNumber(total, t.lang),
-            }),
+            pageText: pageLine(t, 'context.masks.page'),
             onOffset: (offset) => {
                 this.offset = offset;
                 this.loadMasks();

@@ -4,18 +4,10 @@
 import { formatDateTime, formatDuration, formatNumber, formatPercent } from '../utils.js';
 import { el, labelled } from '../ui.js';
 import { memoryShares, serverStatus } from '../context.js';
-import { counted, sized } from './parts.js';
+import { Part, counted, sized } from './parts.js';
 
-export class MemoryPart {
-    /** @param {object} options $ (the view's element by id), t, api, loader (a PartLoader), sessionId (a function) */
-    constructor({ $, t, api, loader, sessionId }) {
-        this.$ = $;
-        this.t = t;
-        this.api = api;
-        this.loader = loader;
-        this.sessionId = sessionId;
-    }
-
+/** Built with the panel's shared options (see Part). */
+export class MemoryPart extends Part {
     renderNoSession() {
         this.$('context-memory').replaceChildren(el('p', { class: 'muted' }, this.t('context.noSession')));
     }

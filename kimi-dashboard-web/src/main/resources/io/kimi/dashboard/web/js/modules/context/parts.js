@@ -1,9 +1,24 @@
-// What the parts of the « Contexte » view share: loading a part (newest answer wins, failures shown in place
-// with a retry button), a failed action's message, a list of facts, and widths set through the CSSOM.
+// What the parts of the « Contexte » view share: their dependencies (Part), loading a part (newest answer wins,
+// failures shown in place with a retry button), a failed action's message, a list of facts, and widths set
+// through the CSSOM.
 
 import { el, errorPanel } from '../ui.js';
 import { errorText } from '../context.js';
 import { formatNumber } from '../utils.js';
+
+/**
+ * What every part of the view holds from the panel (panel.js hands the same ones to each): $ (the view's
+ * element by id), t, api, loader (a PartLoader) and sessionId (a function returning the active session's id).
+ */
+export class Part {
+    constructor({ $, t, api, loader, sessionId }) {
+        this.$ = $;
+        this.t = t;
+        this.api = api;
+        this.loader = loader;
+        this.sessionId = sessionId;
+    }
+}
 
 /** Runs the loads of the view's parts: each part shows only the answer of its newest load. */
 export class PartLoader {

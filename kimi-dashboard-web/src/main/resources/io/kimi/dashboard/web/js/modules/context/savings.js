@@ -4,15 +4,13 @@
 
 import { EventBus, formatNumber } from '../utils.js';
 import { SavingsTally, activeCompactionSavings, compactionHistory, featureLabel, formatBeforeAfter, formatSavings } from '../context.js';
-import { counted } from './parts.js';
+import { Part, counted } from './parts.js';
 
-export class SavingsPart {
+export class SavingsPart extends Part {
     /** @param {object} options $ (the view's element by id), t, bus, sessionId (a function) */
-    constructor({ $, t, bus = EventBus, sessionId }) {
-        this.$ = $;
-        this.t = t;
+    constructor({ bus = EventBus, ...shared }) {
+        super(shared);
         this.bus = bus;
-        this.sessionId = sessionId;
         this.tally = new SavingsTally();
         this.sanitizer = null;
         this.compactionState = null;
