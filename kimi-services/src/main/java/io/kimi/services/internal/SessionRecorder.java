@@ -109,8 +109,8 @@ final class SessionRecorder {
         if (light) {
             return session;
         }
-        feed.metric(request, session);
-        feed.event(event, data);
+        feed.metric(data, session);
+        feed.ownEvent(event);
         if (fill.get()) {
             raiseAlerts(session.sessionId(), () -> alerts.afterRequest(before.get(), session));
         }
