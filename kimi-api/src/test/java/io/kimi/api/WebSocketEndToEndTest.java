@@ -71,6 +71,32 @@ class WebSocketEndToEndTest {
     }
 
     @Test
+    void theRequestEventPushedLiveIsTheStoredEventWithItsDataAsStored() throws Exception {
+        try (WsTestClient client = WsTestClient.connect(ws("/ws"))) {
+            client.next("init");
+            server.post("/chat/completions", chatBody("kimi-k2", false, ""));
+
+            // The accounting thread puts the data text it stored into the live message as it is (not re-serialised
+            // from its record): the message must still be the stored event, field for field.
+            JsonNode live = client.next("event");
+            assertThat(live.path("event_type").asText()).isEqualTo("REQUEST_COMPLETED");
+            JsonNode events = KimiServerExtension.JSON.readTree(server.get("/api/sessions/" + live.path("session_id").asText()
+                    + "/events?limit=100").body()).path("events");
+            JsonNode stored = null;
+            for (JsonNode e : events) {
+                if (e.path("event_id").asText().equals(live.path("event_id").asText())) {
+                    stored = e;
+                }
+            }
+            assertThat(stored).as("the live event is stored").isNotNull();
+            assertThat(live.path("data").isObject()).isTrue();
+            assertThat(live.path("data")).isEqualTo(stored.path("data"));
+            assertThat(live.path("data").path("completion_tokens").asInt()).isEqualTo(50);
+            assertThat(live.path("timestamp")).isEqualTo(stored.path("timestamp"));
+        }
+    }
+
+    @Test
     void initCarriesTheActiveSessionAndItsRecentRequests() {
         server.post("/chat/completions", chatBody("kimi-k2", false, ""));
 

@@ -7,6 +7,8 @@ import io.kimi.config.ProviderConfig;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpHeaders;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Sends chat completions to providers and relays the replies to clients as they arrive. Thread-safe; one per
@@ -16,6 +18,8 @@ public final class ChatProxy implements AutoCloseable {
     private final ProxyOptions options;
     private final SecretScrubber secrets;
     private final UpstreamPools pools = new UpstreamPools();
+    /** Per provider key, as the pools are: one entry per configured provider. */
+    private final Map<String, UpstreamTarget> targets = new ConcurrentHashMap<>();
 
     /**
      * @param options the relay's limits
@@ -66,8 +70,9 @@ public final class ChatProxy implements AutoCloseable {
                 return;
             }
         }
-        new ProxyExchange(client, loop, request, pools.poolFor(provider, loop), options, key, secrets, observer)
-                .start();
+        UpstreamTarget target = targets.computeIfAbsent(provider.key(), k -> UpstreamTarget.of(provider));
+        new ProxyExchange(client, loop, request, target, pools.poolFor(provider, loop), options, key, secrets,
+                observer).start();
     }
 
     /** Whether a request carries this proxy's own hop marker, i.e. a provider's URL points back at us. */

@@ -82,6 +82,7 @@ final class ProxyExchange implements UpstreamListener {
     private final SecretScrubber secrets;
     private final ExchangeObserver observer;
     private final Transcript transcript;
+    private final UpstreamTarget target;
     private final ChannelFutureListener onClientClosed = f -> onClientClosed();
 
     private Channel upstream;
@@ -109,9 +110,10 @@ final class ProxyExchange implements UpstreamListener {
     private ScheduledFuture<?> totalTimer;
     private ScheduledFuture<?> readTimer;
 
-    ProxyExchange(Channel client, EventLoop loop, UpstreamRequest request, ChannelPool pool, ProxyOptions options,
-            String authorization, SecretScrubber secrets, ExchangeObserver observer) {
+    ProxyExchange(Channel client, EventLoop loop, UpstreamRequest request, UpstreamTarget target, ChannelPool pool,
+            ProxyOptions options, String authorization, SecretScrubber secrets, ExchangeObserver observer) {
         this.client = client;
+        this.target = target;
         this.loop = loop;
         this.request = request;
         this.provider = request.route().provider();
@@ -166,14 +168,11 @@ final class ProxyExchange implements UpstreamListener {
     }
 
     private FullHttpRequest buildRequest() {
-        URI uri = provider.chatCompletionsUri();
-        String path = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, path,
+        FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, target.path(),
                 Unpooled.wrappedBuffer(request.body()));
         HttpHeaders h = req.headers();
         HeaderPolicy.copyClientHeaders(request.clientHeaders(), h);
-        int port = uri.getPort();
-        h.set(HttpHeaderNames.HOST, port == -1 ? uri.getHost() : uri.getHost() + ":" + port);
+        h.set(HttpHeaderNames.HOST, target.host());
         h.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         h.setInt(HttpHeaderNames.CONTENT_LENGTH, request.body().length);
         h.set(HttpHeaderNames.ACCEPT_ENCODING, HttpHeaderValues.IDENTITY);

@@ -18,7 +18,6 @@ import io.kimi.core.TokenUsage;
 import io.kimi.protocol.ContextFill;
 import io.kimi.protocol.ConvergenceSessionView;
 import io.kimi.protocol.EventView;
-import io.kimi.protocol.MetricData;
 import io.kimi.protocol.ProxySessionView;
 import io.kimi.protocol.RequestFigures;
 import io.kimi.protocol.RequestView;
@@ -108,11 +107,6 @@ public final class JsonViews {
                 config.thresholds().level(s.contextPercent()));
     }
 
-    /** The {@code data} of a {@code metric} message: one proxied request and where it left its session. */
-    public MetricData metric(RequestRecord r, Session s) {
-        return new MetricData(figures(r), contextFill(s), s.totals().totalTokens(), s.totals().costUsd());
-    }
-
     public ArrayNode requests(List<RequestRecord> records) {
         ArrayNode a = json.createArrayNode();
         records.forEach(r -> a.add(request(r)));
@@ -162,8 +156,8 @@ public final class JsonViews {
     }
 
     /**
-     * As {@link #event(Event)}, as its record, with the event's data as the object its {@code dataJson} was written
-     * from (the accounting thread has it: parsing the text back cost it as much as building it).
+     * As {@link #event(Event)}, as its record, with the event's data given: an object its {@code dataJson} was
+     * written from, or that text itself as a Jackson {@code RawValue} ({@link LiveFeed#ownEvent(Event)}).
      */
     public EventView eventView(Event e, Object data) {
         return new EventView(e.eventId(), time(e.timestamp()), e.sessionId(), e.iteration(), e.state(),

@@ -2,15 +2,17 @@ package io.kimi.services.internal;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.util.RawValue;
 import io.kimi.core.Event;
-import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.hub.EventHub;
 import io.kimi.core.hub.HubMessage;
 import io.kimi.protocol.AlertMessage;
 import io.kimi.protocol.EventMessage;
 import io.kimi.protocol.MessageTypes;
+import io.kimi.protocol.MetricData;
 import io.kimi.protocol.MetricMessage;
+import io.kimi.protocol.RequestEventData;
 import io.kimi.protocol.ServerMessage;
 import io.kimi.protocol.SessionMessage;
 
@@ -49,16 +51,22 @@ public final class LiveFeed {
     }
 
     /**
-     * As {@link #event(Event)}, with the event's data as the object its {@code dataJson} was written from (the
-     * accounting thread has it: parsing the text back cost it as much as building it).
+     * As {@link #event(Event)}, for an event whose {@code dataJson} this server has just written from its own
+     * record (the accounting thread's request events): that text goes into the message as it is, neither parsed
+     * back (which cost as much as building it) nor serialised a second time from the record (about 40 % of the
+     * message's serialisation, 2026-12-07). The message is the same, byte for byte.
      */
-    public void event(Event e, Object data) {
-        publish(new EventMessage(views.eventView(e, data)));
+    public void ownEvent(Event e) {
+        publish(new EventMessage(views.eventView(e, new RawValue(e.dataJson()))));
     }
 
-    /** {@code {"type":"metric","data":{...}}}: one proxied request and where it left its session. */
-    public void metric(RequestRecord r, Session s) {
-        publish(new MetricMessage(views.metric(r, s)));
+    /**
+     * {@code {"type":"metric","data":{...}}}: one proxied request and where it left its session, from the request's
+     * event data, which holds the same request figures and context fill (built once for both messages).
+     */
+    public void metric(RequestEventData data, Session s) {
+        publish(new MetricMessage(new MetricData(data.request(), data.context(), s.totals().totalTokens(),
+                s.totals().costUsd())));
     }
 
     /** {@code {"type":"session","action":"created|activated|updated|deleted","data":{session}}}. */
