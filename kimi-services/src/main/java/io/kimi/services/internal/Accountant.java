@@ -84,6 +84,7 @@ public final class Accountant implements AutoCloseable {
     private final ThrottledLog refusedLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
     private final ThrottledLog writerWaitLog = new ThrottledLog(log, Level.WARN, LOG_INTERVAL, System::nanoTime);
     private final TraceTimeouts traceTimeouts;
+    private final ThrottledLog untracedLog = new ThrottledLog(log, Level.ERROR, LOG_INTERVAL, System::nanoTime);
     private final MalformedReplyLog malformedLog = new MalformedReplyLog();
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.background("kimi-accounting"));
 
@@ -130,11 +131,13 @@ public final class Accountant implements AutoCloseable {
     }
 
     /**
-     * Records the request as pending before it is sent upstream (a cheap enqueue; safe on an event loop). The
-     * future completes, always normally, once the pending record is committed, so that the caller can send the
-     * request only then: an upstream call the provider may bill then leaves a trace whatever happens to this
-     * process. When the store fails, or has not committed within {@link #TRACE_WAIT}, the future completes
-     * anyway (the request must not wait on the store for longer) and the request is counted as untraced.
+     * Records the request as pending before it is sent upstream. The future completes, always normally, once the
+     * trace is stored, so that the caller can send the request only then: an upstream call the provider may bill
+     * then leaves a trace whatever happens to this process. The SQLite store traces it on this thread with one
+     * append to its intent journal (a {@code write()} to the page cache, no commit: safe on an event loop), so the
+     * future is complete on return. When the store fails, or (a store that commits its trace) has not within
+     * {@link #TRACE_WAIT}, the future completes anyway (the request must not wait on the store for longer) and the
+     * request is counted as untraced; the failures are logged at most every 10 s.
      */
     CompletableFuture<Void> beforeUpstream(RequestContext context) {
         ModelConfig model = context.route().model();
@@ -143,7 +146,8 @@ public final class Accountant implements AutoCloseable {
                 context.promptEstimate(), context.source());
         CompletableFuture<Void> stored = store.savePendingRequest(pending);
         CompletableFuture<Void> traced = stored.exceptionally(e -> {
-            log.error("Could not store request {} as pending; it is sent upstream untraced", context.requestId(), e);
+            untracedLog.log("Could not store request {} as pending; it is sent upstream untraced: {}",
+                    context.requestId(), String.valueOf(e));
             metrics.requestUntraced();
             return null;
         });
