@@ -37,8 +37,9 @@ public final class IntentAppendCost {
             for (int t : new int[] {1, threads}) {
                 try (IntentJournal journal = IntentJournal.open(dir.resolve("j.db"))) {
                     double us = run(t, appends / t, id -> {
-                        journal.append(pending(id));
-                        journal.settled(id);
+                        PendingRequest pending = pending(id);
+                        journal.append(pending);
+                        journal.settled(pending.requestId());
                     });
                     System.out.printf("round %d, %d thread(s): IntentJournal.append %.2f us CPU per append%n",
                             round, t, us);
