@@ -20,16 +20,17 @@ public interface RequestLog extends QueuedWrites {
 
     /**
      * Records a request about to be sent upstream, so that it leaves a trace even if the process dies before it
-     * finishes. Committed as soon as the writer gets to it (it shares the commit of whatever else is queued, but
-     * never waits for company), so a caller may wait for the future before sending. The finished request's
-     * {@link #recordRequest} (or {@link #saveRequest}) replaces it; when the store is opened again, pending
-     * records left become {@link io.kimi.core.RequestStatus#INTERRUPTED interrupted} requests, counted in their
-     * session's totals (see {@link #interruptedAtOpen()}).
+     * finishes: once the future completes normally, the trace survives the process being killed, so a caller may
+     * wait for it before sending. (The SQLite store appends it to its intent journal on the calling thread and
+     * returns a completed future.) The finished request's {@link #recordRequest} (or {@link #saveRequest})
+     * settles it; when the store is opened again, pending records left become
+     * {@link io.kimi.core.RequestStatus#INTERRUPTED interrupted} requests, counted in their session's totals (see
+     * {@link #interruptedAtOpen()}).
      */
     CompletableFuture<Void> savePendingRequest(PendingRequest pending);
 
     /**
-     * Records a finished request in one transaction: its record (replacing its pending record), its session's
+     * Records a finished request in one transaction: its record (settling its pending record), its session's
      * totals after it (only those columns, as {@link #saveSessionTotals}) and its event. A crash leaves all
      * three or none, so the stored totals always count the stored records.
      */

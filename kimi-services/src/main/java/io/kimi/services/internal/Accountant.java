@@ -7,6 +7,7 @@ import io.kimi.config.ModelConfig;
 import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
+import io.kimi.core.ThrottledLog;
 import io.kimi.core.Threads;
 import io.kimi.core.store.RequestLog;
 import io.kimi.core.tokens.TokenCounter;
@@ -22,6 +23,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Turns finished exchanges into request records and session totals, on its own thread, in arrival order:
@@ -56,6 +58,8 @@ public final class Accountant implements AutoCloseable {
     private final RecordBuilder records = new RecordBuilder();
     private final SessionRecorder recorder;
     private final TraceTimeouts traceTimeouts;
+    private final ThrottledLog untracedLog = new ThrottledLog(log, Level.ERROR, Duration.ofSeconds(10),
+            System::nanoTime);
     private final ExecutorService thread = Executors.newSingleThreadExecutor(Threads.background("kimi-accounting"));
 
     public Accountant(RequestLog store, ProxySessions sessions, TokenCounter counter, LiveFeed feed,
@@ -92,11 +96,13 @@ public final class Accountant implements AutoCloseable {
     }
 
     /**
-     * Records the request as pending before it is sent upstream (a cheap enqueue; safe on an event loop). The
-     * future completes, always normally, once the pending record is committed, so that the caller can send the
-     * request only then: an upstream call the provider may bill then leaves a trace whatever happens to this
-     * process. When the store fails, or has not committed within {@link #TRACE_WAIT}, the future completes
-     * anyway (the request must not wait on the store for longer) and the request is counted as untraced.
+     * Records the request as pending before it is sent upstream. The future completes, always normally, once the
+     * trace is stored, so that the caller can send the request only then: an upstream call the provider may bill
+     * then leaves a trace whatever happens to this process. The SQLite store traces it on this thread with one
+     * append to its intent journal (a {@code write()} to the page cache, no commit: safe on an event loop), so the
+     * future is complete on return. When the store fails, or (a store that commits its trace) has not within
+     * {@link #TRACE_WAIT}, the future completes anyway (the request must not wait on the store for longer) and the
+     * request is counted as untraced; the failures are logged at most every 10 s.
      */
     CompletableFuture<Void> beforeUpstream(RequestContext context) {
         ModelConfig model = context.route().model();
@@ -105,7 +111,8 @@ public final class Accountant implements AutoCloseable {
                 context.promptEstimate(), context.source());
         CompletableFuture<Void> stored = store.savePendingRequest(pending);
         CompletableFuture<Void> traced = stored.exceptionally(e -> {
-            log.error("Could not store request {} as pending; it is sent upstream untraced", context.requestId(), e);
+            untracedLog.log("Could not store request {} as pending; it is sent upstream untraced: {}",
+                    context.requestId(), String.valueOf(e));
             metrics.requestUntraced();
             return null;
         });

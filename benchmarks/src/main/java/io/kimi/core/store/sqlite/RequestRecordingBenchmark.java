@@ -24,11 +24,12 @@ import org.openjdk.jmh.annotations.Warmup;
  * <ul>
  *   <li>{@code separateWrites}: the record, the session's totals and the event as three queued writes (how
  *       requests were recorded before pending records: a crash could keep some of the three);</li>
- *   <li>{@code pendingThenRecord}: a pending record committed before the request goes upstream, then the record,
- *       totals and event as one write replacing it (each phase commits on its own, as under load: pending
- *       records share commits with each other, finished ones with each other);</li>
+ *   <li>{@code pendingThenRecord}: a pending record before the request goes upstream (since issue 17 an intent
+ *       appended to the journal on the calling thread; before, a commit), then the record, totals and event as
+ *       one write;</li>
  *   <li>{@code pendingCommitWait}: how long one request waits for its pending record when the writer is idle
- *       (concurrency 1): the latency the proxy adds before sending upstream.</li>
+ *       (concurrency 1): the latency the proxy adds before sending upstream (since issue 17 one journal
+ *       {@code write()}).</li>
  * </ul>
  */
 @State(Scope.Benchmark)

@@ -18,12 +18,13 @@ import java.util.Arrays;
 import java.util.Locale;
 
 /**
- * What the SQLite writer spends per proxied request, recorded as the server records one (a pending record committed
- * before the request goes upstream, then the record, its session's totals and its event in one write, then the
- * request's memory figures), in two rhythms:
+ * What the SQLite writer spends per proxied request, recorded as the server records one (a pending record before
+ * the request goes upstream, then the record, its session's totals and its event in one write, then the
+ * request's memory figures), in two rhythms. Since issue 17 the pending record is an intent appended to the
+ * journal on the calling thread, not a write of the writer: the figures here are then the finished records'.
  * <ul>
- *   <li>{@code serial}: one request at a time, as at concurrency 1: each pending record is waited for, so every
- *       request pays for a commit of its own;</li>
+ *   <li>{@code serial}: one request at a time, as at concurrency 1: each pending record is waited for (before
+ *       issue 17, a commit of its own per request);</li>
  *   <li>{@code batched}: 500 requests at a time, each phase committed before the next, as under load.</li>
  * </ul>
  * Per request: the writer thread's CPU time and heap allocation (its {@code ThreadMXBean}), and the bytes this

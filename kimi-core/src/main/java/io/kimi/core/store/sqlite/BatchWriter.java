@@ -20,15 +20,13 @@ import org.slf4j.LoggerFactory;
  * The single writer: one daemon thread that owns the write connection, takes queued writes in submission
  * order, and commits up to {@link #MAX_BATCH} of them per transaction. Records nobody waits for
  * ({@link #submitRecord}) wait at most {@link #LINGER_NANOS} for others to share their commit (group commit);
- * any other write, a flush or a close ends the wait, except a write queued with {@link #submitAhead}: when only
- * such records are queued before it, it is committed at once in a transaction of its own and the records keep
- * waiting (a request's pending record, committed before the request goes upstream, then commits the few pages it
- * touches instead of every page the lingering records touched). Within a batch, a write queued with a supersede
- * key is skipped when a later one has the same key.
+ * any other write, a flush or a close ends the wait. Within a batch, a write queued with a supersede key is
+ * skipped when a later one has the same key. (A request's pending record is no write here: it goes to the
+ * {@link IntentJournal}.)
  *
  * <p>When a batch's transaction fails, each of its writes is retried alone in its own transaction, so a bad
  * write fails only its own future. Futures are completed on the writer thread after the commit, in submission
- * order except for writes committed ahead of records: dependent stages attached with the non-async methods
+ * order: dependent stages attached with the non-async methods
  * ({@code thenApply}, ...) run on that thread and must not block (use the {@code ...Async} variants for anything
  * slow).
  *
@@ -70,19 +68,7 @@ final class BatchWriter {
     <T> CompletableFuture<T> submit(String description, WriteOp<T> op) {
         requireNonNull(description, "description");
         requireNonNull(op, "op");
-        return enqueue(new PendingWrite<>(description, null, false, false, op, new CompletableFuture<>()));
-    }
-
-    /**
-     * Queues a write a caller waits for that may be committed ahead of the records ({@link #submitRecord},
-     * {@link #submitSuperseding}) queued before it, in a transaction of its own, while they keep waiting for
-     * company. Only for writes that need nothing those records write, e.g. a request's pending record (it needs
-     * its session, which a plain write creates, and nothing else). Never moved ahead of any other write.
-     */
-    <T> CompletableFuture<T> submitAhead(String description, WriteOp<T> op) {
-        requireNonNull(description, "description");
-        requireNonNull(op, "op");
-        return enqueue(new PendingWrite<>(description, null, false, true, op, new CompletableFuture<>()));
+        return enqueue(new PendingWrite<>(description, null, false, op, new CompletableFuture<>()));
     }
 
     /**
@@ -92,7 +78,7 @@ final class BatchWriter {
     <T> CompletableFuture<T> submitRecord(String description, WriteOp<T> op) {
         requireNonNull(description, "description");
         requireNonNull(op, "op");
-        return enqueue(new PendingWrite<>(description, null, true, false, op, new CompletableFuture<>()));
+        return enqueue(new PendingWrite<>(description, null, true, op, new CompletableFuture<>()));
     }
 
     /**
@@ -105,7 +91,7 @@ final class BatchWriter {
         requireNonNull(description, "description");
         requireNonNull(key, "key");
         requireNonNull(op, "op");
-        return enqueue(new PendingWrite<>(description, key, true, false, op, new CompletableFuture<>()));
+        return enqueue(new PendingWrite<>(description, key, true, op, new CompletableFuture<>()));
     }
 
     /** Completes once every write queued before it has been committed or has failed. */
@@ -160,10 +146,6 @@ final class BatchWriter {
                 batch.clear();
                 batch.add(takeNext());
                 queue.drainTo(batch, MAX_BATCH - 1);
-                commitAhead(batch);
-                if (batch.isEmpty()) {
-                    continue;
-                }
                 lingerForMore(batch);
                 int end = indexOfStop(batch);
                 if (end >= 0) {
@@ -207,8 +189,7 @@ final class BatchWriter {
             int from = batch.size();
             batch.add(next);
             queue.drainTo(batch, MAX_BATCH - batch.size());
-            commitAhead(batch);
-            if (!allMayWait(batch, Math.min(from, batch.size()))) {
+            if (!allMayWait(batch, from)) {
                 return;
             }
         }
@@ -226,41 +207,6 @@ final class BatchWriter {
 
     private static boolean allMayWait(List<PendingWrite<?>> batch) {
         return allMayWait(batch, 0);
-    }
-
-    /**
-     * Commits, in a transaction of their own, the writes queued with {@link #submitAhead} that only records
-     * precede (when at least one record does: otherwise they simply lead the batch), and removes them from it;
-     * the records stay and go on waiting for company.
-     */
-    private void commitAhead(List<PendingWrite<?>> batch) {
-        List<PendingWrite<?>> ahead = null;
-        boolean recordBefore = false;
-        int kept = 0;
-        int i = 0;
-        for (; i < batch.size(); i++) {
-            PendingWrite<?> write = batch.get(i);
-            if (write.ahead() && recordBefore) {
-                if (ahead == null) {
-                    ahead = new ArrayList<>();
-                }
-                ahead.add(write);
-                continue;
-            }
-            if (!write.ahead() && !write.mayWait()) {
-                break;
-            }
-            recordBefore |= write.mayWait();
-            batch.set(kept++, write);
-        }
-        if (ahead == null) {
-            return;
-        }
-        for (; i < batch.size(); i++) {
-            batch.set(kept++, batch.get(i));
-        }
-        batch.subList(kept, batch.size()).clear();
-        runBatchSafely(ahead);
     }
 
     private int indexOfStop(List<PendingWrite<?>> batch) {

@@ -8,18 +8,27 @@ import io.kimi.core.Ids;
 import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.ServerJson;
+import io.kimi.core.Session;
 import io.kimi.core.SessionTotals;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.mapper.RowMapper;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * At open, before any other write: every pending request left by a process that stopped without finishing it
- * becomes an {@code interrupted} request (see {@link PendingRequest#interrupted()}), added to its session's
- * totals as any finished request is ({@link SessionTotals#plus}), with a {@code REQUEST_FAILED} event; its
- * pending record is deleted. Runs inside the caller's transaction.
+ * (an intent of the {@link IntentJournal}, or a row of {@code pending_requests}, which versions before the
+ * journal wrote) becomes an {@code interrupted} request (see {@link PendingRequest#interrupted()}), added to its
+ * session's totals as any finished request is ({@link SessionTotals#plus}), with a {@code REQUEST_FAILED} event;
+ * the pending rows are deleted (the caller empties the journal once this committed). An intent whose request is
+ * stored already (finished, or recovered by a start that died before emptying the journal) is skipped, as is one
+ * whose session no longer exists (logged). Runs inside the caller's transaction.
  */
 final class PendingRecovery {
     private static final RowMapper<PendingRequest> PENDING = (rs, ctx) -> new PendingRequest(
@@ -33,31 +42,54 @@ final class PendingRecovery {
             rs.getInt("est_prompt"),
             rs.getString("source"));
 
+    private static final Logger log = LoggerFactory.getLogger(PendingRecovery.class);
+    private static final Comparator<PendingRequest> ARRIVAL =
+            Comparator.comparing(PendingRequest::timestamp).thenComparing(PendingRequest::requestId);
+
     private final ObjectMapper json = ServerJson.newMapper();
 
-    /** Returns how many pending requests became interrupted ones. */
-    int interruptAll(Handle h) {
-        List<PendingRequest> pending = h.createQuery("SELECT request_id, session_id, timestamp, provider, model,"
-                + " upstream_model, stream, est_prompt, source FROM pending_requests ORDER BY timestamp, request_id")
-                .map(PENDING)
-                .list();
+    /**
+     * Returns how many pending requests became interrupted ones.
+     *
+     * @param intents the journal's intents (an intent may appear more than once)
+     */
+    int interruptAll(Handle h, List<PendingRequest> intents) {
+        Map<String, PendingRequest> byId = new LinkedHashMap<>();
+        for (PendingRequest p : h.createQuery("SELECT request_id, session_id, timestamp, provider, model,"
+                + " upstream_model, stream, est_prompt, source FROM pending_requests").map(PENDING).list()) {
+            byId.put(p.requestId(), p);
+        }
+        h.execute("DELETE FROM pending_requests");
+        for (PendingRequest p : intents) {
+            byId.putIfAbsent(p.requestId(), p);
+        }
+        List<PendingRequest> pending = new ArrayList<>(byId.values());
+        pending.sort(ARRIVAL);
         Map<String, SessionTotals> totals = new LinkedHashMap<>();
         int interrupted = 0;
+        int orphans = 0;
         for (PendingRequest p : pending) {
             if (alreadyRecorded(h, p.requestId())) {
-                // Cannot happen through the store (one transaction stores the record and drops the pending
-                // one), but a stray row must not stop the server from starting.
-                h.createUpdate("DELETE FROM pending_requests WHERE request_id = :id").bind("id", p.requestId())
-                        .execute();
                 continue;
+            }
+            if (!totals.containsKey(p.sessionId())) {
+                Optional<SessionTotals> current = totalsOf(h, p.sessionId());
+                if (current.isEmpty()) {
+                    orphans++;
+                    continue;
+                }
+                totals.put(p.sessionId(), current.get());
             }
             RequestRecord r = p.interrupted();
             Writes.saveRequest(h, r);
-            totals.put(p.sessionId(), totals.computeIfAbsent(p.sessionId(), id -> totalsOf(h, id)).plus(r));
+            totals.put(p.sessionId(), totals.get(p.sessionId()).plus(r));
             Writes.appendEvent(h, eventFor(r));
             interrupted++;
         }
         totals.forEach((sessionId, t) -> Writes.saveSessionTotals(h, sessionId, t));
+        if (orphans > 0) {
+            log.warn("Dropped {} pending request(s) whose session no longer exists", orphans);
+        }
         return interrupted;
     }
 
@@ -66,12 +98,12 @@ final class PendingRecovery {
                 .mapTo(Integer.class).findOne().isPresent();
     }
 
-    private static SessionTotals totalsOf(Handle h, String sessionId) {
+    private static Optional<SessionTotals> totalsOf(Handle h, String sessionId) {
         return h.createQuery("SELECT * FROM sessions WHERE session_id = :id")
                 .bind("id", sessionId)
                 .map(new SessionMapper())
-                .one()
-                .totals();
+                .findOne()
+                .map(Session::totals);
     }
 
     /** The event a proxied request that failed gets, with what is known of this one. */

@@ -10,17 +10,14 @@ import java.util.concurrent.CompletableFuture;
  *     unnecessary (it writes the same columns of the same row, newer values), so only the later one runs
  * @param mayWait whether the write may wait a little for others to share its commit (a record written after a
  *     request, which nobody waits for); any other write, and every marker, is committed at once
- * @param ahead whether the write may be committed ahead of records queued before it ({@code mayWait} writes, which
- *     nobody waits for), in a transaction of its own: a write a caller waits for that depends on nothing those
- *     records write (a request's pending record, which only needs its session)
  * @param op the write; {@code null} for a flush marker, which only completes after what came before it
  * @param future completed on the writer thread once the write committed or failed
  */
-record PendingWrite<T>(String description, String supersedeKey, boolean mayWait, boolean ahead, WriteOp<T> op,
+record PendingWrite<T>(String description, String supersedeKey, boolean mayWait, WriteOp<T> op,
         CompletableFuture<T> future) {
 
     static PendingWrite<Void> marker(String description) {
-        return new PendingWrite<>(description, null, false, false, null, new CompletableFuture<>());
+        return new PendingWrite<>(description, null, false, null, new CompletableFuture<>());
     }
 
     boolean isMarker() {

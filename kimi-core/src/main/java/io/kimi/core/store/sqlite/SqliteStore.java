@@ -56,15 +56,22 @@ import org.slf4j.LoggerFactory;
  * ({@code "unknown session: <id>"}). A request whose id is stored already fails its future. A mask, compaction
  * or memory figure of an unknown session fails its future; a mask whose hash is stored already is ignored.
  *
+ * <p>A request's pending record ({@link #savePendingRequest}) is not a SQLite write: it is appended to the
+ * {@link IntentJournal} beside the file ({@code <db>.intents.0|1}) on the calling thread, and the future returned
+ * is already complete. The finished record ({@link #recordRequest} or {@link #saveRequest}) is then the only
+ * write of the request; once it is committed, the intent is settled.
+ *
  * <p>The schema is versioned ({@code schema_version}); opening applies missing migrations once and refuses a
  * database written by a newer version. Then, before the writer starts, the pending requests a killed process
- * left become interrupted requests ({@link #interruptedAtOpen()}).
+ * left (in the journal, or in the {@code pending_requests} table an older version wrote) become interrupted
+ * requests ({@link #interruptedAtOpen()}).
  */
 public final class SqliteStore implements Store {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
 
     private final String storeName;
     private final BatchWriter writer;
+    private final IntentJournal intents;
     private final HikariDataSource readerPool;
     private final Reads reads;
     private final StatsReads stats;
@@ -73,10 +80,12 @@ public final class SqliteStore implements Store {
 
     private final int interruptedAtOpen;
 
-    SqliteStore(String storeName, BatchWriter writer, HikariDataSource readerPool, int interruptedAtOpen) {
+    SqliteStore(String storeName, BatchWriter writer, IntentJournal intents, HikariDataSource readerPool,
+            int interruptedAtOpen) {
         this.storeName = storeName;
         this.interruptedAtOpen = interruptedAtOpen;
         this.writer = writer;
+        this.intents = intents;
         this.readerPool = readerPool;
         this.readers = Jdbi.create(readerPool);
         this.reads = new Reads(readers, json);
@@ -124,19 +133,25 @@ public final class SqliteStore implements Store {
     @Override
     public CompletableFuture<Void> saveRequest(RequestRecord request) {
         requireNonNull(request, "request");
-        return writer.submitRecord("saveRequest " + request.requestId(), h -> Writes.saveRequest(h, request));
+        return settling(request.requestId(),
+                writer.submitRecord("saveRequest " + request.requestId(), h -> Writes.saveRequest(h, request)));
     }
 
     /**
-     * Never waits for company: a caller may hold the request back until it is committed. Committed ahead of the
-     * records of finished requests queued before it (they go on waiting for company), so that it commits only the
-     * pages it touches.
+     * Appends the intent to the journal on the calling thread (one {@code write()} to the page cache, no commit,
+     * no hand-off): the future returned is complete, failed with a {@link StoreException} when the journal could
+     * not take it (an I/O error, too many unsettled intents, a closed store). Does not check that the session
+     * exists: an intent of a session gone by the next start is dropped then (logged).
      */
     @Override
     public CompletableFuture<Void> savePendingRequest(PendingRequest pending) {
         requireNonNull(pending, "pending");
-        return writer.submitAhead("savePendingRequest " + pending.requestId(),
-                h -> Writes.savePendingRequest(h, pending));
+        try {
+            intents.append(pending);
+        } catch (StoreException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return CompletableFuture.completedFuture(null);
     }
 
     @Override
@@ -144,8 +159,18 @@ public final class SqliteStore implements Store {
         requireNonNull(request, "request");
         requireNonNull(totalsAfter, "totalsAfter");
         requireNonNull(event, "event");
-        return writer.submitRecord("recordRequest " + request.requestId(),
-                h -> Writes.recordRequest(h, request, totalsAfter, event));
+        return settling(request.requestId(), writer.submitRecord("recordRequest " + request.requestId(),
+                h -> Writes.recordRequest(h, request, totalsAfter, event)));
+    }
+
+    /**
+     * Settles the request's intent once its record is committed (on the writer thread, a map removal). A record
+     * that failed leaves it unsettled: it is then stored as interrupted at the next start, unless a record of it
+     * is stored by then.
+     */
+    private CompletableFuture<Void> settling(String requestId, CompletableFuture<Void> written) {
+        written.thenRun(() -> intents.settled(requestId));
+        return written;
     }
 
     @Override
@@ -330,6 +355,7 @@ public final class SqliteStore implements Store {
     @Override
     public void close() {
         writer.close();
+        intents.close();
         if (!readerPool.isClosed()) {
             readerPool.close();
             log.debug("Closed store {}", storeName);

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens a {@link SqliteStore}: creates the file's directories, migrates the schema, turns the pending requests a
- * killed process left into interrupted ones, then opens the read pool and starts the writer.
+ * killed process left into interrupted ones, opens (and so empties) the intent journal, then opens the read pool
+ * and starts the writer.
  */
 final class StoreOpener {
     private static final Logger log = LoggerFactory.getLogger(SqliteStore.class);
@@ -51,15 +52,21 @@ final class StoreOpener {
         // Closing the handle closes the connection (ConnectionFactory's default closeConnection).
         Handle handle = Jdbi.open(() -> connection);
         HikariDataSource pool = null;
+        IntentJournal journal = null;
         int interrupted;
         try {
             new Migrations(Migrations.ALL, clock).migrate(handle, storeName);
             // After the migrations: their DDL runs once and need not stay prepared. The recovery already
             // writes with the writer's statements.
             handle.setStatementBuilder(new CachedStatements());
-            interrupted = recoverPending(handle, storeName);
+            interrupted = recoverPending(handle, path, storeName);
+            // Only now, with the intents it held stored: opening empties the journal.
+            journal = IntentJournal.open(path);
             pool = connections.openReaders(READ_POOL_SIZE);
         } catch (RuntimeException e) {
+            if (journal != null) {
+                journal.close();
+            }
             closeQuietly(handle, pool, storeName, e);
             throw e instanceof StoreException se
                     ? se
@@ -68,14 +75,22 @@ final class StoreOpener {
         BatchWriter writer = new BatchWriter(handle, storeName, WRITER_THREAD);
         writer.start();
         log.debug("Opened store {}", storeName);
-        return new SqliteStore(storeName, writer, pool, interrupted);
+        return new SqliteStore(storeName, writer, journal, pool, interrupted);
     }
 
-    /** Pending requests of a process that stopped without finishing them become interrupted requests. */
-    private static int recoverPending(Handle handle, String storeName) {
+    /**
+     * Pending requests of a process that stopped without finishing them (in the intent journal, or in the
+     * {@code pending_requests} table of an older version) become interrupted requests.
+     */
+    private static int recoverPending(Handle handle, Path path, String storeName) {
+        IntentJournal.Contents journal = IntentJournal.read(path);
+        if (journal.unreadableLines() > 0) {
+            log.warn("Skipped {} unreadable line(s) of the intent journal of {} (the torn tail of a write cut by a"
+                    + " crash, or damaged bytes)", journal.unreadableLines(), storeName);
+        }
         int interrupted;
         try {
-            interrupted = handle.inTransaction(h -> new PendingRecovery().interruptAll(h));
+            interrupted = handle.inTransaction(h -> new PendingRecovery().interruptAll(h, journal.intents()));
         } catch (RuntimeException e) {
             throw new StoreException("cannot store the pending requests of " + storeName + " as interrupted: "
                     + e.getMessage(), e);

@@ -4,7 +4,6 @@ import io.kimi.core.ConvergenceTotals;
 import io.kimi.core.Event;
 import io.kimi.core.Findings;
 import io.kimi.core.IterationStats;
-import io.kimi.core.PendingRequest;
 import io.kimi.core.RequestRecord;
 import io.kimi.core.Session;
 import io.kimi.core.SessionKind;
@@ -61,12 +60,6 @@ final class Writes {
             + " est_prompt, est_completion, est_cached, rep_prompt, rep_completion, rep_cached, cost_usd,"
             + " latency_ms, ttft_ms, source, estimated_reply_bytes, accounting_error)"
             + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-    private static final String INSERT_PENDING = "INSERT INTO pending_requests (request_id, session_id, timestamp,"
-            + " provider, model, upstream_model, stream, est_prompt, source)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-    private static final String DELETE_PENDING = "DELETE FROM pending_requests WHERE request_id = ?";
 
     private static final String INSERT_EVENT = "INSERT OR IGNORE INTO events (event_id, session_id, timestamp,"
             + " iteration, state, event_type, data_json) VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -178,9 +171,11 @@ final class Writes {
         return null;
     }
 
-    /** Inserts the request's record in place of its pending record, if any. */
+    /**
+     * Inserts the request's record: one INSERT. Its pending record is an intent in the journal, settled once this
+     * commits ({@code pending_requests}, written by older versions, is emptied at open and no longer written).
+     */
     static Void saveRequest(Handle h, RequestRecord r) {
-        Positional.of(h, DELETE_PENDING).text(r.requestId()).execute();
         TokenUsage est = r.estimated();
         TokenUsage rep = r.reported();
         boolean reported = rep != null;
@@ -212,22 +207,7 @@ final class Writes {
         return null;
     }
 
-    static Void savePendingRequest(Handle h, PendingRequest p) {
-        Positional.of(h, INSERT_PENDING)
-                .text(p.requestId())
-                .text(p.sessionId())
-                .text(SqliteTime.format(p.timestamp()))
-                .text(p.provider())
-                .text(p.model())
-                .text(p.upstreamModel())
-                .integer(p.stream() ? 1 : 0)
-                .integer(p.estimatedPromptTokens())
-                .text(p.source())
-                .execute();
-        return null;
-    }
-
-    /** A finished request: its record (replacing its pending one), its session's totals after it, its event. */
+    /** A finished request: its record, its session's totals after it, its event. */
     static Void recordRequest(Handle h, RequestRecord r, SessionTotals totalsAfter, Event event) {
         saveRequest(h, r);
         saveSessionTotals(h, r.sessionId(), totalsAfter);

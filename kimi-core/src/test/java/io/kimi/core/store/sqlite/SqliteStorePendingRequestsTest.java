@@ -11,10 +11,15 @@ import io.kimi.core.SessionTotals;
 import io.kimi.core.TokenUsage;
 import io.kimi.core.store.RequestFilter;
 import io.kimi.core.store.StoreException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -25,9 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Pending request records of {@link SqliteStore}: written before a request goes upstream, replaced by the finished
- * record, and turned into {@code interrupted} requests when a store is opened on a file where some were left. (A
- * real {@code kill -9} is in kimi-api's CrashConsistencyTest; here the pending rows are left by not finishing.)
+ * Pending request records of {@link SqliteStore}: appended to the intent journal before a request goes upstream,
+ * settled by the finished record, and turned into {@code interrupted} requests when a store is opened on a file
+ * whose journal still holds some. (A real {@code kill -9} is in kimi-api's CrashConsistencyTest; here the intents
+ * are left by not finishing.)
  */
 class SqliteStorePendingRequestsTest {
     /** A guard against deadlocks, not a timing assertion. */
@@ -121,23 +127,85 @@ class SqliteStorePendingRequestsTest {
     }
 
     @Test
-    void deletingASessionDeletesItsPendingRequests() throws Exception {
+    void aPendingRequestOfADeletedOrUnknownSessionIsDroppedAtTheNextStartWithoutStoppingIt() throws Exception {
         await(store.savePendingRequest(pending("r1", 120)));
+        await(store.savePendingRequest(new PendingRequest("r9", "missing", T0, "moonshot", "kimi-k2",
+                "kimi-k2-0905", false, 10, "proxy")));
 
         assertThat(await(store.deleteSession("s1"))).isTrue();
         store.close();
         store = SqliteStore.open(file, CLOCK);
 
         assertThat(store.interruptedAtOpen()).isZero();
+        assertThat(store.requestStats(RequestFilter.all()).requests()).isZero();
+        for (Path segment : IntentJournal.segmentsOf(file)) {
+            assertThat(Files.size(segment)).as("emptied once recovered").isZero();
+        }
+    }
+
+    @Test
+    void aPendingRowLeftByAnOlderVersionStillBecomesAnInterruptedRequest() throws Exception {
+        store.close();
+        Jdbi.create("jdbc:sqlite:" + file).useHandle(h -> h.execute("INSERT INTO pending_requests (request_id,"
+                + " session_id, timestamp, provider, model, upstream_model, stream, est_prompt, source)"
+                + " VALUES ('old', 's1', '2024-05-01T12:00:00.000000000Z', 'moonshot', 'kimi-k2', 'kimi-k2-0905',"
+                + " 1, 120, 'proxy')"));
+
+        store = SqliteStore.open(file, CLOCK);
+
+        assertThat(store.interruptedAtOpen()).isEqualTo(1);
+        assertThat(store.listRequests("s1", 10, 0).items()).containsExactly(pending("old", 120).interrupted());
         int left = Jdbi.create("jdbc:sqlite:" + file).withHandle(h ->
                 h.createQuery("SELECT COUNT(*) FROM pending_requests").mapTo(Integer.class).one());
         assertThat(left).isZero();
     }
 
     @Test
-    void aPendingRequestOfAnUnknownSessionFailsItsFuture() {
-        assertThat(failure(store.savePendingRequest(new PendingRequest("r9", "missing", T0, "moonshot", "kimi-k2",
-                "kimi-k2-0905", false, 10, "proxy")))).isInstanceOf(StoreException.class);
+    void aStartThatDiesBeforeEmptyingTheJournalDoesNotRecoverItsIntentsTwice() throws Exception {
+        await(store.savePendingRequest(pending("r1", 120)));
+        await(store.savePendingRequest(pending("r2", 80)));
+        store.close();
+        Map<Path, byte[]> journal = new HashMap<>();
+        for (Path segment : IntentJournal.segmentsOf(file)) {
+            journal.put(segment, Files.readAllBytes(segment));
+        }
+        store = SqliteStore.open(file, CLOCK);
+        assertThat(store.interruptedAtOpen()).isEqualTo(2);
+        SessionTotals totals = store.findSession("s1").orElseThrow().totals();
+        store.close();
+        // as if that start had committed the interrupted records and died before the journal was emptied
+        for (Map.Entry<Path, byte[]> segment : journal.entrySet()) {
+            Files.write(segment.getKey(), segment.getValue());
+        }
+
+        store = SqliteStore.open(file, CLOCK);
+
+        assertThat(store.interruptedAtOpen()).isZero();
+        assertThat(store.listRequests("s1", 10, 0).total()).isEqualTo(2);
+        assertThat(store.findSession("s1").orElseThrow().totals()).isEqualTo(totals);
+    }
+
+    @Test
+    void aTornJournalTailDoesNotStopTheStoreFromOpening() throws Exception {
+        await(store.savePendingRequest(pending("r1", 120)));
+        store.close();
+        Path active = IntentJournal.segmentsOf(file)[0];
+        byte[] torn = IntentLine.encode(pending("r2", 80));
+        Files.write(active, Arrays.copyOf(torn, torn.length - 3), StandardOpenOption.APPEND);
+
+        store = SqliteStore.open(file, CLOCK);
+
+        assertThat(store.interruptedAtOpen()).isEqualTo(1);
+        assertThat(store.listRequests("s1", 10, 0).items()).extracting(RequestRecord::requestId)
+                .containsExactly("r1");
+    }
+
+    @Test
+    void aPendingRequestIsRefusedOnceTheStoreIsClosed() {
+        store.close();
+
+        assertThat(failure(store.savePendingRequest(pending("r1", 120)))).isInstanceOf(StoreException.class)
+                .hasMessageContaining("closed");
     }
 
     private static PendingRequest pending(String id, int promptEstimate) {
