@@ -2,6 +2,7 @@ package io.kimi.api;
 
 import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.api.testing.KimiServerExtension;
@@ -100,9 +101,12 @@ class EventTimestampsEndToEndTest {
         JsonNode s = LoopSessions.awaitSession(server, "bridge-ts", n -> n.path("current_iteration").asInt() == 1);
         assertThat(Instant.parse(s.path("start_time").asText())).isAfter(Instant.parse("2000-01-01T00:00:00Z"));
         assertThat(json(server.get("/api/sessions/bridge-ts/events")).path("total").asInt()).isEqualTo(1);
-        JsonNode bridge = json(server.get("/health")).path("convergence");
-        assertThat(bridge.path("invalid_events").asInt()).isEqualTo(1);
-        assertThat(bridge.path("events_accepted").asInt()).isEqualTo(1);
+        // The bridge counts an event as accepted once its commit completes, just after it becomes readable.
+        await("the bridge's counters").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode bridge = json(server.get("/health")).path("convergence");
+            assertThat(bridge.path("invalid_events").asInt()).isEqualTo(1);
+            assertThat(bridge.path("events_accepted").asInt()).isEqualTo(1);
+        });
         assertThat(server.get("/api/sessions/bridge-ts/metrics").statusCode()).isEqualTo(200);
     }
 
