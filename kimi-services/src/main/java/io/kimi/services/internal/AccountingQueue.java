@@ -33,11 +33,6 @@ final class AccountingQueue {
         metrics.accountingQueue(waiting::get, limit);
     }
 
-    /** {@code accounting_queue_limit}. */
-    int limit() {
-        return limit;
-    }
-
     /**
      * Whether a new chat completion may be taken: false while twice {@code accounting_queue_limit} finished
      * exchanges wait to be recorded (then counted, and logged at most every 10 s). Cheap; safe on an event loop.
