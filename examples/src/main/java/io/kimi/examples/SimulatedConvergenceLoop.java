@@ -71,7 +71,7 @@ public final class SimulatedConvergenceLoop implements AutoCloseable {
     private final Channel server;
 
     private SimulatedConvergenceLoop(int port, Duration interval, long seed) {
-        simulation = new SimulatedLoop(seed, Clock.systemUTC());
+        simulation = new SimulatedLoop(seed, Clock.systemUTC(), json);
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("simulated-loop-io", true),
                 NioIoHandler.newFactory());
         try {

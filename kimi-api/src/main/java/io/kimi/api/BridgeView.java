@@ -1,16 +1,18 @@
 package io.kimi.api;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.kimi.protocol.BridgeState;
 import io.kimi.services.internal.convergence.BridgeStatus;
+import java.time.Instant;
 
-/** The convergence bridge's state as JSON, with a French label, for {@code /health} and {@code /api/metrics}. */
+/**
+ * The convergence bridge's state as its wire record, with a French label, for {@code /health} and
+ * {@code /api/metrics}.
+ */
 final class BridgeView {
     private BridgeView() {
     }
 
-    static ObjectNode of(BridgeStatus b, ObjectMapper json) {
-        ObjectNode n = json.createObjectNode();
+    static BridgeState of(BridgeStatus b) {
         String label;
         switch (b.state()) {
             case "connected":
@@ -29,17 +31,12 @@ final class BridgeView {
                 label = "désactivée";
                 break;
         }
-        n.put("state", b.state()).put("label", label).put("url", b.url())
-                .put("connected_since", b.connectedSince() == null ? null : b.connectedSince().toString())
-                .put("last_message_at", b.lastMessageAt() == null ? null : b.lastMessageAt().toString())
-                .put("messages_received", b.messagesReceived())
-                .put("events_accepted", b.eventsAccepted())
-                .put("connections", b.connections())
-                .put("reconnects", b.reconnects())
-                .put("invalid_events", b.invalidEvents())
-                .put("read_pauses", b.readPauses())
-                .put("last_error", b.lastError())
-                .put("next_attempt_at", b.nextAttemptAt() == null ? null : b.nextAttemptAt().toString());
-        return n;
+        return new BridgeState(b.state(), label, b.url(), time(b.connectedSince()), time(b.lastMessageAt()),
+                b.messagesReceived(), b.eventsAccepted(), b.connections(), b.reconnects(), b.invalidEvents(),
+                b.readPauses(), b.lastError(), time(b.nextAttemptAt()));
+    }
+
+    private static String time(Instant instant) {
+        return instant == null ? null : instant.toString();
     }
 }

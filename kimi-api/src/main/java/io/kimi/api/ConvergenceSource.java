@@ -1,5 +1,6 @@
 package io.kimi.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.config.ConvergenceConfig;
 import io.kimi.services.convergence.SimulatedLoop;
 import io.kimi.services.internal.convergence.BridgeStatus;
@@ -17,10 +18,10 @@ final class ConvergenceSource {
 
     /** Starts it, registered in {@code components}; returns where to read its state. */
     static Supplier<BridgeStatus> start(ConvergenceConfig c, IncomingEvents incoming, ConvergenceIngest ingest,
-            Clock clock, Components components) {
+            Clock clock, ObjectMapper json, Components components) {
         if (c.mock()) {
             long seed = c.mockSeed() != null ? c.mockSeed() : System.nanoTime();
-            components.add("simulated convergence loop", new MockLoop(new SimulatedLoop(seed, clock), incoming,
+            components.add("simulated convergence loop", new MockLoop(new SimulatedLoop(seed, clock, json), incoming,
                     ingest, c.mockInterval())).start();
             return BridgeStatus::mock;
         }

@@ -1,5 +1,7 @@
 package io.kimi.api;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.csv.CsvGenerator;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
-import io.kimi.core.ServerJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +39,12 @@ final class CsvExport {
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .build();
     /** For objects and arrays written as JSON text in a cell (BigDecimals plain: ServerJson's configuration). */
-    private final ObjectMapper json = ServerJson.newMapper();
+    private final ObjectMapper json;
+
+    /** @param json the server's configured mapper, for cells holding objects and arrays */
+    CsvExport(ObjectMapper json) {
+        this.json = requireNonNull(json, "json");
+    }
 
     /**
      * @param columns the header, in order; each row's fields of these names are written (a missing one empty)

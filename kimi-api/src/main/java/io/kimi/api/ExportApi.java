@@ -42,12 +42,13 @@ final class ExportApi {
     private final SessionReads reads;
     private final JsonViews views;
     private final Clock clock;
-    private final CsvExport csv = new CsvExport();
+    private final CsvExport csv;
     private final List<String> requestColumns;
 
     ExportApi(SessionReads reads, JsonViews views, Clock clock) {
         this.reads = reads;
         this.views = views;
+        this.csv = new CsvExport(views.mapper());
         this.clock = clock;
         // The columns of the JSON view, also when a session has no request to take them from.
         this.requestColumns = columnsOf(views.request(new RequestRecord("", "", Instant.EPOCH, "", "", "", false,

@@ -3,8 +3,6 @@ package io.kimi.api;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.api.ConsistentRead.Reads;
 import io.kimi.config.CompactionConfig;
 import io.kimi.config.SanitizerConfig;
@@ -24,6 +22,16 @@ import io.kimi.features.mcp.McpServerStatus;
 import io.kimi.features.sanitizer.MaskVault;
 import io.kimi.features.sanitizer.Sanitizer;
 import io.kimi.features.sanitizer.SanitizerCounters;
+import io.kimi.protocol.CompactionState;
+import io.kimi.protocol.FeatureList;
+import io.kimi.protocol.FeatureState;
+import io.kimi.protocol.MaskList;
+import io.kimi.protocol.MaskView;
+import io.kimi.protocol.McpServerView;
+import io.kimi.protocol.McpServers;
+import io.kimi.protocol.MemoryFigures;
+import io.kimi.protocol.SanitizerStats;
+import io.kimi.protocol.SessionMemory;
 import io.kimi.services.internal.JsonViews;
 import io.kimi.services.internal.ProxySessions;
 import io.kimi.services.internal.SessionNotFoundException;
@@ -34,6 +42,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -81,14 +90,13 @@ final class FeaturesApi {
     }
 
     private ApiResponse listFeatures(ApiRequest r) {
-        ObjectNode n = views.mapper().createObjectNode();
-        ArrayNode list = n.putArray("features");
+        List<FeatureState> list = new ArrayList<>();
         FeatureToggles toggles = features.toggles();
         int order = 1;
         for (var t : features.chain().transformers()) {
-            list.addObject().put("name", t.name()).put("enabled", toggles.isEnabled(t.name())).put("order", order++);
+            list.add(new FeatureState(t.name(), toggles.isEnabled(t.name()), order++));
         }
-        return ApiResponse.json(200, views.bytes(n));
+        return ApiResponse.json(200, views.bytes(new FeatureList(list)));
     }
 
     private ApiResponse setFeature(ApiRequest r) throws IOException {
@@ -102,8 +110,7 @@ final class FeaturesApi {
             throw new IllegalArgumentException("the body must be {\"enabled\": true} or {\"enabled\": false}");
         }
         features.toggles().set(name, enabled);
-        return ApiResponse.json(200, views.bytes(views.mapper().createObjectNode().put("name", name)
-                .put("enabled", enabled)));
+        return ApiResponse.json(200, views.bytes(new FeatureState(name, enabled, null)));
     }
 
     private ApiResponse toggleSanitizer(ApiRequest r) throws IOException {
@@ -113,7 +120,7 @@ final class FeaturesApi {
         }
         boolean now = enabled != null ? enabled : !features.toggles().isEnabled(Sanitizer.NAME);
         features.toggles().set(Sanitizer.NAME, now);
-        return ApiResponse.json(200, views.bytes(views.mapper().createObjectNode().put("enabled", now)));
+        return ApiResponse.json(200, views.bytes(FeatureState.enabled(now)));
     }
 
     /** {@code enabled} of a JSON object body, or null when absent or not a boolean. */
@@ -130,31 +137,18 @@ final class FeaturesApi {
         SanitizerConfig c = features.config().sanitizer();
         MaskStats stored = records.maskStats();
         SanitizerCounters counters = features.vault().counters();
-        ObjectNode n = views.mapper().createObjectNode()
-                .put("enabled", features.toggles().isEnabled(Sanitizer.NAME))
-                .put("threshold_tokens", c.thresholdTokens())
-                .put("preview_chars", c.previewChars())
-                .put("keep_last_tool_results", c.keepLastToolResults())
-                .put("masks", stored.masks())
-                .put("original_tokens", stored.originalTokens())
-                .put("placeholder_tokens", stored.placeholderTokens())
-                .put("saved_tokens", stored.savedTokens())
-                .put("requests_seen", counters.requestsSeen())
-                .put("requests_masked", counters.requestsMasked())
-                .put("messages_masked", counters.messagesMasked())
-                .put("tokens_saved_since_start", counters.tokensSaved());
-        return ApiResponse.json(200, views.bytes(n));
+        return ApiResponse.json(200, views.bytes(new SanitizerStats(features.toggles().isEnabled(Sanitizer.NAME),
+                c.thresholdTokens(), c.previewChars(), c.keepLastToolResults(), stored.masks(),
+                stored.originalTokens(), stored.placeholderTokens(), stored.savedTokens(), counters.requestsSeen(),
+                counters.requestsMasked(), counters.messagesMasked(), counters.tokensSaved())));
     }
 
     private ApiResponse listMasks(ApiRequest r) throws Exception {
         int limit = r.intQuery("limit", 50, 1, 500);
         int offset = r.intQuery("offset", 0, 0, Integer.MAX_VALUE);
         Page<MaskedContent> page = records.listMasks(limit, offset);
-        ObjectNode n = views.mapper().createObjectNode();
-        ArrayNode list = n.putArray("masks");
-        page.items().forEach(m -> list.add(mask(m, false)));
-        n.put("total", page.total()).put("limit", limit).put("offset", offset);
-        return ApiResponse.json(200, views.bytes(n));
+        List<MaskView> masks = page.items().stream().map(m -> mask(m, false)).toList();
+        return ApiResponse.json(200, views.bytes(new MaskList(masks, page.total(), limit, offset)));
     }
 
     private ApiResponse getMask(ApiRequest r) {
@@ -174,22 +168,10 @@ final class FeaturesApi {
         return ApiResponse.json(200, views.bytes(mask(mask.get(), true)));
     }
 
-    private ObjectNode mask(MaskedContent m, boolean withContent) {
-        ObjectNode n = views.mapper().createObjectNode()
-                .put("hash", m.hash())
-                .put("session_id", m.sessionId())
-                .put("request_id", m.requestId())
-                .put("role", m.role())
-                .put("tool_name", m.toolName())
-                .put("original_tokens", m.originalTokens())
-                .put("placeholder_tokens", m.placeholderTokens())
-                .put("saved_tokens", m.originalTokens() - m.placeholderTokens())
-                .put("created_at", m.createdAt().toString())
-                .put("preview", preview(m.content()));
-        if (withContent) {
-            n.put("content", m.content());
-        }
-        return n;
+    private static MaskView mask(MaskedContent m, boolean withContent) {
+        return new MaskView(m.hash(), m.sessionId(), m.requestId(), m.role(), m.toolName(), m.originalTokens(),
+                m.placeholderTokens(), m.originalTokens() - m.placeholderTokens(), m.createdAt().toString(),
+                preview(m.content()), withContent ? m.content() : null);
     }
 
     private static String preview(String content) {
@@ -206,34 +188,26 @@ final class FeaturesApi {
     private ApiResponse compactionState(ApiRequest r) throws Exception {
         String id = proxySession(r.pathParam("id"));
         CompactionConfig c = features.config().compaction();
-        ObjectNode n = views.mapper().createObjectNode()
-                .put("session_id", id)
-                .put("enabled", features.toggles().isEnabled(SessionCompactions.NAME))
-                .put("auto", c.auto())
-                .put("threshold", c.threshold())
-                .put("keep_last_exchanges", c.keepLastExchanges())
-                .put("running", features.compaction().running(id));
         OptionalInt seen = features.compaction().seenMessages(id);
-        n.put("conversation_seen", seen.isPresent()).put("messages", seen.orElse(0));
-        ArrayNode active = n.putArray("active");
-        features.compaction().active(id).forEach(rec -> active.add(record(rec)));
-        ArrayNode history = n.putArray("history");
-        features.compaction().history(id).forEach(rec -> history.add(record(rec)));
-        return ApiResponse.json(200, views.bytes(n));
+        return ApiResponse.json(200, views.bytes(new CompactionState(id,
+                features.toggles().isEnabled(SessionCompactions.NAME), c.auto(), c.threshold(),
+                c.keepLastExchanges(), features.compaction().running(id), seen.isPresent(), seen.orElse(0),
+                features.compaction().active(id).stream().map(CompactionViews::record).toList(),
+                features.compaction().history(id).stream().map(CompactionViews::record).toList())));
     }
 
     private ApiResponse previewCompaction(ApiRequest r) throws Exception {
         String id = proxySession(r.pathParam("id"));
         requireCompactionOn();
         CompactionPreview p = features.compaction().preview(id).get(waitSeconds(), TimeUnit.SECONDS);
-        return ApiResponse.json(200, views.bytes(CompactionViews.preview(views.mapper().createObjectNode(), p)));
+        return ApiResponse.json(200, views.bytes(CompactionViews.preview(p)));
     }
 
     private ApiResponse executeCompaction(ApiRequest r) throws Exception {
         String id = proxySession(r.pathParam("id"));
         requireCompactionOn();
         CompactionRecord rec = features.compaction().execute(id, false).get(waitSeconds(), TimeUnit.SECONDS);
-        return ApiResponse.json(201, views.bytes(record(rec)));
+        return ApiResponse.json(201, views.bytes(CompactionViews.record(rec)));
     }
 
     private ApiResponse undoCompaction(ApiRequest r) throws Exception {
@@ -242,7 +216,7 @@ final class FeaturesApi {
         if (undone.isEmpty()) {
             return Errors.response(409, "no_active_compaction", "Session " + id + " has no compaction to undo.");
         }
-        return ApiResponse.json(200, views.bytes(record(undone.get())));
+        return ApiResponse.json(200, views.bytes(CompactionViews.record(undone.get())));
     }
 
     private void requireCompactionOn() {
@@ -257,10 +231,6 @@ final class FeaturesApi {
         return summary.toSeconds() + 10;
     }
 
-    private ObjectNode record(CompactionRecord rec) {
-        return CompactionViews.record(views.mapper().createObjectNode(), rec);
-    }
-
     private ApiResponse memoryStats(ApiRequest r) throws Exception {
         return ApiResponse.json(200, views.bytes(memory(records.memoryStats(null))));
     }
@@ -270,33 +240,19 @@ final class FeaturesApi {
         if (sessions.get(id).isEmpty() && reads.findSession(id).isEmpty()) {
             throw new SessionNotFoundException(id);
         }
-        ObjectNode n = views.mapper().createObjectNode().put("session_id", id);
-        n.setAll(memory(records.memoryStats(id)));
-        return ApiResponse.json(200, views.bytes(n));
+        return ApiResponse.json(200, views.bytes(new SessionMemory(id, memory(records.memoryStats(id)))));
     }
 
-    private ObjectNode memory(MemoryStats s) {
-        return views.mapper().createObjectNode()
-                .put("requests", s.requests())
-                .put("requests_with_memory", s.requestsWithMemory())
-                .put("memory_tokens", s.memoryTokens())
-                .put("chat_tokens", s.chatTokens())
-                .put("markers", s.markers())
-                .put("memory_ratio", Math.round(s.memoryRatio() * 10_000) / 10_000.0);
+    private static MemoryFigures memory(MemoryStats s) {
+        return new MemoryFigures(s.requests(), s.requestsWithMemory(), s.memoryTokens(), s.chatTokens(), s.markers(),
+                Math.round(s.memoryRatio() * 10_000) / 10_000.0);
     }
 
     private ApiResponse mcpServers(ApiRequest r) {
         List<McpServerStatus> servers = features.gateway().probe();
-        ObjectNode n = views.mapper().createObjectNode()
-                .put("workspace", features.workspace().toString());
-        ArrayNode list = n.putArray("servers");
-        for (McpServerStatus s : servers) {
-            list.addObject().put("name", s.name()).put("url", s.url()).put("status", s.status())
-                    .put("latency_ms", s.latencyMs())
-                    .put("last_checked", s.lastChecked() == null ? null : s.lastChecked().toString())
-                    .put("last_error", s.lastError());
-        }
-        return ApiResponse.json(200, views.bytes(n));
+        List<McpServerView> list = servers.stream().map(s -> new McpServerView(s.name(), s.url(), s.status(),
+                s.latencyMs(), s.lastChecked() == null ? null : s.lastChecked().toString(), s.lastError())).toList();
+        return ApiResponse.json(200, views.bytes(new McpServers(features.workspace().toString(), list)));
     }
 
     private ApiResponse mcpGateway(ApiRequest r) {

@@ -65,7 +65,10 @@ public final class KimiServer implements AutoCloseable {
     private final Object lifecycle = new Object();
     private final EventHub hub = new EventHub();
     private final Components components = new Components();
-    /** The server's one JSON mapper (ServerJson's configuration), shared by the views and the widgets. */
+    /**
+     * The server's one JSON mapper (ServerJson's configuration), made here and handed by constructor to every
+     * part that reads or writes JSON (views, widgets, features, MCP gateway, log parsers, chat path, export).
+     */
     private final ObjectMapper json = ServerJson.newMapper();
     private final WidgetRegistry widgets = components.add("widgets", new WidgetRegistry(hub, json));
     private Store store;
@@ -145,19 +148,19 @@ public final class KimiServer implements AutoCloseable {
         ProxySessions sessions = ProxySessions.load(store, store, config, clock, feed);
         FeatureEvents featureEvents = new FeatureEvents(store, feed, json, clock);
         ContextFeatures features = components.add("context features",
-                new ContextFeatures(config, store, counter, featureEvents, clock));
+                new ContextFeatures(config, store, counter, featureEvents, clock, json));
         Accountant accountant = components.add("accountant", new Accountant(store, sessions, counter, feed,
                 new ContextAlerts(config.thresholds(), store, feed, clock), metrics,
                 new FeatureOutcomes(store, featureEvents, features.compactionTrigger()), server.accounting()));
         LogWatcher logWatcher = components.add("log watcher",
-                new LogWatcher(config.logs(), clock, new LogRecords(sessions, accountant, config)));
+                new LogWatcher(config.logs(), clock, json, new LogRecords(sessions, accountant, config)));
         RateLimiter rateLimiter = new RateLimiter(config, clock);
         IncomingEvents incoming = new IncomingEvents(json, clock);
         ConvergenceMeters convergenceMeters = new ConvergenceMeters(metrics.registry(), store.convergenceFigures());
         ConvergenceIngest convergenceIngest = components.add("convergence ingest",
                 new ConvergenceIngest(store, store, store, feed, metrics, convergenceMeters, json));
         Supplier<BridgeStatus> bridgeStatus = ConvergenceSource.start(config.convergence(), incoming,
-                convergenceIngest, clock, components);
+                convergenceIngest, clock, json, components);
         convergenceMeters.bridge(bridgeStatus);
         // Made before the event loops so it closes after them: what their last exchanges hand it still runs.
         Executor blocking = components.add("blocking pool", new BlockingPool(server.blockingThreads())).executor();
@@ -168,7 +171,7 @@ public final class KimiServer implements AutoCloseable {
         ChatProxy proxy = components.add("upstream connections", new ChatProxy(ProxyOptions.defaults(
                 UUID.randomUUID().toString()).withTranscriptLimit(server.maxAccountedReplyBytes()), secrets));
         ChatCompletions completions = new ChatCompletions(new ModelRouter(config), sessions, counter,
-                accountant, rateLimiter, features.chain(), clock);
+                accountant, rateLimiter, features.chain(), clock, json);
         // Made before the live clients so it closes after them: their queues hold its shared frames.
         SharedFrames sharedFrames = components.add("shared frames", new SharedFrames(ByteBufAllocator.DEFAULT));
         LiveClients liveClients = components.add("live clients",
@@ -203,7 +206,7 @@ public final class KimiServer implements AutoCloseable {
                 new ServerInitializer(limiter, server.connections(), metrics::requestTimedOut,
                         new PipelinedRequests.Overflows(metrics::pipelineOverflowed), server.maxBodyBytes(),
                         dispatcher)));
-        features.chatReady(new InProcessChat(completions, proxy, loops.group(), blocking));
+        features.chatReady(new InProcessChat(completions, proxy, loops.group(), blocking, json));
         logWatcher.start();
     }
 

@@ -5,9 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.kimi.config.ConfigException;
 import io.kimi.config.ConfigLoader;
 import io.kimi.config.ConfigOverrides;
+import io.kimi.config.ConvergenceConfig;
 import io.kimi.config.KimiConfig;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.time.Clock;
 
@@ -84,28 +83,9 @@ public final class KimiServerBuilder {
                 : new ConfigLoader(System.getenv()).load(new ConfigOverrides(configFile, host, port, dbPath,
                         convergenceUrl, null));
         if (config != null && convergenceUrl != null) {
-            base = base.withConvergence(base.convergence().withUrl(convergenceUri(convergenceUrl)));
+            base = base.withConvergence(base.convergence().withUrl(
+                    ConvergenceConfig.parseUrl(convergenceUrl, "KimiServer.builder()", "convergenceUrl")));
         }
         return new KimiServer(base.withServer(base.server().withBinding(host, port, dbPath)), clock);
-    }
-
-    /** {@code off} (or empty) is no bridge, else a ws:// or wss:// URL with a host. */
-    private static URI convergenceUri(String value) {
-        String v = value.trim();
-        if (v.isEmpty() || v.equalsIgnoreCase("off") || v.equalsIgnoreCase("none")) {
-            return null;
-        }
-        try {
-            URI url = new URI(v);
-            if (url.getHost() != null && ("ws".equalsIgnoreCase(url.getScheme())
-                    || "wss".equalsIgnoreCase(url.getScheme()))) {
-                return url;
-            }
-        } catch (URISyntaxException e) {
-            throw new ConfigException("convergence", "url", "expected a ws:// or wss:// URL with a host (or \"off\"), "
-                    + "got \"" + value + "\" (" + e.getReason() + ")", e);
-        }
-        throw new ConfigException("convergence", "url", "expected a ws:// or wss:// URL with a host (or \"off\"), "
-                + "got \"" + value + "\"");
     }
 }

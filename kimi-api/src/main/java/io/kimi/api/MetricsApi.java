@@ -2,8 +2,6 @@ package io.kimi.api;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.api.ConsistentRead.Reads;
 import io.kimi.core.Event;
 import io.kimi.core.Findings;
@@ -19,6 +17,18 @@ import io.kimi.core.store.SessionQuery;
 import io.kimi.core.store.SessionReads;
 import io.kimi.core.store.SessionStats;
 import io.kimi.core.store.StoreStats;
+import io.kimi.protocol.AccuracyFigures;
+import io.kimi.protocol.ConvergenceSessionMetrics;
+import io.kimi.protocol.EventList;
+import io.kimi.protocol.EventView;
+import io.kimi.protocol.FindingCounts;
+import io.kimi.protocol.LatencyFigures;
+import io.kimi.protocol.ProxyMetrics;
+import io.kimi.protocol.ProxySessionMetrics;
+import io.kimi.protocol.ProxySessionView;
+import io.kimi.protocol.RequestTotals;
+import io.kimi.protocol.SystemMetricsView;
+import io.kimi.protocol.TokenRate;
 import io.kimi.services.internal.JsonViews;
 import io.kimi.services.internal.SessionNotFoundException;
 import io.kimi.services.internal.convergence.BridgeStatus;
@@ -87,69 +97,40 @@ final class MetricsApi {
         Instant now = clock.instant();
         SessionStats sessions = figures.sessionStats(SessionKind.CONVERGENCE, now);
         Findings findings = figures.countFindings();
-        ObjectNode n = views.mapper().createObjectNode();
-        n.put("total_sessions", sessions.total())
-                .put("active_sessions", sessions.running())
-                .put("converged_sessions", sessions.converged())
-                .put("failed_sessions", sessions.failed())
-                .put("average_iterations", round(sessions.averageIterations(), 2))
-                .put("average_duration", round(sessions.averageDurationSeconds(), 1));
-        n.putObject("findings_by_severity")
-                .put("critical", findings.critical())
-                .put("high", findings.high())
-                .put("medium", findings.medium())
-                .put("low", findings.low())
-                .put("info", findings.info());
-
-        n.set("bridge", BridgeView.of(bridge.get(), views.mapper()));
-
-        ObjectNode proxy = n.putObject("proxy");
-        proxy.put("sessions", reads.countSessions(SessionKind.PROXY));
         RequestStats all = figures.requestStats(RequestFilter.all());
-        putTotals(proxy, all);
         long lastMinute = figures.requestStats(RequestFilter.all().since(now.minusSeconds(60))).totalTokens();
         long sinceStart = figures.requestStats(RequestFilter.all().since(started)).totalTokens();
         double uptimeMinutes = Math.max(1.0, Duration.between(started, now).toMillis() / 60_000.0);
-        proxy.putObject("tokens_per_minute")
-                .put("last_60s", lastMinute)
-                .put("average_since_start", round(sinceStart / uptimeMinutes, 1))
-                .put("uptime_seconds", Duration.between(started, now).toSeconds());
-        putLatency(proxy, figures.latencyPercentiles(RequestFilter.all()));
-        putAccuracy(proxy, all.accuracy());
-        return ApiResponse.json(200, views.bytes(n));
+        ProxyMetrics proxy = new ProxyMetrics(reads.countSessions(SessionKind.PROXY), totals(all),
+                new TokenRate(lastMinute, round(sinceStart / uptimeMinutes, 1),
+                        Duration.between(started, now).toSeconds()),
+                latency(figures.latencyPercentiles(RequestFilter.all())), accuracy(all.accuracy()));
+        return ApiResponse.json(200, views.bytes(new SystemMetricsView(sessions.total(), sessions.running(),
+                sessions.converged(), sessions.failed(), round(sessions.averageIterations(), 2),
+                round(sessions.averageDurationSeconds(), 1), new FindingCounts(findings.critical(), findings.high(),
+                        findings.medium(), findings.low(), findings.info()),
+                BridgeView.of(bridge.get()), proxy)));
     }
 
     private ApiResponse sessionMetrics(ApiRequest r) throws Exception {
         Session s = find(r.pathParam("id"));
         Instant now = clock.instant();
-        ObjectNode n = views.mapper().createObjectNode();
-        n.put("session_id", s.sessionId()).put("kind", s.kind().wireName());
         if (s.kind() == SessionKind.CONVERGENCE) {
             ConvergenceSummary summary = ConvergenceMetrics.summarize(s, reads.listIterations(s.sessionId()),
                     reads.listSteps(s.sessionId()));
-            n.put("iterations", summary.iterations())
-                    .put("duration_seconds", round(seconds(s.startTime(), s.endTime() != null ? s.endTime() : now), 1));
-            ArrayNode findings = n.putArray("findings_per_iteration");
-            summary.findingsPerIteration().forEach(findings::add);
-            ArrayNode fixes = n.putArray("fixes_per_iteration");
-            summary.fixesPerIteration().forEach(fixes::add);
-            ObjectNode steps = n.putObject("step_durations");
-            summary.stepDurations().forEach((step, durations) -> {
-                ArrayNode list = steps.putArray(step);
-                durations.forEach(list::add);
-            });
-            return ApiResponse.json(200, views.bytes(n));
+            return ApiResponse.json(200, views.bytes(new ConvergenceSessionMetrics(s.sessionId(), s.kind().wireName(),
+                    summary.iterations(),
+                    round(seconds(s.startTime(), s.endTime() != null ? s.endTime() : now), 1),
+                    summary.findingsPerIteration(), summary.fixesPerIteration(), summary.stepDurations())));
         }
         RequestFilter filter = RequestFilter.session(s.sessionId());
         RequestStats stats = figures.requestStats(filter);
-        putTotals(n, stats);
         double duration = proxyDuration(s, now);
-        n.put("duration_seconds", round(duration, 1))
-                .put("tokens_per_minute", round(stats.totalTokens() * 60.0 / Math.max(60.0, duration), 1));
-        putLatency(n, figures.latencyPercentiles(filter));
-        putAccuracy(n, stats.accuracy());
-        n.set("context", views.session(s).get("context"));
-        return ApiResponse.json(200, views.bytes(n));
+        ProxySessionView.ContextGauge context = ((ProxySessionView) views.sessionView(s)).context();
+        return ApiResponse.json(200, views.bytes(new ProxySessionMetrics(s.sessionId(), s.kind().wireName(),
+                totals(stats), round(duration, 1),
+                round(stats.totalTokens() * 60.0 / Math.max(60.0, duration), 1),
+                latency(figures.latencyPercentiles(filter)), accuracy(stats.accuracy()), context)));
     }
 
     /** {@code {events: [...flat events, oldest first], total, limit, offset}}. */
@@ -158,11 +139,8 @@ final class MetricsApi {
         int offset = r.intQuery("offset", 0, 0, Integer.MAX_VALUE);
         Session s = find(r.pathParam("id"));
         Page<Event> page = reads.listEvents(s.sessionId(), limit, offset);
-        ObjectNode n = views.mapper().createObjectNode();
-        ArrayNode list = n.putArray("events");
-        page.items().forEach(e -> list.add(views.event(e)));
-        n.put("total", page.total()).put("limit", limit).put("offset", offset);
-        return ApiResponse.json(200, views.bytes(n));
+        List<EventView> events = page.items().stream().map(views::eventView).toList();
+        return ApiResponse.json(200, views.bytes(new EventList(events, page.total(), limit, offset)));
     }
 
     /**
@@ -182,40 +160,22 @@ final class MetricsApi {
         return Math.max(0.0, seconds(s.startTime(), end));
     }
 
-    private static void putTotals(ObjectNode n, RequestStats stats) {
-        n.put("requests", stats.requests())
-                .put("failed_requests", stats.failedRequests())
-                .put("prompt_tokens", stats.promptTokens())
-                .put("completion_tokens", stats.completionTokens())
-                .put("total_tokens", stats.totalTokens())
-                .put("cached_tokens", stats.cachedTokens())
-                .put("cost_usd", stats.costUsd());
+    private static RequestTotals totals(RequestStats stats) {
+        return new RequestTotals(stats.requests(), stats.failedRequests(), stats.promptTokens(),
+                stats.completionTokens(), stats.totalTokens(), stats.cachedTokens(), stats.costUsd());
     }
 
     /** Exact percentiles of the total latency of successful requests. */
-    private static void putLatency(ObjectNode n, LatencyPercentiles latency) {
-        n.putObject("latency_ms")
-                .put("p50", latency.p50Ms())
-                .put("p90", latency.p90Ms())
-                .put("p99", latency.p99Ms())
-                .put("count", latency.count());
+    private static LatencyFigures latency(LatencyPercentiles latency) {
+        return new LatencyFigures(latency.p50Ms(), latency.p90Ms(), latency.p99Ms(), latency.count());
     }
 
-    private static void putAccuracy(ObjectNode n, EstimateAccuracy a) {
-        ObjectNode accuracy = n.putObject("estimate_accuracy");
-        accuracy.put("requests_with_reported_usage", a.requestsWithReportedUsage());
-        if (a.promptSamples() > 0) {
-            accuracy.put("prompt_mean_abs_error_percent", round(a.promptMeanAbsErrorPercent(), 2));
-        } else {
-            accuracy.putNull("prompt_mean_abs_error_percent");
-        }
-        if (a.completionSamples() > 0) {
-            accuracy.put("completion_mean_abs_error_percent", round(a.completionMeanAbsErrorPercent(), 2));
-        } else {
-            accuracy.putNull("completion_mean_abs_error_percent");
-        }
-        // The completion is counted locally only on a sample of the requests with reported usage.
-        accuracy.put("completion_sampled_requests", a.completionSampledRequests());
+    /** The completion is counted locally only on a sample of the requests with reported usage. */
+    private static AccuracyFigures accuracy(EstimateAccuracy a) {
+        return new AccuracyFigures(a.requestsWithReportedUsage(),
+                a.promptSamples() > 0 ? round(a.promptMeanAbsErrorPercent(), 2) : null,
+                a.completionSamples() > 0 ? round(a.completionMeanAbsErrorPercent(), 2) : null,
+                a.completionSampledRequests());
     }
 
     private Session find(String id) {

@@ -99,7 +99,7 @@ final class RestApi {
                 .put("providers", config.providers().size())
                 .put("models", config.models().size())
                 .put("active_session", sessions.active().map(Session::sessionId).orElse(null));
-        n.set("convergence", BridgeView.of(bridgeStatus, views.mapper()));
+        n.set("convergence", views.mapper().valueToTree(BridgeView.of(bridgeStatus)));
         ObjectNode toggles = n.putObject("features");
         features.chain().transformers().forEach(t -> toggles.put(t.name(), features.toggles().isEnabled(t.name())));
         List<LogSourceStatus> logSources = logWatcher.status();

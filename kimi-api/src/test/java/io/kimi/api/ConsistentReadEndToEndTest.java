@@ -4,14 +4,12 @@ import static io.kimi.api.testing.KimiServerExtension.chatBody;
 import static io.kimi.api.testing.KimiServerExtension.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.kimi.core.store.Aggregates;
 import io.kimi.testing.Reply;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,17 +22,19 @@ import org.junit.jupiter.api.Test;
 class ConsistentReadEndToEndTest extends EndToEndTest {
     private static final long GUARD_SECONDS = 60;
 
-    private final CountDownLatch release = new CountDownLatch(1);
+    private HeldWriter writer;
 
     @AfterEach
     void stop() {
-        release.countDown();
+        if (writer != null) {
+            writer.release();
+        }
     }
 
     @Test
     void consistentRoutesSeeWhatClientsReceivedWhileOthersDoNotWait() throws Exception {
         fake.defaultReply(Reply.chatCompletion("ok", 100, 10));
-        holdTheWriter();
+        writer = HeldWriter.hold(server.server(), Duration.ofSeconds(GUARD_SECONDS));
 
         HttpResponse<String> answered = server.post("/chat/completions", chatBody("kimi-k2", false, ""));
         assertThat(answered.statusCode()).isEqualTo(200);
@@ -46,7 +46,7 @@ class ConsistentReadEndToEndTest extends EndToEndTest {
         CompletableFuture<HttpResponse<String>> stats = getAsync("/api/metrics");
         // A scrape gives up waiting after a moment and shows what is recorded so far.
         assertThat(server.get("/metrics").statusCode()).isEqualTo(200);
-        release.countDown();
+        writer.release();
 
         assertThat(json(sessions.get(GUARD_SECONDS, TimeUnit.SECONDS)).path("total").asInt()).isEqualTo(1);
         assertThat(json(export.get(GUARD_SECONDS, TimeUnit.SECONDS)).path("requests")).hasSize(1);
@@ -57,24 +57,5 @@ class ConsistentReadEndToEndTest extends EndToEndTest {
     private CompletableFuture<HttpResponse<String>> getAsync(String path) {
         return server.http().sendAsync(HttpRequest.newBuilder(server.uri(path)).GET().build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    /** Holds the server's SQLite writer inside a write until the test releases it. */
-    private void holdTheWriter() throws InterruptedException {
-        CountDownLatch held = new CountDownLatch(1);
-        CompletableFuture<List<Boolean>> hold = server.server().store().appendEvents(List.of(), stored -> {
-            held.countDown();
-            try {
-                if (!release.await(GUARD_SECONDS, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("the test never released the writer");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            return Aggregates.NONE;
-        });
-        assertThat(held.await(GUARD_SECONDS, TimeUnit.SECONDS)).as("writer held").isTrue();
-        assertThat(hold).isNotDone();
     }
 }

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.kimi.api.testing.KimiServerExtension;
-import io.kimi.core.store.Aggregates;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.PrometheusText;
 import io.kimi.testing.Reply;
@@ -16,9 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -37,11 +33,13 @@ class RecordingBacklogEndToEndTest {
     private FakeUpstream other;
     @RegisterExtension
     final KimiServerExtension server = new KimiServerExtension().manualStart();
-    private final CountDownLatch release = new CountDownLatch(1);
+    private HeldWriter writer;
 
     @AfterEach
     void stop() {
-        release.countDown();
+        if (writer != null) {
+            writer.release();
+        }
     }
 
     @Test
@@ -50,7 +48,7 @@ class RecordingBacklogEndToEndTest {
         other = server.other();
         // Every reply counted locally when recorded in full: a light one shows no estimate.
         server.restart(s -> s.serverToml("accounting_queue_limit = 2\nestimate_sample_every = 1"));
-        holdTheWriter();
+        writer = HeldWriter.hold(server.server(), Duration.ofSeconds(GUARD_SECONDS));
         for (int i = 0; i < 8; i++) {
             fake.enqueue(Reply.chatCompletion("réponse " + i, 100, 10 + i));
         }
@@ -74,7 +72,7 @@ class RecordingBacklogEndToEndTest {
         assertThat(fake.requests().size()).as("nothing of the refused request went upstream").isEqualTo(7);
         assertThat(metric("kimi_accounting_overflow_total", Map.of("policy", "refused"))).isEqualTo(1);
 
-        release.countDown();
+        writer.release();
         JsonNode session = json(server.get("/api/sessions/active"));
 
         // r3 started recording before the others queued; r4 and r5 had 2 or more behind them (light), r6, r7 not.
@@ -91,25 +89,6 @@ class RecordingBacklogEndToEndTest {
         assertThat(metric("kimi_accounting_queue_limit", Map.of())).isEqualTo(2);
         JsonNode events = json(server.get("/api/sessions/" + session.path("session_id").asText() + "/events"));
         assertThat(events.path("total").asInt()).as("every record with its event").isGreaterThanOrEqualTo(7);
-    }
-
-    /** Holds the server's SQLite writer inside a write until the test releases it. */
-    private void holdTheWriter() throws InterruptedException {
-        CountDownLatch held = new CountDownLatch(1);
-        CompletableFuture<List<Boolean>> hold = server.server().store().appendEvents(List.of(), stored -> {
-            held.countDown();
-            try {
-                if (!release.await(GUARD_SECONDS, TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("the test never released the writer");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            return Aggregates.NONE;
-        });
-        assertThat(held.await(GUARD_SECONDS, TimeUnit.SECONDS)).as("writer held").isTrue();
-        assertThat(hold).isNotDone();
     }
 
     private double metric(String name, Map<String, String> labels) {

@@ -5,12 +5,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.kimi.protocol.AccuracyFigures;
+import io.kimi.protocol.ConvergenceSessionMetrics;
 import io.kimi.protocol.ConvergenceSessionView;
+import io.kimi.protocol.EventList;
 import io.kimi.protocol.EventView;
+import io.kimi.protocol.LatencyFigures;
+import io.kimi.protocol.ProxyMetrics;
+import io.kimi.protocol.ProxySessionMetrics;
 import io.kimi.protocol.ProxySessionView;
 import io.kimi.protocol.RequestView;
+import io.kimi.protocol.SystemMetricsView;
+import io.kimi.protocol.TokenRate;
 import java.lang.reflect.RecordComponent;
-import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -42,7 +49,10 @@ class WireNamesTest {
 
     private static Set<String> read(Class<?> clientRecord) {
         Set<String> names = new TreeSet<>();
-        Arrays.stream(clientRecord.getRecordComponents()).forEach(c -> names.add(SNAKE.translate(c.getName())));
+        for (RecordComponent c : clientRecord.getRecordComponents()) {
+            JsonProperty named = c.getAccessor().getAnnotation(JsonProperty.class);
+            names.add(named != null ? named.value() : SNAKE.translate(c.getName()));
+        }
         return names;
     }
 
@@ -64,5 +74,25 @@ class WireNamesTest {
     @Test
     void anEventReadsOnlyWhatTheEventViewWrites() {
         assertThat(written(EventView.class)).containsAll(read(Event.class));
+    }
+
+    @Test
+    void theSystemMetricsReadOnlyWhatTheMetricsRecordsWrite() {
+        assertThat(written(SystemMetricsView.class)).containsAll(read(SystemMetrics.class));
+        assertThat(written(ProxyMetrics.class)).containsAll(read(SystemMetrics.ProxyMetrics.class));
+        assertThat(written(TokenRate.class)).containsAll(read(SystemMetrics.TokensPerMinute.class));
+        assertThat(written(LatencyFigures.class)).containsAll(read(SystemMetrics.Latency.class));
+        assertThat(written(AccuracyFigures.class)).containsAll(read(SystemMetrics.EstimateAccuracy.class));
+    }
+
+    @Test
+    void aSessionsMetricsReadOnlyWhatEitherKindWrites() {
+        assertThat(written(ConvergenceSessionMetrics.class, ProxySessionMetrics.class))
+                .containsAll(read(SessionMetrics.class));
+    }
+
+    @Test
+    void anEventPageReadsOnlyWhatTheEventListWrites() {
+        assertThat(written(EventList.class)).containsAll(read(EventPage.class));
     }
 }

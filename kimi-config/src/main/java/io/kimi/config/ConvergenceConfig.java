@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -31,6 +32,34 @@ public record ConvergenceConfig(URI url, boolean mock, Duration reconnectMax, Du
         requireNonNull(reconnectMax, "reconnectMax");
         requireNonNull(mockInterval, "mockInterval");
         requireNonNull(livenessTimeout, "livenessTimeout");
+    }
+
+    /**
+     * Reads a convergence URL as every source of it does (file, environment, command line, embedder): {@code ""},
+     * {@code off} or {@code none} is no bridge ({@code null}), else a {@code ws://} or {@code wss://} URL with a
+     * host.
+     *
+     * @param source where the value came from, for the error (a file, "environment", "command line", ...)
+     * @param key the key or option that held it, for the error
+     * @throws ConfigException when it is neither
+     */
+    public static URI parseUrl(String raw, String source, String key) {
+        String value = raw.trim();
+        if (value.isEmpty() || value.equalsIgnoreCase("off") || value.equalsIgnoreCase("none")) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = URI.create(value);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source, key, "not a valid URL: \"" + value + "\"", e);
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("ws") || scheme.equals("wss")) || uri.getHost() == null) {
+            throw new ConfigException(source, key, "expected a ws:// or wss:// URL with a host (or \"off\"), got \""
+                    + value + "\"");
+        }
+        return uri;
     }
 
     public Optional<URI> bridgeUrl() {

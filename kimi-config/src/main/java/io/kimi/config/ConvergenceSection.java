@@ -27,7 +27,7 @@ final class ConvergenceSection {
         t.requireOnly(KEYS);
         URI url = ConvergenceConfig.DEFAULT_URL;
         if (t.has("url")) {
-            url = parseUrl(t.string("url").orElse(""), t.source(), t.keyPath("url"));
+            url = ConvergenceConfig.parseUrl(t.string("url").orElse(""), t.source(), t.keyPath("url"));
         }
         boolean mock = t.bool("mock").orElse(false);
         Duration reconnectMax = Duration.ofMillis(t.integer("reconnect_max_ms", 100, 3_600_000).orElse(30_000L));
@@ -38,38 +38,19 @@ final class ConvergenceSection {
 
         String envUrl = env.get(URL_VAR);
         if (envUrl != null && !envUrl.isBlank()) {
-            url = parseUrl(envUrl, ServerOverrides.ENVIRONMENT, URL_VAR);
+            url = ConvergenceConfig.parseUrl(envUrl, ServerOverrides.ENVIRONMENT, URL_VAR);
         }
         String envMock = env.get(MOCK_VAR);
         if (envMock != null && !envMock.isBlank()) {
             mock = parseBool(envMock, MOCK_VAR);
         }
         if (cli.convergenceUrl() != null) {
-            url = parseUrl(cli.convergenceUrl(), ServerOverrides.COMMAND_LINE, "--convergence-url");
+            url = ConvergenceConfig.parseUrl(cli.convergenceUrl(), ServerOverrides.COMMAND_LINE, "--convergence-url");
         }
         if (cli.mock() != null) {
             mock = cli.mock();
         }
         return new ConvergenceConfig(url, mock, reconnectMax, mockInterval, mockSeed, liveness);
-    }
-
-    private static URI parseUrl(String raw, String source, String key) {
-        String value = raw.trim();
-        if (value.isEmpty() || value.equalsIgnoreCase("off") || value.equalsIgnoreCase("none")) {
-            return null;
-        }
-        URI uri;
-        try {
-            uri = URI.create(value);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(source, key, "not a valid URL: \"" + value + "\"");
-        }
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!(scheme.equals("ws") || scheme.equals("wss")) || uri.getHost() == null) {
-            throw new ConfigException(source, key, "expected a ws:// or wss:// URL with a host (or \"off\"), got \""
-                    + value + "\"");
-        }
-        return uri;
     }
 
     private static boolean parseBool(String raw, String key) {

@@ -72,4 +72,44 @@ class WireFormatTest {
         String text = json.writeValueAsString(new SubscriptionChange("subscribe", List.of("metric")));
         assertThat(json.readValue(text, SubscriptionChange.class).events()).containsExactly("metric");
     }
+
+    @Test
+    void systemMetricsKeepTheirNestingAndOrder() {
+        JsonNode n = json.valueToTree(new SystemMetricsView(3, 1, 1, 1, 2.5, 10.0, new FindingCounts(1, 2, 3, 4, 5),
+                new BridgeState("mock", "boucle simulée", null, null, null, 0, 0, 0, 0, 0, 0, null, null),
+                new ProxyMetrics(2, new RequestTotals(4, 1, 100, 20, 120, 5, 0.25), new TokenRate(120, 60.5, 90),
+                        new LatencyFigures(10, 20, 30, 3), new AccuracyFigures(3, 1.25, null, 2))));
+        assertThat(n.fieldNames()).toIterable().containsExactly("total_sessions", "active_sessions",
+                "converged_sessions", "failed_sessions", "average_iterations", "average_duration",
+                "findings_by_severity", "bridge", "proxy");
+        assertThat(n.path("findings_by_severity").fieldNames()).toIterable()
+                .containsExactly("critical", "high", "medium", "low", "info");
+        JsonNode proxy = n.path("proxy");
+        assertThat(proxy.fieldNames()).toIterable().containsExactly("sessions", "requests", "failed_requests",
+                "prompt_tokens", "completion_tokens", "total_tokens", "cached_tokens", "cost_usd",
+                "tokens_per_minute", "latency_ms", "estimate_accuracy");
+        assertThat(proxy.path("tokens_per_minute").path("last_60s").asLong()).isEqualTo(120);
+        assertThat(proxy.path("estimate_accuracy").path("completion_mean_abs_error_percent").isNull()).isTrue();
+        assertThat(n.path("bridge").has("url")).as("nulls kept").isTrue();
+    }
+
+    @Test
+    void aFeatureStateLeavesOutWhatARouteDoesNotSay() {
+        assertThat(json.valueToTree(FeatureState.enabled(false)).toString()).isEqualTo("{\"enabled\":false}");
+        assertThat(json.valueToTree(new FeatureState("memory", true, null)).toString())
+                .isEqualTo("{\"name\":\"memory\",\"enabled\":true}");
+        assertThat(json.valueToTree(new FeatureList(List.of(new FeatureState("sanitizer", true, 2)))).toString())
+                .isEqualTo("{\"features\":[{\"name\":\"sanitizer\",\"enabled\":true,\"order\":2}]}");
+    }
+
+    @Test
+    void aMaskShowsItsContentOnlyWhenAsked() {
+        MaskView listed = new MaskView("h", "s1", "r1", "tool", null, 900, 40, 860, "t", "prev", null);
+        JsonNode n = json.valueToTree(listed);
+        assertThat(n.has("content")).isFalse();
+        assertThat(n.has("tool_name")).as("other nulls kept").isTrue();
+        assertThat(json.valueToTree(new SessionMemory("s1", new MemoryFigures(1, 1, 10, 30, 2, 0.25)))
+                .fieldNames()).toIterable().containsExactly("session_id", "requests", "requests_with_memory",
+                        "memory_tokens", "chat_tokens", "markers", "memory_ratio");
+    }
 }

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kimi.core.ServerJson;
 import io.kimi.features.chat.ChatModel;
 import io.kimi.features.chat.ChatReply;
 import java.time.Duration;
@@ -44,24 +43,27 @@ public final class ModelSummarizer implements Summarizer {
             the summary.""";
 
     private static final Logger log = LoggerFactory.getLogger(ModelSummarizer.class);
-    private static final ObjectMapper JSON = ServerJson.newMapper();
 
     private final ChatModel chat;
     private final String modelKey;
     private final Duration timeout;
     private final Summarizer fallback;
+    private final ObjectMapper json;
 
     /**
      * @param chat the model, reached in-process
      * @param modelKey the model key that writes summaries
      * @param timeout the longest wait for the whole reply
      * @param fallback what summarises when the model does not
+     * @param json the server's configured mapper
      */
-    public ModelSummarizer(ChatModel chat, String modelKey, Duration timeout, Summarizer fallback) {
+    public ModelSummarizer(ChatModel chat, String modelKey, Duration timeout, Summarizer fallback,
+            ObjectMapper json) {
         this.chat = requireNonNull(chat, "chat");
         this.modelKey = requireNonNull(modelKey, "modelKey");
         this.timeout = requireNonNull(timeout, "timeout");
         this.fallback = requireNonNull(fallback, "fallback");
+        this.json = requireNonNull(json, "json");
         if (modelKey.isBlank()) {
             throw new IllegalArgumentException("modelKey: blank (expected: a model key)");
         }
@@ -110,7 +112,7 @@ public final class ModelSummarizer implements Summarizer {
     }
 
     private ObjectNode chatRequest(List<JsonNode> messages) {
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = json.createObjectNode();
         body.put("model", modelKey);
         ArrayNode chat = body.putArray("messages");
         chat.addObject().put("role", "system").put("content", INSTRUCTION);
@@ -125,14 +127,14 @@ public final class ModelSummarizer implements Summarizer {
      *
      * @throws IllegalArgumentException saying why the response gives none
      */
-    private static String summaryText(ChatReply reply) {
+    private String summaryText(ChatReply reply) {
         if (reply.status() / 100 != 2) {
             throw new IllegalArgumentException("HTTP " + reply.status());
         }
         String body = reply.body();
         JsonNode root;
         try {
-            root = JSON.readTree(body);
+            root = json.readTree(body);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("the reply is not JSON (" + body.length() + " characters)", e);
         }

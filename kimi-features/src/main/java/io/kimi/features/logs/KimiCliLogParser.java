@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.kimi.core.ServerJson;
 import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -64,11 +63,12 @@ final class KimiCliLogParser implements LogParser {
             "(?i)timeout|timed out|connect(?:ion)? ?(?:error|reset|refused)|readerror|broken pipe|remoteprotocolerror");
 
     private final ZoneId zone;
-    private final ObjectMapper mapper = ServerJson.newMapper();
+    private final ObjectMapper mapper;
     private String model;
 
-    KimiCliLogParser(ZoneId zone) {
+    KimiCliLogParser(ZoneId zone, ObjectMapper mapper) {
         this.zone = requireNonNull(zone, "zone");
+        this.mapper = requireNonNull(mapper, "mapper");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.kimi.features.logs;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.Locale;
@@ -33,11 +34,15 @@ interface LogParser {
      */
     void flush(Sink sink);
 
-    /** The parser for {@code format}, or {@code null} when the format is unknown. */
-    static LogParser forFormat(String format, ZoneId zone) {
+    /**
+     * The parser for {@code format}, or {@code null} when the format is unknown.
+     *
+     * @param json reads the JSON lines of the formats that have them
+     */
+    static LogParser forFormat(String format, ZoneId zone, ObjectMapper json) {
         return switch (format.toLowerCase(Locale.ROOT)) {
             case "continue" -> new ContinueLogParser();
-            case "kimi_cli" -> new KimiCliLogParser(zone);
+            case "kimi_cli" -> new KimiCliLogParser(zone, json);
             default -> null;
         };
     }

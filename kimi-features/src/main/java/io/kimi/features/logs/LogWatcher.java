@@ -2,6 +2,7 @@ package io.kimi.features.logs;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.config.LogSourceConfig;
 import io.kimi.config.LogsConfig;
 import java.time.Clock;
@@ -46,8 +47,8 @@ public final class LogWatcher implements AutoCloseable {
     private boolean closed; // guarded by lock
 
     /** A watcher whose thread is a daemon named {@value #THREAD_NAME}. */
-    public LogWatcher(LogsConfig config, Clock clock, LogListener listener) {
-        this(config, clock, listener, runnable -> {
+    public LogWatcher(LogsConfig config, Clock clock, ObjectMapper json, LogListener listener) {
+        this(config, clock, json, listener, runnable -> {
             Thread thread = new Thread(runnable, THREAD_NAME);
             thread.setDaemon(true);
             return thread;
@@ -58,16 +59,19 @@ public final class LogWatcher implements AutoCloseable {
      * @param config the sources and poll interval
      * @param clock the time of findings whose line has none, and of {@code lastFindingAt}; Kimi CLI's local
      *     times are read in its zone
+     * @param json the server's configured mapper, for the log formats with JSON lines
      * @param listener receives every finding, on the watcher's thread
      * @param threadFactory makes the one polling thread
      */
-    public LogWatcher(LogsConfig config, Clock clock, LogListener listener, ThreadFactory threadFactory) {
+    public LogWatcher(LogsConfig config, Clock clock, ObjectMapper json, LogListener listener,
+            ThreadFactory threadFactory) {
         this.config = requireNonNull(config, "config");
         requireNonNull(clock, "clock");
         requireNonNull(listener, "listener");
+        requireNonNull(json, "json");
         this.threadFactory = requireNonNull(threadFactory, "threadFactory");
         for (LogSourceConfig source : config.sources()) {
-            tailers.add(new SourceTailer(source, LogParser.forFormat(source.format(), clock.getZone()), clock,
+            tailers.add(new SourceTailer(source, LogParser.forFormat(source.format(), clock.getZone(), json), clock,
                     listener));
         }
     }

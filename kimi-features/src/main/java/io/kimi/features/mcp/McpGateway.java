@@ -2,7 +2,6 @@ package io.kimi.features.mcp;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,25 +10,16 @@ import io.kimi.config.McpConfig;
 import io.kimi.config.McpServerConfig;
 import io.kimi.config.MissingSecretException;
 import io.kimi.config.Secret;
-import io.kimi.core.ServerJson;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.http.HttpClient;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,45 +59,50 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Health: each forwarded call records its outcome (see {@link McpServerStatus#status()}); {@link #probe()}
  * sends an MCP {@code ping} to every server at most once per {@value #PROBE_CACHE_SECONDS} seconds. Thread-safe.
+ *
+ * <p>This class handles a call; its parts each have one job: {@link JsonRpcRequest} reads the request,
+ * {@link WorkspaceGuard} confines its paths, {@link McpTransport} sends it, {@link McpSessions} keeps the servers'
+ * session ids, {@link ReplyJson} reads the reply (and scrubs the token), {@link ResultTruncator} fits it to the
+ * size limit, {@link ServerHealth} records each outcome and {@link McpProber} pings.
  */
 public final class McpGateway {
 
     private static final Logger LOG = LoggerFactory.getLogger(McpGateway.class);
 
     static final int PROBE_CACHE_SECONDS = 10;
-    static final Duration PROBE_CACHE = Duration.ofSeconds(PROBE_CACHE_SECONDS);
-    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
-    private static final int SNIPPET_CHARS = 200;
     private static final long MIN_HARD_LIMIT = 16L << 20;
     private static final long MAX_HARD_LIMIT = 512L << 20;
 
     private final McpConfig config;
     private final Clock clock;
-    private final ObjectMapper mapper = ServerJson.newMapper();
+    private final ObjectMapper mapper;
     private final McpTransport transport;
     private final long hardLimit;
     private final WorkspaceGuard guard;
     private final ResultTruncator truncator;
     private final ServerHealth health;
-    private final Map<String, String> sessions = new ConcurrentHashMap<>();
-    private final AtomicLong pingIds = new AtomicLong();
-    private final Object probeLock = new Object();
-    private Instant lastProbe; // guarded by probeLock
+    private final McpSessions sessions = new McpSessions();
+    private final ReplyJson replies;
+    private final McpProber prober;
 
     /**
      * @param config the servers, workspace and limits
      * @param http the client calls go through (its connect timeout and proxy settings apply; redirects are
      *     followed only if it is configured to)
      * @param clock the time of health records and of the probe cache
+     * @param mapper the server's configured JSON mapper (see {@code ServerJson})
      */
-    public McpGateway(McpConfig config, HttpClient http, Clock clock) {
+    public McpGateway(McpConfig config, HttpClient http, Clock clock, ObjectMapper mapper) {
         this.config = requireNonNull(config, "config");
         this.clock = requireNonNull(clock, "clock");
+        this.mapper = requireNonNull(mapper, "mapper");
         this.hardLimit = Math.min(MAX_HARD_LIMIT, Math.max(MIN_HARD_LIMIT, 16L * config.maxResultBytes()));
         this.transport = new McpTransport(requireNonNull(http, "http"), hardLimit);
         this.guard = new WorkspaceGuard(config.workspace());
         this.truncator = new ResultTruncator(mapper, config.maxResultBytes());
         this.health = new ServerHealth(config.servers());
+        this.replies = new ReplyJson(mapper);
+        this.prober = new McpProber(config, clock, mapper, transport, sessions, health);
     }
 
     /**
@@ -140,24 +135,9 @@ public final class McpGateway {
      * Blocks at most about 2 seconds.
      */
     public List<McpServerStatus> probe() {
-        synchronized (probeLock) {
-            Instant now = clock.instant();
-            if (lastProbe != null && Duration.between(lastProbe, now).compareTo(PROBE_CACHE) < 0) {
-                return servers();
-            }
-            lastProbe = now;
-            Map<String, Probe> probes = new LinkedHashMap<>();
-            for (McpServerConfig server : config.servers().values()) {
-                probes.put(server.name(), startProbe(server));
-            }
-            for (Map.Entry<String, Probe> entry : probes.entrySet()) {
-                finishProbe(entry.getKey(), entry.getValue());
-            }
-            return servers();
-        }
+        prober.probeIfDue();
+        return servers();
     }
-
-    // ---- forwarding ----
 
     private GatewayReply forward(String name, JsonRpcRequest request, byte[] body) {
         McpServerConfig server = config.servers().get(name);
@@ -199,13 +179,14 @@ public final class McpGateway {
     private RpcFailure transportFailure(String name, JsonRpcRequest request, IOException e, String token,
             Instant start) {
         long elapsed = elapsedMs(start);
-        if (causeOf(e, BoundedBody.TooLarge.class) != null) {
+        if (Failures.causedBy(e, BoundedBody.TooLarge.class)) {
             String message = "MCP server '" + name + "' sent a reply larger than " + hardLimit + " bytes";
             LOG.warn(message, e);
             health.down(name, elapsed, clock.instant(), message);
             return fail(request, 502, RpcError.INTERNAL_ERROR, message, null);
         }
-        String message = "MCP server '" + name + "' is unreachable: " + scrub(describe(e), token);
+        String message = "MCP server '" + name + "' is unreachable: "
+                + ReplyJson.scrub(Failures.describe(e), token);
         LOG.warn("{} ({})", message, request.method(), e);
         health.down(name, elapsed, clock.instant(), message);
         return fail(request, 502, RpcError.UNREACHABLE, message, null);
@@ -215,7 +196,7 @@ public final class McpGateway {
             String sentSessionId, Instant start) {
         long elapsed = elapsedMs(start);
         Instant now = clock.instant();
-        rememberSession(name, reply, sentSessionId);
+        sessions.remember(name, reply, sentSessionId);
         int status = reply.status();
         if (status < 200 || status > 299) {
             String message = "MCP server '" + name + "' answered HTTP " + status;
@@ -225,47 +206,39 @@ public final class McpGateway {
                 health.up(name, elapsed, now, message);
             }
             LOG.warn("{} to {}", message, request.method());
-            throw fail(request, 502, RpcError.INTERNAL_ERROR, message, upstreamDetails(reply, token));
+            throw fail(request, 502, RpcError.INTERNAL_ERROR, message, replies.upstreamDetails(reply, token));
         }
         if (request.isNotification()) {
             health.up(name, elapsed, now, null);
             return new GatewayReply(202, new byte[0]);
         }
-        byte[] json = reply.isEventStream() ? EventStreamReply.responseIn(reply.body()) : reply.body();
-        JsonNode parsed = json == null || json.length == 0 ? null : parseOrNull(json);
+        byte[] json = ReplyJson.jsonOf(reply);
+        JsonNode parsed = json == null || json.length == 0 ? null : replies.parseOrNull(json);
         if (parsed == null) {
             String message = "MCP server '" + name + "' did not reply with JSON (HTTP " + status + ", "
                     + (reply.contentType() == null ? "no content type" : reply.contentType()) + ", "
                     + reply.body().length + " bytes)";
             LOG.warn("{} to {}", message, request.method());
             health.down(name, elapsed, now, message);
-            throw fail(request, 502, RpcError.NOT_JSON, message, upstreamDetails(reply, token));
+            throw fail(request, 502, RpcError.NOT_JSON, message, replies.upstreamDetails(reply, token));
         }
-        if (!isResponse(parsed)) {
+        if (!ReplyJson.isResponse(parsed)) {
             String message = "MCP server '" + name + "' replied with JSON that is not a JSON-RPC 2.0 response";
             LOG.warn("{} to {}", message, request.method());
             health.down(name, elapsed, now, message);
-            throw fail(request, 502, RpcError.INTERNAL_ERROR, message, upstreamDetails(reply, token));
+            throw fail(request, 502, RpcError.INTERNAL_ERROR, message, replies.upstreamDetails(reply, token));
         }
         health.up(name, elapsed, now, null);
-        if (token != null && contains(json, token)) {
-            json = scrub(new String(json, StandardCharsets.UTF_8), token).getBytes(StandardCharsets.UTF_8);
-            JsonNode scrubbed = parseOrNull(json);
-            if (scrubbed == null || !isResponse(scrubbed)) {
+        if (ReplyJson.contains(json, token)) {
+            json = ReplyJson.scrub(new String(json, StandardCharsets.UTF_8), token).getBytes(StandardCharsets.UTF_8);
+            JsonNode scrubbed = replies.parseOrNull(json);
+            if (scrubbed == null || !ReplyJson.isResponse(scrubbed)) {
                 throw fail(request, 502, RpcError.INTERNAL_ERROR, "MCP server '" + name
                         + "' replied with its own credential; the reply was withheld", null);
             }
             parsed = scrubbed;
         }
         return new GatewayReply(200, truncator.fit((ObjectNode) parsed, json));
-    }
-
-    private void rememberSession(String name, McpTransport.Reply reply, String sentSessionId) {
-        if (reply.sessionId() != null && !reply.sessionId().isBlank()) {
-            sessions.put(name, reply.sessionId());
-        } else if (reply.status() == 404 && sentSessionId != null) {
-            sessions.remove(name, sentSessionId);
-        }
     }
 
     /** The server's token, {@code null} when it has none. */
@@ -285,96 +258,6 @@ public final class McpGateway {
         }
     }
 
-    /** What the server sent with an error status, for {@code error.data}; never the token. */
-    private ObjectNode upstreamDetails(McpTransport.Reply reply, String token) {
-        ObjectNode data = mapper.createObjectNode();
-        data.put("upstream_status", reply.status());
-        JsonNode body = parseOrNull(reply.body());
-        if (body != null && body.isObject() && body.get("error") != null && body.get("error").isObject()) {
-            JsonNode error = parseOrNull(scrub(body.get("error").toString(), token).getBytes(StandardCharsets.UTF_8));
-            if (error != null) {
-                data.set("upstream_error", error);
-                return data;
-            }
-        }
-        String text = new String(reply.body(), StandardCharsets.UTF_8);
-        if (!text.isBlank()) {
-            String snippet = text.length() > SNIPPET_CHARS ? text.substring(0, SNIPPET_CHARS) + "…" : text;
-            data.put("upstream_body", scrub(snippet, token));
-        }
-        return data;
-    }
-
-    // ---- probing ----
-
-    /** A ping in flight, or the reason it could not be sent. */
-    private record Probe(Instant start, Duration timeout, String token,
-            CompletableFuture<HttpResponse<byte[]>> pending, String error) {
-    }
-
-    private Probe startProbe(McpServerConfig server) {
-        Instant start = clock.instant();
-        Duration timeout = server.timeout().compareTo(PROBE_TIMEOUT) < 0 ? server.timeout() : PROBE_TIMEOUT;
-        String token;
-        try {
-            Secret secret = server.authToken();
-            token = secret == null || !secret.isConfigured() ? null : secret.value();
-        } catch (MissingSecretException e) {
-            LOG.debug("No token for MCP server '{}'", server.name(), e);
-            return new Probe(start, timeout, null, null, "environment variable " + e.variable() + " is not set");
-        }
-        ObjectNode ping = mapper.createObjectNode();
-        ping.put("jsonrpc", "2.0");
-        ping.put("id", "kimi-ping-" + pingIds.incrementAndGet());
-        ping.put("method", "ping");
-        byte[] body = ping.toString().getBytes(StandardCharsets.UTF_8);
-        return new Probe(start, timeout, token,
-                transport.start(server.url(), body, token, sessions.get(server.name()), timeout), null);
-    }
-
-    private void finishProbe(String name, Probe probe) {
-        if (probe.error() != null) {
-            health.down(name, 0, clock.instant(), probe.error());
-            return;
-        }
-        Duration left = probe.timeout().minus(Duration.between(probe.start(), clock.instant()));
-        McpTransport.Reply reply;
-        try {
-            reply = transport.await(probe.pending(), left.isNegative() ? Duration.ZERO : left);
-        } catch (TimeoutException e) {
-            LOG.debug("Ping to MCP server '{}' timed out", name, e);
-            health.down(name, elapsedMs(probe.start()), clock.instant(),
-                    "no answer to ping within " + probe.timeout().toMillis() + " ms");
-            return;
-        } catch (IOException e) {
-            LOG.debug("Ping to MCP server '{}' failed", name, e);
-            health.down(name, elapsedMs(probe.start()), clock.instant(), scrub(describe(e), probe.token()));
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            LOG.debug("Interrupted while pinging MCP server '{}'", name, e);
-            return;
-        }
-        long elapsed = elapsedMs(probe.start());
-        Instant now = clock.instant();
-        rememberSession(name, reply, null);
-        if (reply.status() >= 500) {
-            health.down(name, elapsed, now, "ping answered HTTP " + reply.status());
-        } else if (reply.status() >= 300) {
-            health.up(name, elapsed, now, "ping answered HTTP " + reply.status());
-        } else {
-            byte[] json = reply.isEventStream() ? EventStreamReply.responseIn(reply.body()) : reply.body();
-            JsonNode parsed = json == null ? null : parseOrNull(json);
-            if (parsed == null || !isResponse(parsed)) {
-                health.down(name, elapsed, now, "ping answered with something that is not a JSON-RPC response");
-            } else {
-                health.up(name, elapsed, now, null);
-            }
-        }
-    }
-
-    // ---- helpers ----
-
     private RpcFailure fail(JsonRpcRequest request, int httpStatus, int code, String message, ObjectNode data) {
         return new RpcFailure(new RpcError(httpStatus, code, message, data), request.id());
     }
@@ -384,76 +267,17 @@ public final class McpGateway {
         return names.isEmpty() ? "none" : String.join(", ", names);
     }
 
-    private static boolean isResponse(JsonNode json) {
-        if (!json.isObject()) {
-            return false;
-        }
-        JsonNode version = json.get("jsonrpc");
-        if (version == null || !"2.0".equals(version.asText())) {
-            return false;
-        }
-        JsonNode error = json.get("error");
-        return json.has("result") != (error != null) && (error == null || error.isObject());
-    }
-
-    private JsonNode parseOrNull(byte[] json) {
-        try {
-            JsonNode node = mapper.readTree(json);
-            return node == null || node.isMissingNode() ? null : node;
-        } catch (JsonProcessingException e) {
-            return null; // not JSON: each caller turns this into its own error
-        } catch (IOException e) {
-            LOG.debug("Unreadable JSON", e);
-            return null;
-        }
-    }
-
     private long elapsedMs(Instant start) {
         return Math.max(0, Duration.between(start, clock.instant()).toMillis());
     }
 
-    /** The first exception in the chain that says something, such as "ConnectException: Connection refused". */
-    private static String describe(Throwable e) {
-        List<Throwable> chain = new ArrayList<>();
-        for (Throwable t = e; t != null && !chain.contains(t); t = t.getCause()) {
-            chain.add(t);
-        }
-        for (Throwable t : chain) {
-            if (t.getMessage() != null && !t.getMessage().isBlank()) {
-                return t.getClass().getSimpleName() + ": " + t.getMessage();
-            }
-        }
-        for (Throwable t : chain) {
-            if (t instanceof ConnectException) {
-                return "ConnectException: connection refused";
-            }
-        }
-        return e.getClass().getSimpleName();
-    }
-
-    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (type.isInstance(t)) {
-                return type.cast(t);
-            }
-        }
-        return null;
-    }
-
     /**
      * A value from a request as one quoted line for the log: control characters escaped (a path may carry
-     * newlines to forge log lines), cut to {@value #SNIPPET_CHARS} characters.
+     * newlines to forge log lines), cut to {@value ReplyJson#SNIPPET_CHARS} characters.
      */
     private static String forLog(String value) {
-        String cut = value.length() > SNIPPET_CHARS ? value.substring(0, SNIPPET_CHARS) + "…" : value;
+        String cut = value.length() > ReplyJson.SNIPPET_CHARS ? value.substring(0, ReplyJson.SNIPPET_CHARS) + "…"
+                : value;
         return new TextNode(cut).toString();
-    }
-
-    private static String scrub(String text, String token) {
-        return token == null || token.isEmpty() ? text : text.replace(token, "****");
-    }
-
-    private static boolean contains(byte[] json, String token) {
-        return !token.isEmpty() && new String(json, StandardCharsets.UTF_8).contains(token);
     }
 }

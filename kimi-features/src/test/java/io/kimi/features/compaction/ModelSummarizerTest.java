@@ -8,6 +8,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kimi.core.ServerJson;
 import io.kimi.testing.FakeUpstream;
 import io.kimi.testing.RecordedRequest;
 import io.kimi.testing.Reply;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 class ModelSummarizerTest {
+    private static final ObjectMapper JSON = ServerJson.newMapper();
     private static final SummaryRequest REQUEST = new SummaryRequest("s1", "cmp_1");
     private static final List<JsonNode> MESSAGES = List.of(
             user("Fix the parser"),
@@ -39,7 +42,7 @@ class ModelSummarizerTest {
     }
 
     private ModelSummarizer summarizer(Duration timeout) {
-        return new ModelSummarizer(new LoopbackChatModel(proxy.port()), "kimi-summary", timeout, heuristic);
+        return new ModelSummarizer(new LoopbackChatModel(proxy.port()), "kimi-summary", timeout, heuristic, JSON);
     }
 
     @Test
@@ -103,7 +106,7 @@ class ModelSummarizerTest {
         int port = proxy.port();
         proxy.close();
         ModelSummarizer summarizer = new ModelSummarizer(new LoopbackChatModel(port), "kimi-summary",
-                Duration.ofSeconds(5), heuristic);
+                Duration.ofSeconds(5), heuristic, JSON);
 
         assertThat(summarizer.summarize(MESSAGES, REQUEST).join().method()).isEqualTo("heuristic");
     }
@@ -111,9 +114,9 @@ class ModelSummarizerTest {
     @Test
     void refusesABadConfiguration() {
         LoopbackChatModel chat = new LoopbackChatModel(1);
-        assertThatThrownBy(() -> new ModelSummarizer(chat, " ", Duration.ofSeconds(1), heuristic))
+        assertThatThrownBy(() -> new ModelSummarizer(chat, " ", Duration.ofSeconds(1), heuristic, JSON))
                 .hasMessageContaining("modelKey");
-        assertThatThrownBy(() -> new ModelSummarizer(chat, "m", Duration.ZERO, heuristic))
+        assertThatThrownBy(() -> new ModelSummarizer(chat, "m", Duration.ZERO, heuristic, JSON))
                 .hasMessageContaining("timeout: PT0S");
     }
 }

@@ -2,6 +2,8 @@ package io.kimi.features.logs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kimi.core.ServerJson;
 import io.kimi.features.logs.LogFinding.Kind;
 import io.kimi.features.logs.RecordingSink.Found;
 import java.time.Instant;
@@ -10,10 +12,12 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
 
 class KimiCliLogParserTest {
+    private static final ObjectMapper JSON = ServerJson.newMapper();
+
 
     @Test
     void readsTheFindingsOfARealisticKimiLog() {
-        RecordingSink result = RecordingSink.parseFixture(new KimiCliLogParser(ZoneOffset.UTC), "kimi-cli.log");
+        RecordingSink result = RecordingSink.parseFixture(new KimiCliLogParser(ZoneOffset.UTC, JSON), "kimi-cli.log");
 
         assertThat(result.found).hasSize(4);
         assertThat(result.found.get(0)).isEqualTo(new Found(Kind.LOGS, Instant.parse("2025-11-03T14:02:19.877Z"),
@@ -37,7 +41,8 @@ class KimiCliLogParserTest {
     @Test
     void localTimesAreReadInTheClockZone() {
         RecordingSink sink = new RecordingSink();
-        new KimiCliLogParser(ZoneId.of("Europe/Paris")).line("2025-11-03 14:03:02.004 | ERROR    | kimi_cli.app:run:1"
+        new KimiCliLogParser(ZoneId.of("Europe/Paris"), JSON).line(
+                "2025-11-03 14:03:02.004 | ERROR    | kimi_cli.app:run:1"
                 + " - Request timed out.", sink);
 
         assertThat(sink.found).singleElement().satisfies(f -> {
@@ -49,7 +54,7 @@ class KimiCliLogParserTest {
     @Test
     void warningsAndTracebacksAreNotFindings() {
         RecordingSink sink = new RecordingSink();
-        KimiCliLogParser parser = new KimiCliLogParser(ZoneOffset.UTC);
+        KimiCliLogParser parser = new KimiCliLogParser(ZoneOffset.UTC, JSON);
         parser.line("2025-11-03 14:02:30.004 | WARNING  | kimi_cli.soul.kimisoul:_retry_log:412 | s - "
                 + "Retrying step", sink);
         parser.line("Traceback (most recent call last):", sink);
@@ -62,7 +67,7 @@ class KimiCliLogParserTest {
     @Test
     void aBrokenJsonLineIsMalformed() {
         RecordingSink sink = new RecordingSink();
-        new KimiCliLogParser(ZoneOffset.UTC).line("{\"role\":\"_usage\",\"token_count\":", sink);
+        new KimiCliLogParser(ZoneOffset.UTC, JSON).line("{\"role\":\"_usage\",\"token_count\":", sink);
 
         assertThat(sink.found).isEmpty();
         assertThat(sink.malformed).singleElement().asString().startsWith("a line starting with { is not JSON");

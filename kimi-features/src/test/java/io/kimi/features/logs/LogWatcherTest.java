@@ -5,8 +5,10 @@ import static java.nio.file.StandardOpenOption.CREATE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kimi.config.LogSourceConfig;
 import io.kimi.config.LogsConfig;
+import io.kimi.core.ServerJson;
 import io.kimi.features.logs.LogFinding.Kind;
 import io.kimi.testing.MutableClock;
 import java.io.IOException;
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class LogWatcherTest {
+    private static final ObjectMapper JSON = ServerJson.newMapper();
 
     private static final String MODEL_LINE = "2025-11-03 14:02:11.532 | INFO     | kimi_cli.app:create:93 | s - "
             + "Using LLM model: provider='moonshot' model='kimi-k2' max_context_size=262144\n";
@@ -285,7 +288,7 @@ class LogWatcherTest {
         append(log, usage(1, 100, 10) + usage(2, 200, 20));
         List<Integer> seen = new CopyOnWriteArrayList<>();
         watcher = new LogWatcher(new LogsConfig(true, Duration.ofMillis(50),
-                List.of(source("kimi", log, "kimi_cli", true))), clock, finding -> {
+                List.of(source("kimi", log, "kimi_cli", true))), clock, JSON, finding -> {
                     seen.add(finding.promptTokens());
                     throw new IllegalStateException("listener broke");
                 });
@@ -300,7 +303,7 @@ class LogWatcherTest {
     void aDisabledWatcherStartsNoThreadAndSaysSo() {
         AtomicReference<Thread> made = new AtomicReference<>();
         watcher = new LogWatcher(new LogsConfig(false, Duration.ofMillis(50),
-                List.of(source("kimi", dir.resolve("kimi.log"), "kimi_cli", true))), clock, findings::add,
+                List.of(source("kimi", dir.resolve("kimi.log"), "kimi_cli", true))), clock, JSON, findings::add,
                 runnable -> {
                     Thread thread = new Thread(runnable);
                     made.set(thread);
@@ -319,7 +322,7 @@ class LogWatcherTest {
         CountDownLatch found = new CountDownLatch(1);
         AtomicReference<Thread> pollingThread = new AtomicReference<>();
         watcher = new LogWatcher(new LogsConfig(true, Duration.ofMillis(20),
-                List.of(source("kimi", log, "kimi_cli", true))), clock, finding -> {
+                List.of(source("kimi", log, "kimi_cli", true))), clock, JSON, finding -> {
                     pollingThread.set(Thread.currentThread());
                     findings.add(finding);
                     found.countDown();
@@ -354,7 +357,8 @@ class LogWatcherTest {
     // ---- helpers ----
 
     private LogWatcher watcher(LogSourceConfig... sources) {
-        return new LogWatcher(new LogsConfig(true, Duration.ofMillis(50), List.of(sources)), clock, findings::add);
+        return new LogWatcher(new LogsConfig(true, Duration.ofMillis(50), List.of(sources)), clock, JSON,
+                findings::add);
     }
 
     private static LogSourceConfig source(String name, Path path, String format, boolean fromStart) {

@@ -298,7 +298,7 @@ class McpGatewayTest {
     void aHugeResultIsTruncatedToAValidJsonRpcReplyWithTheMarker() throws Exception {
         mcp.enqueue(McpBehavior.hugeResult(200_000));
         McpGateway gateway = new McpGateway(new McpConfig(workspace, Duration.ofSeconds(5), 4096,
-                Map.of("files", server("files", mcp.url(), null))), http, clock);
+                Map.of("files", server("files", mcp.url(), null))), http, clock, mapper);
 
         GatewayReply reply = gateway.forward("files", request("17", "tools/call", "{\"name\":\"cat\"}"));
 
@@ -513,7 +513,7 @@ class McpGatewayTest {
         for (McpServerConfig server : servers) {
             byName.put(server.name(), server);
         }
-        return new McpGateway(new McpConfig(workspace, Duration.ofSeconds(5), 1 << 20, byName), http, clock);
+        return new McpGateway(new McpConfig(workspace, Duration.ofSeconds(5), 1 << 20, byName), http, clock, mapper);
     }
 
     private static McpServerConfig server(String name, URI url, Secret token) {

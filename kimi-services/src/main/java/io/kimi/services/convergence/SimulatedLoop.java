@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.kimi.core.ServerJson;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -43,14 +42,20 @@ public final class SimulatedLoop {
     private static final int FAILURE_ODDS = 5;
     private static final int NON_FATAL_ERROR_ODDS = 8;
 
-    private final ObjectMapper mapper = ServerJson.newMapper();
+    private final ObjectMapper mapper;
     private final Deque<List<Draft>> pending = new ArrayDeque<>();
     private final Random random;
     private final Clock clock;
 
-    public SimulatedLoop(long seed, Clock clock) {
+    /**
+     * @param seed the same seed gives the same run
+     * @param clock the time of the events
+     * @param mapper writes the events (the server passes its configured one; any plain mapper does)
+     */
+    public SimulatedLoop(long seed, Clock clock, ObjectMapper mapper) {
         this.random = new Random(seed);
         this.clock = requireNonNull(clock, "clock");
+        this.mapper = requireNonNull(mapper, "mapper");
     }
 
     /**

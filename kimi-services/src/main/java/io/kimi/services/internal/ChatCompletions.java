@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.ModelConfig;
 import io.kimi.core.Ids;
-import io.kimi.core.ServerJson;
 import io.kimi.core.Session;
 import io.kimi.core.tokens.TokenCounter;
 import io.kimi.features.TransformContext;
@@ -50,10 +49,11 @@ public final class ChatCompletions {
     private final RateLimiter rateLimiter;
     private final TransformerChain chain;
     private final Clock clock;
-    private final ObjectMapper json = ServerJson.newMapper();
+    private final ObjectMapper json;
 
     public ChatCompletions(ModelRouter router, ProxySessions sessions, TokenCounter counter, Accountant accountant,
-            RateLimiter rateLimiter, TransformerChain chain, Clock clock) {
+            RateLimiter rateLimiter, TransformerChain chain, Clock clock, ObjectMapper json) {
+        this.json = requireNonNull(json, "json");
         this.router = requireNonNull(router, "router");
         this.sessions = requireNonNull(sessions, "sessions");
         this.counter = requireNonNull(counter, "counter");

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.core.RequestStatus;
-import io.kimi.core.ServerJson;
 import io.kimi.features.chat.ChatModel;
 import io.kimi.features.chat.ChatReply;
 import io.kimi.proxy.ChatProxy;
@@ -53,13 +52,15 @@ public final class InProcessChat implements ChatModel {
     private final EventLoopGroup loops;
     private final Executor blocking;
     private final int maxReplyBytes;
-    private final ObjectMapper json = ServerJson.newMapper();
+    private final ObjectMapper json;
 
     /**
      * @param loops the server's event loops: each call's exchange runs on one of them
      * @param blocking where preparing a call runs when it may block
      */
-    public InProcessChat(ChatCompletions completions, ChatProxy proxy, EventLoopGroup loops, Executor blocking) {
+    public InProcessChat(ChatCompletions completions, ChatProxy proxy, EventLoopGroup loops, Executor blocking,
+            ObjectMapper json) {
+        this.json = requireNonNull(json, "json");
         this.completions = requireNonNull(completions, "completions");
         this.proxy = requireNonNull(proxy, "proxy");
         this.loops = requireNonNull(loops, "loops");

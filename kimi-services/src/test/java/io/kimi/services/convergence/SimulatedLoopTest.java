@@ -34,9 +34,9 @@ class SimulatedLoopTest {
 
     @Test
     void sameSeedGivesSameEventsAndAnotherSeedDoesNot() {
-        List<List<String>> first = steps(new SimulatedLoop(42, clock), 500);
-        List<List<String>> again = steps(new SimulatedLoop(42, clock), 500);
-        List<List<String>> other = steps(new SimulatedLoop(43, clock), 500);
+        List<List<String>> first = steps(new SimulatedLoop(42, clock, JSON), 500);
+        List<List<String>> again = steps(new SimulatedLoop(42, clock, JSON), 500);
+        List<List<String>> other = steps(new SimulatedLoop(43, clock, JSON), 500);
 
         assertThat(again).isEqualTo(first);
         assertThat(other).isNotEqualTo(first);
@@ -44,7 +44,7 @@ class SimulatedLoopTest {
 
     @Test
     void everyEventHasAllRequiredFieldsAndAFreshId() {
-        List<JsonNode> events = events(new SimulatedLoop(7, clock), 3_000);
+        List<JsonNode> events = events(new SimulatedLoop(7, clock, JSON), 3_000);
 
         Set<String> ids = new HashSet<>();
         for (JsonNode event : events) {
@@ -65,7 +65,7 @@ class SimulatedLoopTest {
     @Test
     void eachStepIsStampedWithTheClockAtThatStep() {
         MutableClock ticking = new MutableClock(NOW);
-        SimulatedLoop loop = new SimulatedLoop(1, ticking);
+        SimulatedLoop loop = new SimulatedLoop(1, ticking, JSON);
 
         List<String> first = loop.nextStep();
         ticking.advance(Duration.ofSeconds(30));
@@ -78,7 +78,7 @@ class SimulatedLoopTest {
 
     @Test
     void sessionsFollowOneAnother() {
-        List<List<JsonNode>> sessions = sessions(new SimulatedLoop(3, clock), 2_000);
+        List<List<JsonNode>> sessions = sessions(new SimulatedLoop(3, clock, JSON), 2_000);
 
         assertThat(sessions).hasSizeGreaterThan(10);
         assertThat(sessions.stream().map(s -> s.get(0).get("session_id").asText()).distinct()).hasSize(sessions.size());
@@ -91,7 +91,7 @@ class SimulatedLoopTest {
 
     @Test
     void aConvergedSessionRunsEveryStepInOrderWithFewerFindingsEachIteration() {
-        List<JsonNode> session = firstSession(new SimulatedLoop(11, clock), this::converged);
+        List<JsonNode> session = firstSession(new SimulatedLoop(11, clock, JSON), this::converged);
 
         JsonNode started = session.get(0);
         assertThat(started.get("event_type").asText()).isEqualTo("SESSION_STARTED");
@@ -127,7 +127,7 @@ class SimulatedLoopTest {
 
     @Test
     void aFailedSessionEndsFailedWithAStepFailureAndAFatalError() {
-        List<JsonNode> session = firstSession(new SimulatedLoop(5, clock), s -> !converged(s));
+        List<JsonNode> session = firstSession(new SimulatedLoop(5, clock, JSON), s -> !converged(s));
 
         List<JsonNode> end = session.subList(session.size() - 4, session.size());
         assertThat(types(end)).containsExactly("STEP_FAILED", "ERROR", "STATE_CHANGED", "SESSION_ENDED");
@@ -147,7 +147,7 @@ class SimulatedLoopTest {
 
     @Test
     void aboutOneSessionInFiveFailsAndNoneExceedsItsMaxIterations() {
-        List<List<JsonNode>> sessions = sessions(new SimulatedLoop(99, clock), 20_000);
+        List<List<JsonNode>> sessions = sessions(new SimulatedLoop(99, clock, JSON), 20_000);
         List<List<JsonNode>> ended = sessions.subList(0, sessions.size() - 1);
 
         long failed = ended.stream().filter(s -> !converged(s)).count();
@@ -164,7 +164,7 @@ class SimulatedLoopTest {
 
     @Test
     void nonFatalErrorsDoNotEndTheSession() {
-        List<List<JsonNode>> sessions = sessions(new SimulatedLoop(17, clock), 5_000);
+        List<List<JsonNode>> sessions = sessions(new SimulatedLoop(17, clock, JSON), 5_000);
 
         List<JsonNode> nonFatal = sessions.stream().flatMap(List::stream)
                 .filter(e -> e.get("event_type").asText().equals("ERROR") && !e.at("/data/fatal").asBoolean())

@@ -67,13 +67,13 @@ public final class ServicesRig implements BeforeAllCallback, AfterAllCallback {
         router = new ModelRouter(config);
         sessions = ProxySessions.load(store, store, config, clock, feed);
         FeatureEvents featureEvents = new FeatureEvents(store, feed, json, clock);
-        features = new ContextFeatures(config, store, counter, featureEvents, clock);
+        features = new ContextFeatures(config, store, counter, featureEvents, clock, json);
         metrics = new ServerMetrics();
         accountant = new Accountant(store, sessions, counter, feed, new ContextAlerts(config.thresholds(), store,
                 feed, clock), metrics, new FeatureOutcomes(store, featureEvents, features.compactionTrigger()),
                 config.server().accounting());
         completions = new ChatCompletions(router, sessions, counter, accountant, new RateLimiter(config, clock),
-                features.chain(), clock);
+                features.chain(), clock, json);
         blocking = Executors.newFixedThreadPool(2);
         live = new LiveProtocol(store, accountant, views, clock, blocking);
     }

@@ -3,6 +3,7 @@ package io.kimi.services.internal.features;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.kimi.config.FeaturesConfig;
 import io.kimi.config.KimiConfig;
@@ -62,9 +63,12 @@ public final class ContextFeatures implements AutoCloseable {
     private final ExecutorService background = Executors.newSingleThreadExecutor(Threads.daemon("kimi-compaction"));
     private final Path workspace;
     private final AtomicReference<ChatModel> chatModel = new AtomicReference<>();
+    private final ObjectMapper json;
 
-    public ContextFeatures(KimiConfig kimi, FeatureRecords store, TokenCounter counter, FeatureEvents events, Clock clock) {
+    public ContextFeatures(KimiConfig kimi, FeatureRecords store, TokenCounter counter, FeatureEvents events,
+            Clock clock, ObjectMapper json) {
         requireNonNull(kimi, "kimi");
+        this.json = requireNonNull(json, "json");
         requireNonNull(events, "events");
         this.config = kimi.features();
         Map<String, Boolean> initial = new LinkedHashMap<>();
@@ -82,12 +86,12 @@ public final class ContextFeatures implements AutoCloseable {
         Summarizer summarizer = summaryModel == null ? heuristic : new LateModelSummarizer(summaryModel,
                 config.compaction().summaryTimeout(), heuristic);
         this.compactionService = new CompactionService(compactions, summarizer, store, counter,
-                config.compaction(), new EventsListener(events), background, clock);
+                config.compaction(), new EventsListener(events, json), background, clock);
         this.autoCompaction = new AutoCompaction(compactionService, config.compaction(), toggles, background, clock);
         this.chain = new TransformerChain(List.of(new ToolCallRepair(config.toolRepair()), sanitizer, compactions,
                 new MemoryDetector(config.memory())), toggles);
         this.gateway = new McpGateway(kimi.mcp(), HttpClient.newBuilder()
-                .connectTimeout(kimi.mcp().timeout()).build(), clock);
+                .connectTimeout(kimi.mcp().timeout()).build(), clock, json);
         this.workspace = kimi.mcp().workspace();
     }
 
@@ -156,9 +160,11 @@ public final class ContextFeatures implements AutoCloseable {
     /** COMPACTION_APPLIED / COMPACTION_UNDONE events with the record's fields. */
     private static final class EventsListener implements CompactionListener {
         private final FeatureEvents events;
+        private final ObjectMapper json;
 
-        EventsListener(FeatureEvents events) {
+        EventsListener(FeatureEvents events, ObjectMapper json) {
             this.events = events;
+            this.json = json;
         }
 
         @Override
@@ -172,7 +178,7 @@ public final class ContextFeatures implements AutoCloseable {
         }
 
         private ObjectNode data(CompactionRecord r) {
-            return CompactionViews.record(events.newData(), r);
+            return json.valueToTree(CompactionViews.record(r));
         }
     }
 
@@ -196,7 +202,7 @@ public final class ContextFeatures implements AutoCloseable {
                 return fallback.summarize(messages, request);
             }
             Summarizer s = delegate.updateAndGet(d -> d != null ? d
-                    : new ModelSummarizer(chat, model, timeout, fallback));
+                    : new ModelSummarizer(chat, model, timeout, fallback, json));
             return s.summarize(messages, request);
         }
     }
