@@ -27,7 +27,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * request that was answered is recorded. Real server, real SQLite file, fake provider on loopback.
  */
 class RecordingBacklogEndToEndTest {
-    private static final long GUARD_SECONDS = 60;
+    private static final long GUARD_SECONDS = 180;
 
     private FakeUpstream fake;
     private FakeUpstream other;
@@ -54,12 +54,17 @@ class RecordingBacklogEndToEndTest {
         }
 
         // r1, r2: recorded, their records queued for the held writer (the bound: 2). r3: the accounting thread
-        // waits for room. r4-r7: wait behind it, 4 = twice the bound.
+        // waits for room. r4-r7: wait behind it, 4 = twice the bound. Each request is sent once the accounting
+        // thread has taken the one before (the queue as expected): a cold accounting thread is slower than a
+        // request, and three requests queued behind a slow r1 would make r6 the refused one.
+        List<Integer> queueAfter = List.of(0, 0, 0, 1, 2, 3, 4);
         List<HttpResponse<String>> answered = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             answered.add(server.post("/chat/completions", chatBody("kimi-k2", false, "")));
+            int expected = queueAfter.get(i);
+            await("accounting queue " + expected + " after request " + (i + 1)).atMost(Duration.ofSeconds(20))
+                    .until(() -> metric("kimi_accounting_queue", Map.of()) == expected);
         }
-        await().atMost(Duration.ofSeconds(GUARD_SECONDS)).until(() -> metric("kimi_accounting_queue", Map.of()) == 4);
         HttpResponse<String> refused = server.post("/chat/completions", chatBody("kimi-k2", false, ""));
 
         assertThat(answered).allSatisfy(r -> assertThat(r.statusCode()).isEqualTo(200));
