@@ -78,7 +78,7 @@ final class Load {
     /** {@link StreamLoad} with {@code streams} concurrent streams; its JSON plus CPU figures. */
     ObjectNode streams(Peer peer, int streams, double warmupS, double durationS) throws InterruptedException {
         Path out = work.resolve("logs").resolve("streams-" + (++counter) + ".json");
-        List<String> cmd = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx512m", "-XX:+UseParallelGC",
+        List<String> cmd = new ArrayList<>(List.of(java, "-Xms256m", "-Xmx512m", "-XX:+UseParallelGC", C1_ONLY,
                 "-Dio.netty.leakDetection.level=disabled", "-cp", benchmarksJar.toString(),
                 StreamLoad.class.getName(), "--url", peer.chatUrl().toString(), "--streams",
                 Integer.toString(streams), "--warmup-s", Double.toString(warmupS), "--duration-s",
@@ -125,6 +125,14 @@ final class Load {
     }
 
     /**
+     * The stream and fan-out clients compile with C1 only: each run is a new JVM, and with C2 the client spent
+     * more CPU compiling itself than reading (2026-12-07, direct at 64 streams: C2 1.57 s, its event loops
+     * 1.05 s), in the measured window, on the cores the server and the mock need. C1 code is a little slower and
+     * compiled in a fraction of that.
+     */
+    static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
+
+    /**
      * The stream client's event loops: at 1,024 streams it reads ~50,000 deltas a second, so that one thread is
      * not what paces the reads (direct, the mock alone, stalled at 1,024 with one; see benchmarks/NOTES.md).
      */
@@ -148,7 +156,7 @@ final class Load {
     ObjectNode fanout(Peer kimi, int clients, int rate, double warmupS, double durationS) throws InterruptedException {
         Path out = work.resolve("logs").resolve("fanout-" + (++counter) + ".json");
         String base = "http://" + kimi.chatUrl().getHost() + ":" + kimi.chatUrl().getPort();
-        List<String> cmd = List.of(java, "-Xms256m", "-Xmx1g", "-XX:+UseParallelGC",
+        List<String> cmd = List.of(java, "-Xms256m", "-Xmx1g", "-XX:+UseParallelGC", C1_ONLY,
                 "-Dio.netty.leakDetection.level=disabled", "-cp", benchmarksJar.toString(), WsFanout.class.getName(),
                 "--base", base, "--clients", Integer.toString(clients), "--rate", Integer.toString(rate),
                 "--batch", Integer.toString(Math.max(1, rate / 50)), "--warmup-s", Double.toString(warmupS),
