@@ -209,6 +209,10 @@ final class Peers implements AutoCloseable {
                 host = "127.0.0.1"
                 port = %d
                 db_path = "%s"
+                # Every load generator is one loopback address: 1,024 streams or 1,000 WebSocket clients
+                # plus their publisher would reach the default per-client limit (1,024); the total stays the
+                # default (4,096).
+                max_connections_per_client = 4096
 
                 [convergence]
                 url = "off"

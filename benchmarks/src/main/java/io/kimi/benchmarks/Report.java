@@ -146,8 +146,13 @@ final class Report {
             line("| one new message in a " + jmhRow.path("params").path("conversationTokens").asText()
                     + "-token conversation counted < 1 ms | " + us(micros) + " | " + yes(micros < 1000) + " |");
         }
-        JsonNode fanout = r.path("fanout");
-        if (fanout.size() > 0) {
+        List<JsonNode> fanout = new ArrayList<>();
+        r.path("fanout").forEach(n -> {
+            if (!n.path("server_side").asBoolean()) {
+                fanout.add(n);
+            }
+        });
+        if (!fanout.isEmpty()) {
             JsonNode f = fanout.get(fanout.size() - 1);
             double p = f.path("latency_p99_us").asDouble();
             boolean complete = f.path("messages_received").asLong() >= 0.99 * f.path("messages_expected").asLong()
@@ -396,7 +401,11 @@ final class Report {
         line("N connections each run one streamed completion after another (64 deltas 20 ms apart, then the usage "
                 + "chunk and `[DONE]`), starts spread over one stream's length; measured for "
                 + r.path("run").path("plan").path("streamSeconds").asDouble() + " s after a "
-                + r.path("run").path("plan").path("streamWarmupSeconds").asDouble() + " s warm-up. TTFT: request "
+                + r.path("run").path("plan").path("streamWarmupSeconds").asDouble() + " s warm-up; before its first "
+                + "level each peer is warmed up in rounds of " + num(Lanes.STREAM_WARMUP_ROUND_S) + " s until its JIT "
+                + "compiler threads use under " + pct(Load.JIT_SETTLED) + " of a core in a round (at most "
+                + num(Lanes.STREAM_WARMUP_MAX_S) + " s; one round for a peer without a JVM JIT): "
+                + warmUps() + ". TTFT: request "
                 + "written → first delta read. Gap: between two deltas as read (the mock paces 20 ms). A **stall** is "
                 + "a gap over 100 ms, an error, or a stream that did not finish; a peer is not tried at higher N after "
                 + "a stall. Added = the peer's figure minus direct's at the same N.");
@@ -543,6 +552,15 @@ final class Report {
         }
     }
 
+    /** The streaming warm-up of each peer, in words: rounds, seconds, and whether its JIT settled. */
+    private String warmUps() {
+        List<String> parts = new ArrayList<>();
+        r.path("streaming_warmup").fields().forEachRemaining(e -> parts.add(e.getKey() + " "
+                + e.getValue().path("rounds").asInt() + " round(s), " + e.getValue().path("seconds").asDouble()
+                + " s" + (e.getValue().path("settled").asBoolean() ? "" : ", JIT still busy")));
+        return parts.isEmpty() ? "none in this run" : String.join("; ", parts);
+    }
+
     // ---- fan-out ------------------------------------------------------------------------------------------------
 
     private void fanout() {
@@ -561,13 +579,20 @@ final class Report {
                 + r.path("run").path("plan").path("wsSeconds").asDouble() + " s per rate after a warm-up, stopping "
                 + "after the first rate that misses p99 < 50 ms or 99 % delivery. Delivery latency = the client's "
                 + "receive time − the publisher's send time (same process, same clock): ingest, storage, hub and "
-                + "push. The clients run on the same 2 cores as the server.");
+                + "push. The clients run on the same 2 cores as the server, on one thread: each reads the frames "
+                + "straight from its socket buffer (no frame objects) and takes the latency from the `bench_t` "
+                + "stamp in each event; at most 32 posts are in flight, so a server that ingests slower than the "
+                + "rate shows as fewer events/s. The last row (*server side*) repeats the top rate with "
+                + "fewer clients: a million messages a second is more than 1,000 clients can read on these 2 "
+                + "cores beside the server (issue 17's fallback). Server CPU per message = the server's CPU in the "
+                + "window / messages delivered.");
         line();
-        line("| events/s | messages/s asked | delivered | p50 | p90 | p99 | max | closed as too slow | server CPU | "
-                + "client CPU |");
-        line("|---|---|---|---|---|---|---|---|---|---|");
+        line("| clients | events/s | messages/s asked | delivered | p50 | p90 | p99 | max | closed as too slow | "
+                + "server CPU | server CPU per message | client CPU |");
+        line("|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (JsonNode f : rows) {
-            line("| " + num(f.path("events_per_s").asDouble()) + " | "
+            line("| " + f.path("connected").asInt() + (f.path("server_side").asBoolean() ? " (*server side*)" : "")
+                    + " | " + num(f.path("events_per_s").asDouble()) + " | "
                     + num(f.path("events_per_s").asDouble() * f.path("connected").asDouble()) + " | "
                     + pct(f.path("messages_received").asDouble() / Math.max(1, f.path("messages_expected").asDouble()))
                     + " (" + num(f.path("messages_per_s").asDouble()) + "/s) | "
@@ -575,6 +600,8 @@ final class Report {
                     + ms(f.path("latency_p99_us").asDouble()) + " | " + ms(f.path("latency_max_us").asDouble()) + " | "
                     + f.path("closed_by_server").asLong() + " | "
                     + pct(f.path("server_cpu_percent").asDouble() / 100) + " | "
+                    + (f.path("server_cpu_us_per_message").asDouble() > 0
+                            ? num(f.path("server_cpu_us_per_message").asDouble()) + " µs" : "–") + " | "
                     + pct(f.path("client_cpu_percent").asDouble() / 100) + " |");
         }
         for (JsonNode f : rows) {

@@ -66,9 +66,16 @@ public final class StreamLoad {
     private final AtomicLong stalls = new AtomicLong();
     private final AtomicLong incomplete = new AtomicLong();
     private final AtomicLong deltasSeen = new AtomicLong();
+    /** Every delta read, warm-up included: {@link #ownCpuPercent} per delta is this client's cost. */
+    private final AtomicLong deltasAll = new AtomicLong();
     private volatile long measureFromNanos;
     private volatile long stopStartingNanos;
     private volatile String firstError;
+    /** This load generator's own CPU over the whole run (warm-up included), % of one core. */
+    private double ownCpuPercent;
+    private double ownCpuSeconds;
+    /** This client's CPU seconds by thread group (event loops, JIT, GC), over the whole run. */
+    private final Map<String, Double> ownThreadCpuSeconds = new LinkedHashMap<>();
 
     private StreamLoad(URI url, byte[] body, Map<String, String> headers, long stallNanos, int expectedDeltas) {
         this.url = url;
@@ -111,6 +118,8 @@ public final class StreamLoad {
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000)
                     .remoteAddress(url.getHost(), port);
             long start = System.nanoTime();
+            double ownCpu0 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
+            Map<String, Double> threads0 = ProcStats.threadCpuSeconds(ProcessHandle.current().pid());
             measureFromNanos = start + (long) (warmupS * 1e9);
             stopStartingNanos = measureFromNanos + (long) (durationS * 1e9);
             List<Conn> conns = new ArrayList<>(streams);
@@ -128,6 +137,14 @@ public final class StreamLoad {
                 }
             }
             double seconds = (System.nanoTime() - measureFromNanos) / 1e9;
+            ownCpuSeconds = ProcStats.cpuSeconds(ProcessHandle.current().pid()) - ownCpu0;
+            ProcStats.threadCpuSeconds(ProcessHandle.current().pid()).forEach((name, cpu) -> {
+                double used = cpu - threads0.getOrDefault(name, 0.0);
+                if (used >= 0.05) {
+                    ownThreadCpuSeconds.put(name, Math.round(used * 100) / 100.0);
+                }
+            });
+            ownCpuPercent = 100 * ownCpuSeconds / ((System.nanoTime() - start) / 1e9);
             for (Conn conn : conns) {
                 if (conn.finished.getCount() > 0) {
                     incomplete.incrementAndGet();
@@ -150,6 +167,9 @@ public final class StreamLoad {
         r.put("stalls", stalls.get());
         r.put("incomplete", incomplete.get());
         r.put("stall", errors.get() + stalls.get() + incomplete.get() > 0);
+        r.put("client_cpu_percent", ownCpuPercent);
+        r.put("client_cpu_us_per_delta", deltasAll.get() == 0 ? -1 : ownCpuSeconds * 1e6 / deltasAll.get());
+        r.put("client_thread_cpu_s", ownThreadCpuSeconds);
         synchronized (this) {
             Json.putPercentiles(r, "ttft", ttft);
             Json.putPercentiles(r, "gap", gaps);
@@ -276,6 +296,7 @@ public final class StreamLoad {
 
         private void onDelta(long now) {
             deltas++;
+            deltasAll.incrementAndGet();
             if (measured) {
                 deltasSeen.incrementAndGet();
                 if (deltas == 1) {

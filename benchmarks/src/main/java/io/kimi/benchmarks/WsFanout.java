@@ -2,26 +2,18 @@ package io.kimi.benchmarks;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpObjectAggregator;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -59,6 +51,14 @@ import org.HdrHistogram.Histogram;
 public final class WsFanout {
     private static final byte[] MARK = "\"bench_t\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] INIT = "\"type\":\"init\"".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] STATUS_101 = "HTTP/1.1 101".getBytes(StandardCharsets.US_ASCII);
+    private static final ByteBuf MARK_BUF = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(MARK));
+    private static final ByteBuf HEADERS_END = Unpooled.unreleasableBuffer(
+            Unpooled.wrappedBuffer("\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+    private static final int OP_TEXT = 1;
+    private static final int OP_CLOSE = 8;
+    private static final long MAX_FRAME = 16 << 20;
+    private static final int MAX_POSTS_IN_FLIGHT = 32;
 
     private final Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
     private final AtomicLong received = new AtomicLong();
@@ -66,6 +66,7 @@ public final class WsFanout {
     private final AtomicLong closedByServer = new AtomicLong();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong publishFailures = new AtomicLong();
+    private final Semaphore postsInFlight = new Semaphore(MAX_POSTS_IN_FLIGHT);
     private volatile long measureFrom = Long.MAX_VALUE;
     private volatile long measureUntil = Long.MAX_VALUE;
     private volatile String firstError;
@@ -153,7 +154,11 @@ public final class WsFanout {
             synchronized (latency) {
                 Json.putPercentiles(r, "latency", latency);
             }
+            r.put("delivered_ratio", measuredEvents * connected == 0 ? 0
+                    : (double) received.get() / (measuredEvents * connected));
             r.put("server_cpu_percent", serverCpu0 < 0 ? -1 : 100 * (serverCpu1 - serverCpu0) / durationS);
+            r.put("server_cpu_us_per_message", serverCpu0 < 0 || received.get() == 0 ? -1
+                    : (serverCpu1 - serverCpu0) * 1e6 / received.get());
             r.put("client_cpu_percent", 100 * (ownCpu1 - ownCpu0) / durationS);
             if (alloc0 != null && received.get() > 0) {
                 long loops = 0;
@@ -186,20 +191,18 @@ public final class WsFanout {
         Bootstrap bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 10_000);
-        Client handler = new Client();
+        byte[] upgrade = ("GET " + ws.getRawPath() + " HTTP/1.1\r\nHost: " + ws.getHost() + ":" + ws.getPort()
+                + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="
+                + "\r\nSec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         Semaphore inFlight = new Semaphore(64);
         CountDownLatch all = new CountDownLatch(clients);
         List<Channel> channels = Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < clients; i++) {
             inFlight.acquire();
-            WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder().webSocketUri(ws)
-                    .maxFramePayloadLength(16 << 20).handshakeTimeoutMillis(30_000).build();
             bootstrap.clone().handler(new ChannelInitializer<SocketChannel>() {
                 @Override
                 protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 20),
-                            new WebSocketClientProtocolHandler(config), new WebSocketFrameAggregator(16 << 20),
-                            new Handshake(inFlight, all, channels), handler);
+                    ch.pipeline().addLast(new RawClient(upgrade, inFlight, all, channels));
                 }
             }).connect(ws.getHost(), ws.getPort()).addListener(f -> {
                 if (!f.isSuccess()) {
@@ -216,6 +219,19 @@ public final class WsFanout {
     }
 
     private void publish(HttpClient http, URI events, String session, int batch, AtomicLong seq) {
+        // A bounded number of posts (so of connections) at once: a server that ingests slower than the rate
+        // makes the publisher late, and events_per_s shows it, instead of the client opening ever more
+        // connections (past the server's per-client limit).
+        try {
+            if (!postsInFlight.tryAcquire(30, TimeUnit.SECONDS)) {
+                publishFailures.incrementAndGet();
+                error("publish: " + MAX_POSTS_IN_FLIGHT + " posts took more than 30 s");
+                return;
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
         long t = System.nanoTime();
         StringBuilder b = new StringBuilder(batch * 160).append('[');
         for (int i = 0; i < batch; i++) {
@@ -233,6 +249,7 @@ public final class WsFanout {
                 .POST(HttpRequest.BodyPublishers.ofString(b.append(']').toString())).build();
         boolean counted = t >= measureFrom && t < measureUntil;
         http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, e) -> {
+            postsInFlight.release();
             if (e != null || response.statusCode() != 200) {
                 publishFailures.incrementAndGet();
                 error(e != null ? "publish: " + e : "publish: status " + response.statusCode());
@@ -256,35 +273,138 @@ public final class WsFanout {
         }
     }
 
-    /** Counts a client as connected once its handshake completes, and lets the next one connect. */
-    private static final class Handshake extends ChannelInboundHandlerAdapter {
+    /**
+     * One client, as cheap as a client can be so that the run measures the server: it writes a fixed upgrade
+     * request, checks the {@code 101}, then reads the server's frames itself (unmasked, RFC 6455 5.2) straight
+     * from the socket's buffer, with no frame objects: a text frame is counted, and its {@code bench_t} read at
+     * the offset where the previous frame had it (searched for only when it moved). Counts the client as
+     * connected once upgraded, and lets the next one connect.
+     */
+    private final class RawClient extends ByteToMessageDecoder {
+        private final byte[] upgrade;
         private final Semaphore inFlight;
         private final CountDownLatch all;
         private final List<Channel> channels;
+        private boolean upgraded;
         private boolean counted;
+        private boolean initSeen;
+        /** Where the last frame had its {@code bench_t}, from the payload's start; -1: not known yet. */
+        private int markAt = -1;
 
-        Handshake(Semaphore inFlight, CountDownLatch all, List<Channel> channels) {
+        RawClient(byte[] upgrade, Semaphore inFlight, CountDownLatch all, List<Channel> channels) {
+            this.upgrade = upgrade;
             this.inFlight = inFlight;
             this.all = all;
             this.channels = channels;
         }
 
         @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE
-                    || evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
-                if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-                    channels.add(ctx.channel());
+        public void channelActive(ChannelHandlerContext ctx) throws Exception {
+            ctx.writeAndFlush(Unpooled.wrappedBuffer(upgrade));
+            super.channelActive(ctx);
+        }
+
+        @Override
+        protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+            if (!upgraded) {
+                int end = ByteBufUtil.indexOf(HEADERS_END, in);
+                if (end < 0) {
+                    return;
                 }
+                boolean ok = startsWithin(in, STATUS_101);
+                if (!ok) {
+                    error("upgrade refused: " + in.toString(StandardCharsets.US_ASCII));
+                    in.skipBytes(in.readableBytes());
+                    ctx.close();
+                    return;
+                }
+                in.readerIndex(end + HEADERS_END.readableBytes());
+                upgraded = true;
+                channels.add(ctx.channel());
                 done();
             }
-            super.userEventTriggered(ctx, evt);
+            long now = System.nanoTime();
+            while (in.readableBytes() >= 2) {
+                int at = in.readerIndex();
+                int b0 = in.getUnsignedByte(at);
+                int b1 = in.getUnsignedByte(at + 1);
+                long length = b1 & 0x7f;
+                int header = 2;
+                if (length == 126) {
+                    if (in.readableBytes() < 4) {
+                        return;
+                    }
+                    length = in.getUnsignedShort(at + 2);
+                    header = 4;
+                } else if (length == 127) {
+                    if (in.readableBytes() < 10) {
+                        return;
+                    }
+                    length = in.getLong(at + 2);
+                    header = 10;
+                }
+                if ((b1 & 0x80) != 0 || length < 0 || length > MAX_FRAME) {
+                    error("client: bad frame from the server (masked, or " + length + " bytes)");
+                    in.skipBytes(in.readableBytes());
+                    ctx.close();
+                    return;
+                }
+                if (in.readableBytes() < header + length) {
+                    return;
+                }
+                onFrame(b0 & 0x0f, in, at + header, (int) length, now);
+                in.skipBytes(header + (int) length);
+            }
+        }
+
+        private void onFrame(int opcode, ByteBuf in, int from, int length, long now) {
+            if (opcode == OP_CLOSE) {
+                closedByServer.incrementAndGet();
+                error("closed by server: " + (length >= 2 ? in.getUnsignedShort(from) + " "
+                        + in.toString(from + 2, length - 2, StandardCharsets.UTF_8) : "no status"));
+                return;
+            }
+            if (opcode != OP_TEXT) {
+                return;
+            }
+            if (!initSeen && startsWithin(in.slice(from, length), INIT)) {
+                initSeen = true;
+                inits.incrementAndGet();
+                return;
+            }
+            long t = stampOf(in, from, length);
+            if (t != Long.MIN_VALUE && t >= measureFrom && t < measureUntil) {
+                received.incrementAndGet();
+                long micros = TimeUnit.NANOSECONDS.toMicros(now - t);
+                synchronized (latency) {
+                    latency.recordValue(Math.min(Math.max(micros, 0), latency.getHighestTrackableValue()));
+                }
+            }
+        }
+
+        /** The frame's {@code bench_t}: read where the last frame had it if the mark is there, else searched. */
+        private long stampOf(ByteBuf in, int from, int length) {
+            if (markAt >= 0 && markAt + MARK.length <= length && matches(in, from + markAt, MARK)) {
+                return digitsAt(in, from + markAt + MARK.length, from + length);
+            }
+            int found = ByteBufUtil.indexOf(MARK_BUF, in.slice(from, length));
+            if (found < 0) {
+                return Long.MIN_VALUE;
+            }
+            markAt = found;
+            return digitsAt(in, from + found + MARK.length, from + length);
         }
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             done();
             super.channelInactive(ctx);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            error("client: " + cause);
+            ctx.close();
         }
 
         private void done() {
@@ -296,41 +416,33 @@ public final class WsFanout {
         }
     }
 
-    /** Every client's frames: records the delivery latency of each benchmark event. Shared by all channels. */
-    @ChannelHandler.Sharable
-    private final class Client extends SimpleChannelInboundHandler<WebSocketFrame> {
-        @Override
-        protected void channelRead0(ChannelHandlerContext ctx, WebSocketFrame frame) {
-            long now = System.nanoTime();
-            if (frame instanceof CloseWebSocketFrame) {
-                closedByServer.incrementAndGet();
-                error("closed by server: " + ((CloseWebSocketFrame) frame).statusCode() + " "
-                        + ((CloseWebSocketFrame) frame).reasonText());
-                return;
-            }
-            if (!(frame instanceof TextWebSocketFrame)) {
-                return;
-            }
-            ByteBuf text = frame.content();
-            if (startsWithin(text, INIT)) {
-                inits.incrementAndGet();
-                return;
-            }
-            long t = sentAt(text);
-            if (t != Long.MIN_VALUE && t >= measureFrom && t < measureUntil) {
-                received.incrementAndGet();
-                long micros = TimeUnit.NANOSECONDS.toMicros(now - t);
-                synchronized (latency) {
-                    latency.recordValue(Math.min(Math.max(micros, 0), latency.getHighestTrackableValue()));
-                }
+    private static boolean matches(ByteBuf buf, int at, byte[] what) {
+        for (int j = 0; j < what.length; j++) {
+            if (buf.getByte(at + j) != what[j]) {
+                return false;
             }
         }
+        return true;
+    }
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            error("client: " + cause);
-            ctx.close();
+    /** The decimal number starting at {@code k} (spaces and a sign allowed), or {@link Long#MIN_VALUE}. */
+    static long digitsAt(ByteBuf text, int k, int end) {
+        int i = k;
+        while (i < end && text.getByte(i) == ' ') {
+            i++;
         }
+        boolean negative = i < end && text.getByte(i) == '-';
+        if (negative) {
+            i++;
+        }
+        long v = 0;
+        int digits = 0;
+        while (i < end && text.getByte(i) >= '0' && text.getByte(i) <= '9') {
+            v = v * 10 + (text.getByte(i) - '0');
+            i++;
+            digits++;
+        }
+        return digits == 0 ? Long.MIN_VALUE : negative ? -v : v;
     }
 
     /** Whether the frame's text holds {@code needle} within its first 64 bytes (where {@code "type"} is). */
@@ -346,35 +458,5 @@ public final class WsFanout {
             return true;
         }
         return false;
-    }
-
-    /** The {@code bench_t} value in a frame's JSON text, or {@link Long#MIN_VALUE} when absent. */
-    static long sentAt(ByteBuf text) {
-        int end = text.writerIndex();
-        outer:
-        for (int i = text.readerIndex(); i <= end - MARK.length; i++) {
-            for (int j = 0; j < MARK.length; j++) {
-                if (text.getByte(i + j) != MARK[j]) {
-                    continue outer;
-                }
-            }
-            int k = i + MARK.length;
-            while (k < end && text.getByte(k) == ' ') {
-                k++;
-            }
-            boolean negative = k < end && text.getByte(k) == '-';
-            if (negative) {
-                k++;
-            }
-            long v = 0;
-            int digits = 0;
-            while (k < end && text.getByte(k) >= '0' && text.getByte(k) <= '9') {
-                v = v * 10 + (text.getByte(k) - '0');
-                k++;
-                digits++;
-            }
-            return digits == 0 ? Long.MIN_VALUE : negative ? -v : v;
-        }
-        return Long.MIN_VALUE;
     }
 }

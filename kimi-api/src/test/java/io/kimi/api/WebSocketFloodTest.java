@@ -149,6 +149,65 @@ class WebSocketFloodTest {
         });
     }
 
+    /**
+     * Readers and clients that never read share the event loops (their drains run in one task per loop): the
+     * readers get every push, in order, while each stalled client is cut off at its queue limit, once, and counted.
+     */
+    @Test
+    void clientsThatStopReadingNeverHoldBackTheReadersOfTheirEventLoopAndWhatTheyMissIsCounted() throws Exception {
+        // The shared limit far above what the stalled clients can hold: only their own queue limit cuts them off.
+        start("ws_queue_limit = 50\nws_outbound_limit_bytes = 1073741824");
+        String pad = "q".repeat(50_000);
+        List<WsTestClient> readers = new ArrayList<>();
+        List<RawWsClient> stalled = new ArrayList<>();
+        try {
+            // Two readers, two stalled, and again: on two or more loops, each loop holds both kinds.
+            for (int i = 0; i < 4; i++) {
+                readers.add(WsTestClient.connect(ws()));
+                readers.add(WsTestClient.connect(ws()));
+                stalled.add(new RawWsClient(server.port()));
+                stalled.add(new RawWsClient(server.port()));
+            }
+            for (WsTestClient reader : readers) {
+                reader.next("init");
+            }
+            awaitClients(16);
+
+            // 200 × 50 KB = 10 MB for each client: far more than loopback buffers hold for one that never reads.
+            for (int batch = 0; batch < 20; batch++) {
+                for (int i = 0; i < 10; i++) {
+                    int n = batch * 10 + i;
+                    server.server().hub().publish(new HubMessage("event", "METRICS",
+                            "{\"type\":\"event\",\"event_type\":\"METRICS\",\"n\":" + n + ",\"pad\":\"" + pad
+                                    + "\"}"));
+                }
+                for (WsTestClient reader : readers) {
+                    for (int i = 0; i < 10; i++) {
+                        assertThat(reader.next("event").path("n").asInt()).isEqualTo(batch * 10 + i);
+                    }
+                }
+            }
+
+            for (RawWsClient s : stalled) {
+                assertThat(s.readUntilClosed()).isIn(1008, -1);
+            }
+            for (WsTestClient reader : readers) {
+                assertThat(reader.closed).isNotDone();
+            }
+            JsonNode ws = health().path("websocket");
+            assertThat(ws.path("dropped").path("queue_limit").asLong()).isEqualTo(stalled.size());
+            assertThat(ws.path("dropped").path("outbound_limit").asLong()).isZero();
+            assertThat(server.get("/metrics").body())
+                    .containsPattern("kimi_websocket_dropped_total\\{reason=\"queue_limit\"} " + stalled.size()
+                            + "(\\.0)?\\n");
+        } finally {
+            readers.forEach(WsTestClient::close);
+            for (RawWsClient s : stalled) {
+                s.close();
+            }
+        }
+    }
+
     @Test
     void healthAndMetricsReportDirectMemoryUsedAndItsMaximum() {
         start("");
