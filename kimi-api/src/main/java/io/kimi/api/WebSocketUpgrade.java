@@ -37,7 +37,6 @@ final class WebSocketUpgrade {
 
     private final LiveClients clients;
     private final SharedFrames frames;
-    private final LoopDrains drains = new LoopDrains();
     private final LiveProtocol protocol;
     private final OriginPolicy origins;
     private final int maxMessageBytes;
@@ -79,8 +78,7 @@ final class WebSocketUpgrade {
             return;
         }
         long idleSeconds = Math.max(1, idleTimeout.toSeconds());
-        WsSession session = new WsSession(clients, frames, drains, protocol, maxMessageBytes, queueLimit,
-                idleSeconds);
+        WsSession session = new WsSession(clients, frames, protocol, maxMessageBytes, queueLimit, idleSeconds);
         ChannelPipeline p = ctx.pipeline();
         p.remove("keep-alive");
         // Netty buffers at most this much per client; the rest waits in the session's queue of shared payloads.

@@ -69,10 +69,6 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
     /** See {@link #waitingSinceNanos()}. */
     private volatile long waitingSince = System.nanoTime();
     private final AtomicBoolean drainScheduled = new AtomicBoolean();
-    private final LoopDrains drains;
-    /** This client's drain, handed to its loop's {@link LoopDrains.Loop} (one object, not one per message). */
-    private final Runnable drainTask = this::drain;
-    private volatile LoopDrains.Loop loop;
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile Channel channel;
 
@@ -87,11 +83,10 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
         }
     }
 
-    WsSession(LiveClients clients, SharedFrames frames, LoopDrains drains, LiveProtocol protocol,
-            int maxMessageChars, int queueLimit, long idleSeconds) {
+    WsSession(LiveClients clients, SharedFrames frames, LiveProtocol protocol, int maxMessageChars, int queueLimit,
+            long idleSeconds) {
         this.clients = clients;
         this.frames = frames;
-        this.drains = drains;
         this.protocol = protocol;
         this.maxMessageChars = maxMessageChars;
         this.queueLimit = queueLimit;
@@ -101,7 +96,6 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
 
     /** Called once the handshake has completed: joins the fan-out and sends {@code init}. */
     void start(Channel ch) {
-        this.loop = drains.of(ch.eventLoop());
         this.channel = ch;
         clients.add(this);
         protocol.init(subscriptions).thenAccept(this::reply);
@@ -176,7 +170,7 @@ final class WsSession extends SimpleChannelInboundHandler<WebSocketFrame> implem
             return false;
         }
         if (drainScheduled.compareAndSet(false, true)) {
-            loop.request(drainTask); // with the other clients of its event loop, in one task
+            ch.eventLoop().execute(this::drain);
         }
         return true;
     }
