@@ -6,8 +6,8 @@ import io.netty.channel.nio.NioIoHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The Netty event loops every connection (inbound and upstream) runs on. Closing them closes the channels still
- * open, which cancels their exchanges (whose records still reach the accountant).
+ * The Netty event loops every connection (inbound and upstream) runs on. The connections are closed before
+ * ({@link OpenConnections}, the upstream pools): stopping the loops alone did not close them all.
  */
 final class EventLoops implements AutoCloseable {
     private final EventLoopGroup group;

@@ -172,6 +172,8 @@ public final class KimiServer implements AutoCloseable {
                 UUID.randomUUID().toString()).withTranscriptLimit(server.maxAccountedReplyBytes()), secrets));
         ChatCompletions completions = new ChatCompletions(new ModelRouter(config), sessions, counter,
                 accountant, rateLimiter, features.chain(), clock, json);
+        // Closed after the live clients' goodbye, before the event loops stop: every accepted connection is closed.
+        OpenConnections connections = components.add("open connections", new OpenConnections(Duration.ofSeconds(5)));
         // Made before the live clients so it closes after them: their queues hold its shared frames.
         SharedFrames sharedFrames = components.add("shared frames", new SharedFrames(ByteBufAllocator.DEFAULT));
         LiveClients liveClients = components.add("live clients",
@@ -203,7 +205,7 @@ public final class KimiServer implements AutoCloseable {
         metrics.httpConnections(limiter::open);
         limiter.warnIfOverFileLimit(ConnectionLimiter.fileLimit());
         listener = components.add("listening socket", HttpListener.bind(loops, server.host(), server.port(),
-                new ServerInitializer(limiter, server.connections(), metrics::requestTimedOut,
+                new ServerInitializer(connections, limiter, server.connections(), metrics::requestTimedOut,
                         new PipelinedRequests.Overflows(metrics::pipelineOverflowed), server.maxBodyBytes(),
                         dispatcher)));
         features.chatReady(new InProcessChat(completions, proxy, loops.group(), blocking, json));

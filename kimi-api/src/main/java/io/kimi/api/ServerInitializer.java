@@ -13,6 +13,7 @@ import java.util.function.Consumer;
  * all: {@link ConnectionLimiter} answers it 503 and closes it.
  */
 final class ServerInitializer extends ChannelInitializer<SocketChannel> {
+    private final OpenConnections connections;
     private final ConnectionLimiter limiter;
     private final ConnectionLimits limits;
     private final Consumer<String> onTimeout;
@@ -21,8 +22,10 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
     private final Dispatcher dispatcher;
 
     /** @param onTimeout told the phase of each connection timeout (see {@link HttpTimeouts}), for metrics */
-    ServerInitializer(ConnectionLimiter limiter, ConnectionLimits limits, Consumer<String> onTimeout,
-            PipelinedRequests.Overflows overflows, int maxBodyBytes, Dispatcher dispatcher) {
+    ServerInitializer(OpenConnections connections, ConnectionLimiter limiter, ConnectionLimits limits,
+            Consumer<String> onTimeout, PipelinedRequests.Overflows overflows, int maxBodyBytes,
+            Dispatcher dispatcher) {
+        this.connections = connections;
         this.limiter = limiter;
         this.limits = limits;
         this.onTimeout = onTimeout;
@@ -33,6 +36,7 @@ final class ServerInitializer extends ChannelInitializer<SocketChannel> {
 
     @Override
     protected void initChannel(SocketChannel ch) {
+        connections.add(ch);
         if (!limiter.admit(ch)) {
             return;
         }
