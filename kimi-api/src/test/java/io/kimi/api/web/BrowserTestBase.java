@@ -15,7 +15,6 @@ import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
-import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.logging.LogEntry;
 
 /**
@@ -74,16 +73,9 @@ abstract class BrowserTestBase {
     /** Opens the page of {@link #server} (console cleared first) and waits until it says it is connected. */
     void open(String pathAndQuery) {
         browser.console();
-        String url = server.url(pathAndQuery);
-        try {
-            browser.driver.get(url);
-        } catch (TimeoutException e) {
-            // Twice in this suite's runs Chromium never committed a navigation (a blank page, no error on the
-            // server's side). One more try tells a stalled browser from a server that does not answer: that one
-            // fails the second time too.
-            System.err.println("Loading " + url + " timed out; loading it once more: " + e.getMessage());
-            browser.driver.get(url);
-        }
+        // No second try: the blank pages once blamed on Chromium were a server that left the previous server's
+        // kept-alive connections open on the same port (see ServerStopClosesConnectionsTest).
+        browser.driver.get(server.url(pathAndQuery));
         awaitConnected();
     }
 
